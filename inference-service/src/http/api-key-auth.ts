@@ -1,0 +1,42 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from './api-error.ts';
+
+/**
+ * Service-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so
+ * neither the length nor the content of a configured key leaks through response timing,
+ * and every configured key is compared (no early exit) so rotation windows behave the same.
+ */
+export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
+  const digests = apiKeys.map(digest);
+  return async (c, next) => {
+    const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    if (presented === undefined) {
+      c.header('WWW-Authenticate', 'Bearer realm="byom-bridge"');
+      throw new ApiError(401, 'UNAUTHORIZED', 'missing service key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+    }
+    const candidate = digest(presented);
+    let matched = false;
+    for (const known of digests) {
+      matched = timingSafeEqual(candidate, known) || matched;
+    }
+    if (!matched) {
+      c.header('WWW-Authenticate', 'Bearer realm="byom-bridge", error="invalid_token"');
+      throw new ApiError(401, 'UNAUTHORIZED', 'invalid service key');
+    }
+    await next();
+  };
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+function presentedKey(authorization: string | undefined, apiKeyHeader: string | undefined): string | undefined {
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match?.[1]) return match[1].trim();
+  }
+  const fromHeader = apiKeyHeader?.trim();
+  return fromHeader ? fromHeader : undefined;
+}

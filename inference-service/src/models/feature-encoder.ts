@@ -1,0 +1,164 @@
+import ort from 'onnxruntime-node';
+import type { FeatureSpec } from './model-card.ts';
+
+/**
+ * Turns request features into ONNX input tensors, as the model card describes.
+ * Validation happens per record so one bad record becomes a per-record error and the
+ * rest of the request is still scored.
+ */
+
+/** What the model sees for one feature: a number (booleans as 1/0, NaN for imputed-missing) or a string. */
+export type ModelValue = number | string;
+/** What a request may send for one feature. */
+export type RequestValue = number | string | boolean | null;
+
+export type ResolvedRecord = {
+  ok: true;
+  /** Model-space values in card feature order. */
+  values: ModelValue[];
+  /** The value behind each feature after defaults, as the caller would recognise it (null when missing). */
+  shown: RequestValue[];
+};
+export type RejectedRecord = { ok: false; code: 'MISSING_FEATURE' | 'INVALID_FEATURE'; message: string };
+
+export function resolveRecord(
+  features: FeatureSpec[],
+  raw: Readonly<Record<string, RequestValue>>,
+): ResolvedRecord | RejectedRecord {
+  const values: ModelValue[] = new Array<ModelValue>(features.length);
+  const shown: RequestValue[] = new Array<RequestValue>(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const spec = features[i]!;
+    let value = Object.hasOwn(raw, spec.name) ? raw[spec.name] : undefined;
+    if (value === undefined || value === null) {
+      if (spec.default !== undefined) {
+        value = spec.default;
+      } else if (spec.allowMissing) {
+        values[i] = Number.NaN;
+        shown[i] = null;
+        continue;
+      } else {
+        return {
+          ok: false,
+          code: 'MISSING_FEATURE',
+          message: `feature "${spec.name}" is missing and the model card gives it no default`,
+        };
+      }
+    }
+    const converted = toModelValue(spec, value);
+    if (typeof converted === 'object') return converted;
+    values[i] = converted;
+    shown[i] = value;
+  }
+  return { ok: true, values, shown };
+}
+
+function toModelValue(spec: FeatureSpec, value: number | string | boolean): ModelValue | RejectedRecord {
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        return invalid(spec, `must be a ${spec.type}, got ${describe(value)}`);
+      }
+      if (spec.type === 'integer' && !Number.isInteger(value)) {
+        return invalid(spec, `must be an integer, got ${value}`);
+      }
+      if (spec.min !== undefined && value < spec.min) return invalid(spec, `must be at least ${spec.min}, got ${value}`);
+      if (spec.max !== undefined && value > spec.max) return invalid(spec, `must be at most ${spec.max}, got ${value}`);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') return invalid(spec, `must be true or false, got ${describe(value)}`);
+      return value ? 1 : 0;
+    case 'category':
+      if (typeof value !== 'string') return invalid(spec, `must be a string, got ${describe(value)}`);
+      return value;
+  }
+}
+
+function invalid(spec: FeatureSpec, problem: string): RejectedRecord {
+  return { ok: false, code: 'INVALID_FEATURE', message: `feature "${spec.name}" ${problem}` };
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : typeof value;
+}
+
+/** The explanation reference of a feature, in model space (see docs/explanations.md). */
+export function baselineValue(spec: FeatureSpec): ModelValue {
+  const reference = spec.baseline ?? spec.default;
+  if (reference !== undefined) {
+    if (typeof reference === 'boolean') return reference ? 1 : 0;
+    return reference;
+  }
+  if (spec.allowMissing) return Number.NaN;
+  switch (spec.type) {
+    case 'boolean':
+    case 'number':
+    case 'integer':
+      return 0;
+    case 'category':
+      return spec.categories?.[0] ?? '';
+  }
+}
+
+export type InputDataType = 'float32' | 'float64' | 'int64' | 'int32' | 'string';
+
+/** How one ONNX input is filled: which features, in which order, with what element type and rank. */
+export interface InputBinding {
+  inputName: string;
+  dataType: InputDataType;
+  /** Feature indexes (card order) written into this input, one column each. */
+  featureIndexes: number[];
+  /** 1 for [N] inputs, 2 for [N, columns] inputs. */
+  rank: 1 | 2;
+}
+
+/** Builds one tensor per binding for the given rows of model values. */
+export function buildFeeds(bindings: InputBinding[], rows: ModelValue[][]): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  const n = rows.length;
+  for (const binding of bindings) {
+    const columns = binding.featureIndexes.length;
+    const dims = binding.rank === 1 ? [n] : [n, columns];
+    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillColumn(binding, rows, n * columns), dims);
+  }
+  return feeds;
+}
+
+function fillColumn(
+  binding: InputBinding,
+  rows: ModelValue[][],
+  size: number,
+): Float32Array | Float64Array | BigInt64Array | Int32Array | string[] {
+  const { featureIndexes } = binding;
+  const columns = featureIndexes.length;
+  switch (binding.dataType) {
+    case 'string': {
+      const data = new Array<string>(size);
+      for (let r = 0; r < rows.length; r++) {
+        for (let c = 0; c < columns; c++) data[r * columns + c] = String(rows[r]![featureIndexes[c]!]);
+      }
+      return data;
+    }
+    case 'int64': {
+      const data = new BigInt64Array(size);
+      for (let r = 0; r < rows.length; r++) {
+        for (let c = 0; c < columns; c++) data[r * columns + c] = BigInt(Math.trunc(rows[r]![featureIndexes[c]!] as number));
+      }
+      return data;
+    }
+    default: {
+      const data =
+        binding.dataType === 'float32'
+          ? new Float32Array(size)
+          : binding.dataType === 'float64'
+            ? new Float64Array(size)
+            : new Int32Array(size);
+      for (let r = 0; r < rows.length; r++) {
+        for (let c = 0; c < columns; c++) data[r * columns + c] = rows[r]![featureIndexes[c]!] as number;
+      }
+      return data;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics for one app instance. Each app gets its own registry so tests can
+ * build several apps in one process without their counters mixing.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'byom_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'byom_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern and method.',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly recordsScored = new Counter({
+    name: 'byom_records_scored_total',
+    help: 'Records scored successfully, by model and version.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly recordErrors = new Counter({
+    name: 'byom_record_errors_total',
+    help: 'Records that could not be scored, by model and error code.',
+    labelNames: ['model', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelsLoaded = new Gauge({
+    name: 'byom_models_loaded',
+    help: 'Model versions loaded and ready to serve.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectProcessMetrics: boolean }) {
+    // Process metrics (RSS, event loop lag, GC) matter in production; tests skip their timers.
+    if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'byom_' });
+  }
+}

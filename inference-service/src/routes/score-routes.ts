@@ -1,0 +1,55 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError } from '../http/api-error.ts';
+import { ErrorBody } from '../http/error-schemas.ts';
+import { createRouter } from '../http/router.ts';
+import type { ServiceState } from '../http/service-state.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
+import { scoreRecords } from '../scoring/score-records.ts';
+import { ScoreRequest, ScoreResponse } from '../scoring/score-schemas.ts';
+import { modelNotFound } from './model-routes.ts';
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+
+const scoreRoute = createRoute({
+  method: 'post',
+  path: '/v1/score',
+  operationId: 'scoreRecords',
+  summary: 'Score records with a model, optionally explaining each score',
+  description:
+    'Scores every record independently: a record that fails validation or inference comes back in `errors` ' +
+    'and never fails the others.',
+  request: { body: { required: true, content: { 'application/json': { schema: ScoreRequest } } } },
+  responses: {
+    200: { description: 'Scores and per-record errors', content: { 'application/json': { schema: ScoreResponse } } },
+    400: errorResponse('The request body does not match the schema'),
+    401: errorResponse('Missing or invalid service key'),
+    404: errorResponse('Unknown model or version; details list the known models'),
+    413: errorResponse('Body or record count over the limit'),
+    503: errorResponse('Models are still loading'),
+  },
+});
+
+export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRecords: number): OpenAPIHono {
+  const app = createRouter();
+  app.openapi(scoreRoute, async (c) => {
+    const request = c.req.valid('json');
+    const registry = state.requireRegistry();
+    if (request.records.length > maxRecords) {
+      throw new ApiError(
+        413,
+        'TOO_MANY_RECORDS',
+        `${request.records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
+        { limit: maxRecords },
+      );
+    }
+    const model = registry.get(request.model, request.version);
+    if (!model) throw modelNotFound(registry, request.model, request.version);
+
+    const response = await scoreRecords(model, request);
+    if (response.results.length > 0) metrics.recordsScored.inc({ model: model.name, version: model.version }, response.results.length);
+    for (const error of response.errors) metrics.recordErrors.inc({ model: model.name, code: error.code });
+    return c.json(response, 200);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The `/v1/score` contract between Apex and the service. Apex DTOs and the JSON fixtures
+ * its callout mocks read are generated from these schemas, so change them with care:
+ * adding optional fields is safe, renaming or removing is a breaking change.
+ */
+
+export const FeatureValue = z.union([z.number(), z.string().max(10_000), z.boolean(), z.null()]);
+
+export const ScoreRecord = z
+  .object({
+    id: z.string().min(1).max(255).openapi({ description: 'Caller-chosen record id (a Salesforce Id).', example: '00Q5g00000AbCdEAAV' }),
+    features: z.record(z.string(), FeatureValue).openapi({
+      description: 'Feature name to value. Unknown names are ignored; null means missing.',
+      example: { LeadSource: 'Web', Industry: 'Technology', AnnualRevenue: 25000000, HasEmail: true },
+    }),
+  })
+  .openapi('ScoreRecord');
+
+export const ScoreRequest = z
+  .object({
+    model: z.string().min(1).openapi({ example: 'lead-scoring' }),
+    version: z.string().min(1).optional().openapi({ description: 'Omit to use the model\'s default version.' }),
+    records: z.array(ScoreRecord).min(1),
+    explain: z.boolean().default(false).openapi({ description: 'Return the top factors behind each score.' }),
+    topK: z.number().int().min(1).max(100).default(5).openapi({ description: 'How many factors to return per record.' }),
+  })
+  .openapi('ScoreRequest');
+export type ScoreRequest = z.infer<typeof ScoreRequest>;
+
+export const Factor = z
+  .object({
+    feature: z.string(),
+    value: FeatureValue.openapi({ description: 'The value the model saw (after defaults were applied).' }),
+    impact: z.number().openapi({
+      description:
+        'Signed effect of this feature versus its baseline: log-odds for classifiers, score units for regressors. See docs/explanations.md.',
+    }),
+  })
+  .openapi('Factor');
+export type Factor = z.infer<typeof Factor>;
+
+export const ScoreResult = z
+  .object({
+    id: z.string(),
+    score: z.number().min(0).max(1).openapi({ description: 'Probability of the positive class (classifiers) or the value mapped onto [0, 1] (regressors).' }),
+    band: z.string().nullable().openapi({ description: 'Band from the model card thresholds; null when the card defines none.' }),
+    value: z.number().optional().openapi({ description: 'Regressors only: the raw predicted value.' }),
+    factors: z.array(Factor).optional().openapi({ description: 'Present when explain is true: top-k features by absolute impact.' }),
+  })
+  .openapi('ScoreResult');
+export type ScoreResult = z.infer<typeof ScoreResult>;
+
+export const RecordErrorCode = z.enum(['MISSING_FEATURE', 'INVALID_FEATURE', 'DUPLICATE_ID', 'INFERENCE_FAILED']);
+export type RecordErrorCode = z.infer<typeof RecordErrorCode>;
+
+export const RecordError = z
+  .object({
+    id: z.string(),
+    code: RecordErrorCode,
+    message: z.string().openapi({ example: 'feature "AnnualRevenue" must be a number, got string' }),
+  })
+  .openapi('RecordError');
+export type RecordError = z.infer<typeof RecordError>;
+
+export const ScoreResponse = z
+  .object({
+    model: z.string(),
+    version: z.string(),
+    results: z.array(ScoreResult),
+    errors: z.array(RecordError).openapi({ description: 'One entry per record that could not be scored; the others still are.' }),
+  })
+  .openapi('ScoreResponse');
+export type ScoreResponse = z.infer<typeof ScoreResponse>;

@@ -1,0 +1,120 @@
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import type { Config } from './config.ts';
+import { ServiceState } from './http/service-state.ts';
+import { ModelRegistry } from './models/model-registry.ts';
+import { ModelLoadError } from './models/scoring-model.ts';
+import { createLogger } from './observability/logger.ts';
+import type { Logger } from './observability/logger.ts';
+import { ServiceMetrics } from './observability/metrics.ts';
+
+/**
+ * Starts the service: validate configuration, listen at once (liveness), load every
+ * model (readiness), and drain in-flight requests on SIGTERM. Any configuration or
+ * model problem stops the process with a message naming the variable or file.
+ */
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`byom-inference: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger(config.logLevel);
+const state = new ServiceState();
+const metrics = new ServiceMetrics({ collectProcessMetrics: true });
+const app = createApp({ config, state, logger, metrics });
+const bootStarted = performance.now();
+
+const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  logger.info({ port: info.port, host: config.host, env: config.env }, 'listening');
+});
+server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${config.port}: ${error.message}`));
+
+try {
+  const registry = await ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads });
+  state.setRegistry(registry);
+  metrics.modelsLoaded.set(registry.size);
+  const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
+  logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
+  if (config.apiKeyGenerated) printDevelopmentHint(config, registry);
+} catch (error) {
+  if (error instanceof ModelLoadError) fatal(logger, `cannot load models: ${error.message}`);
+  throw error;
+}
+
+let shuttingDown = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'draining in-flight requests');
+    state.startDraining();
+    const forceExit = setTimeout(() => {
+      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing remaining connections');
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    forceExit.unref();
+    server.close(() => {
+      logger.info('stopped');
+      void state.registry?.close().finally(() => process.exit(0));
+    });
+    // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs until they finish.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+function fatal(log: Logger, message: string): never {
+  log.fatal(message);
+  process.stderr.write(`byom-inference: ${message}\n`);
+  process.exit(1);
+}
+
+function printDevelopmentHint(cfg: Config, registry: ModelRegistry): void {
+  const base = `http://localhost:${cfg.port}`;
+  const model = registry.list()[0];
+  const example = model?.name === 'lead-scoring' ? LEAD_EXAMPLE : { model: model?.name ?? 'your-model', records: [] };
+  process.stderr.write(`
+BYOM Bridge inference service is ready at ${base} (docs: ${base}/docs).
+No BYOM_API_KEYS was set, so this run uses a generated development key:
+
+  export BYOM_KEY=${cfg.apiKeys[0]}
+
+Score a lead with the bundled model:
+
+  curl -s ${base}/v1/score \\
+    -H "Authorization: Bearer $BYOM_KEY" -H "Content-Type: application/json" \\
+    -d '${JSON.stringify(example)}'
+
+`);
+}
+
+const LEAD_EXAMPLE = {
+  model: 'lead-scoring',
+  explain: true,
+  topK: 3,
+  records: [
+    {
+      id: '00Q000000000001AAA',
+      features: {
+        LeadSource: 'Partner Referral',
+        Industry: 'Technology',
+        Country: 'United States',
+        TitleSeniority: 'VP',
+        AnnualRevenue: 25000000,
+        NumberOfEmployees: 180,
+        HasEmail: true,
+        HasPhone: true,
+        DaysSinceLastActivity: 3,
+      },
+    },
+  ],
+};
