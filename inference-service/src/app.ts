@@ -40,7 +40,13 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
     metrics.requestDuration.observe({ route, method: c.req.method }, seconds);
     if (!route.startsWith('/healthz') && !route.startsWith('/readyz') && !route.startsWith('/v2/health')) {
       logger.info(
-        { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: round2(seconds * 1000) },
+        {
+          requestId: c.get('requestId'),
+          method: c.req.method,
+          route,
+          status: c.res.status,
+          ms: round2(seconds * 1000),
+        },
         'request',
       );
     }
@@ -49,7 +55,12 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
   app.route('/', healthRoutes(state));
 
   app.use(apiKeyAuth(config.apiKeys));
-  app.on(['POST', 'PUT', 'PATCH'], '*', requireJson, bodyLimit({ maxSize: config.maxBodyBytes, onError: tooLarge(config.maxBodyBytes) }));
+  app.on(
+    ['POST', 'PUT', 'PATCH'],
+    '*',
+    requireJson,
+    bodyLimit({ maxSize: config.maxBodyBytes, onError: tooLarge(config.maxBodyBytes) }),
+  );
 
   app.route('/', scoreRoutes(state, metrics, config.maxRecordsPerRequest));
   app.route('/', modelRoutes(state));
@@ -61,7 +72,11 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
   });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+  });
   const openApiConfig: Parameters<typeof app.getOpenAPIDocument>[0] = {
     openapi: '3.0.3',
     info: {
@@ -81,7 +96,12 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message, error.details);
     if (error instanceof HTTPException) {
       if (error.status === 400) return errorResponse(c, 400, 'INVALID_JSON', 'the request body is not valid JSON');
-      return errorResponse(c, error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', error.message);
+      return errorResponse(
+        c,
+        error.status,
+        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR',
+        error.message,
+      );
     }
     logger.error({ requestId: c.get('requestId'), err: error, route: c.req.routePath }, 'unhandled error');
     return errorResponse(c, 500, 'INTERNAL', 'internal error; the service log has the details under this request id');
@@ -89,7 +109,13 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
   return app;
 }
 
-function errorResponse(c: Context, status: ApiError['status'], code: ErrorCode, message: string, details?: unknown): Response {
+function errorResponse(
+  c: Context,
+  status: ApiError['status'],
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+): Response {
   const body: ErrorBody = { error: { code, message, requestId: c.get('requestId') } };
   if (details !== undefined) body.error.details = details;
   return c.json(body, status);
@@ -98,14 +124,20 @@ function errorResponse(c: Context, status: ApiError['status'], code: ErrorCode, 
 async function requireJson(c: Context, next: () => Promise<void>): Promise<void> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body as JSON with "Content-Type: application/json" (got "${type || 'none'}")`);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `send the body as JSON with "Content-Type: application/json" (got "${type || 'none'}")`,
+    );
   }
   await next();
 }
 
 function tooLarge(limit: number) {
   return (): never => {
-    throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes; send fewer records per request`, { limit });
+    throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes; send fewer records per request`, {
+      limit,
+    });
   };
 }
 

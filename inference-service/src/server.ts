@@ -9,6 +9,7 @@ import { ModelLoadError } from './models/scoring-model.ts';
 import { createLogger } from './observability/logger.ts';
 import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';
+import { LEAD_EXAMPLE } from './scoring/lead-example.ts';
 
 /**
  * Starts the service: validate configuration, listen at once (liveness), load every
@@ -96,25 +97,3 @@ Score a lead with the bundled model:
 
 `);
 }
-
-const LEAD_EXAMPLE = {
-  model: 'lead-scoring',
-  explain: true,
-  topK: 3,
-  records: [
-    {
-      id: '00Q000000000001AAA',
-      features: {
-        LeadSource: 'Partner Referral',
-        Industry: 'Technology',
-        Country: 'United States',
-        TitleSeniority: 'VP',
-        AnnualRevenue: 25000000,
-        NumberOfEmployees: 180,
-        HasEmail: true,
-        HasPhone: true,
-        DaysSinceLastActivity: 3,
-      },
-    },
-  ],
-};

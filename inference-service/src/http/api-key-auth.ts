@@ -13,7 +13,11 @@ export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     if (presented === undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="byom-bridge"');
-      throw new ApiError(401, 'UNAUTHORIZED', 'missing service key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+      throw new ApiError(
+        401,
+        'UNAUTHORIZED',
+        'missing service key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"',
+      );
     }
     const candidate = digest(presented);
     let matched = false;

@@ -63,7 +63,8 @@ function toModelValue(spec: FeatureSpec, value: number | string | boolean): Mode
       if (spec.type === 'integer' && !Number.isInteger(value)) {
         return invalid(spec, `must be an integer, got ${value}`);
       }
-      if (spec.min !== undefined && value < spec.min) return invalid(spec, `must be at least ${spec.min}, got ${value}`);
+      if (spec.min !== undefined && value < spec.min)
+        return invalid(spec, `must be at least ${spec.min}, got ${value}`);
       if (spec.max !== undefined && value > spec.max) return invalid(spec, `must be at most ${spec.max}, got ${value}`);
       return value;
     }
@@ -144,7 +145,8 @@ function fillColumn(
     case 'int64': {
       const data = new BigInt64Array(size);
       for (let r = 0; r < rows.length; r++) {
-        for (let c = 0; c < columns; c++) data[r * columns + c] = BigInt(Math.trunc(rows[r]![featureIndexes[c]!] as number));
+        for (let c = 0; c < columns; c++)
+          data[r * columns + c] = BigInt(Math.trunc(rows[r]![featureIndexes[c]!] as number));
       }
       return data;
     }

@@ -141,7 +141,11 @@ export const ModelCard = z
     const seen = new Set<string>();
     card.features.forEach((feature, index) => {
       if (seen.has(feature.name)) {
-        ctx.addIssue({ code: 'custom', path: ['features', index, 'name'], message: `duplicate feature "${feature.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features', index, 'name'],
+          message: `duplicate feature "${feature.name}"`,
+        });
       }
       seen.add(feature.name);
       if (feature.allowMissing && feature.type !== 'number' && feature.type !== 'integer') {

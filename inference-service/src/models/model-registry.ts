@@ -45,12 +45,20 @@ export class ModelRegistry {
       const { nameDir } = found[i]!;
       const cardFile = path.join(model.directory, 'model.json');
       if (model.name !== path.basename(nameDir)) {
-        throw new ModelLoadError(cardFile, 'name', `"${model.name}" must match its directory "${path.basename(nameDir)}"`);
+        throw new ModelLoadError(
+          cardFile,
+          'name',
+          `"${model.name}" must match its directory "${path.basename(nameDir)}"`,
+        );
       }
       const siblings = byName.get(model.name) ?? [];
       const clash = siblings.find((s) => s.version === model.version);
       if (clash) {
-        throw new ModelLoadError(cardFile, 'version', `${model.name} ${model.version} is also loaded from ${clash.directory}`);
+        throw new ModelLoadError(
+          cardFile,
+          'version',
+          `${model.name} ${model.version} is also loaded from ${clash.directory}`,
+        );
       }
       siblings.push(model);
       byName.set(model.name, siblings);
@@ -99,7 +107,9 @@ export class ModelRegistry {
   }
 
   async close(): Promise<void> {
-    const releases = [...this.families.values()].flatMap((f) => [...f.versions.values()].map((m) => m.session.release()));
+    const releases = [...this.families.values()].flatMap((f) =>
+      [...f.versions.values()].map((m) => m.session.release()),
+    );
     await Promise.all(releases);
   }
 }
@@ -109,7 +119,11 @@ async function findModelDirectories(root: string): Promise<Array<{ nameDir: stri
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
-    throw new ModelLoadError(root, undefined, `model directory cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    throw new ModelLoadError(
+      root,
+      undefined,
+      `model directory cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
   const found: Array<{ nameDir: string; versionDir: string }> = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -184,14 +184,20 @@ export class ScoringModel {
       const output = outputs[this.outputTensor]!;
       const columns = output.dims.length <= 1 ? 1 : output.size / 2;
       if (this.isClassifier && columns > 1 && (this.positiveColumn ?? 1) >= columns) {
-        throw new Error(`the positive class is column ${this.positiveColumn ?? 1} but the output has ${columns} columns`);
+        throw new Error(
+          `the positive class is column ${this.positiveColumn ?? 1} but the output has ${columns} columns`,
+        );
       }
       if (!this.isClassifier && columns !== 1) {
         throw new Error(`a regressor must output one value per row, got ${columns}`);
       }
       predictions = this.readPredictions(output, 2);
     } catch (error) {
-      throw new ModelLoadError(cardFile, 'output', `a test prediction on the feature baselines failed: ${(error as Error).message}`);
+      throw new ModelLoadError(
+        cardFile,
+        'output',
+        `a test prediction on the feature baselines failed: ${(error as Error).message}`,
+      );
     }
     if (!predictions.every((p) => Number.isFinite(p.score))) {
       throw new ModelLoadError(
@@ -232,7 +238,11 @@ function bindInputs(card: ModelCard, session: ort.InferenceSession, cardFile: st
     const meta = inputs.get(name);
     if (!meta) throw new ModelLoadError(cardFile, field, `model.onnx has no input "${name}" (inputs: ${inputList})`);
     if (!meta.isTensor || !SUPPORTED_INPUT_TYPES.has(meta.type)) {
-      throw new ModelLoadError(cardFile, field, `input "${name}" has unsupported type ${meta.isTensor ? meta.type : 'non-tensor'}`);
+      throw new ModelLoadError(
+        cardFile,
+        field,
+        `input "${name}" has unsupported type ${meta.isTensor ? meta.type : 'non-tensor'}`,
+      );
     }
     const shape = meta.shape;
     return { dataType: meta.type as InputDataType, rank: shape.length === 1 ? 1 : 2, lastDim: shape[shape.length - 1] };
@@ -242,7 +252,11 @@ function bindInputs(card: ModelCard, session: ort.InferenceSession, cardFile: st
     const tensorInput = card.inputs.name;
     const { dataType, lastDim } = typeOf(tensorInput, 'inputs.name');
     if (dataType !== 'float32' && dataType !== 'float64') {
-      throw new ModelLoadError(cardFile, 'inputs.name', `input "${card.inputs.name}" is ${dataType}; a feature tensor must be float`);
+      throw new ModelLoadError(
+        cardFile,
+        'inputs.name',
+        `input "${card.inputs.name}" is ${dataType}; a feature tensor must be float`,
+      );
     }
     const categoryIndex = card.features.findIndex((f) => f.type === 'category');
     if (categoryIndex >= 0) {
@@ -261,7 +275,11 @@ function bindInputs(card: ModelCard, session: ort.InferenceSession, cardFile: st
     }
     const unfed = [...inputs.keys()].filter((n) => n !== tensorInput);
     if (unfed.length > 0) {
-      throw new ModelLoadError(cardFile, 'inputs', `model.onnx also needs inputs the card does not feed: ${unfed.join(', ')}`);
+      throw new ModelLoadError(
+        cardFile,
+        'inputs',
+        `model.onnx also needs inputs the card does not feed: ${unfed.join(', ')}`,
+      );
     }
     return [{ inputName: tensorInput, dataType, rank: 2, featureIndexes: card.features.map((_, i) => i) }];
   }
@@ -273,7 +291,11 @@ function bindInputs(card: ModelCard, session: ort.InferenceSession, cardFile: st
     const field = `features.${index}`;
     const previous = fed.get(inputName);
     if (previous !== undefined) {
-      throw new ModelLoadError(cardFile, `${field}.input`, `input "${inputName}" is already fed by feature "${previous}"`);
+      throw new ModelLoadError(
+        cardFile,
+        `${field}.input`,
+        `input "${inputName}" is already fed by feature "${previous}"`,
+      );
     }
     fed.set(inputName, feature.name);
     const { dataType, rank } = typeOf(inputName, feature.input ? `${field}.input` : `${field}.name`);
@@ -326,7 +348,11 @@ function resolvePositiveColumn(
   if (classes) {
     if (positiveClass === undefined) {
       if (classes.length === 2) return 1;
-      throw new ModelLoadError(cardFile, 'output.positiveClass', `the model has ${classes.length} classes; name the one to score`);
+      throw new ModelLoadError(
+        cardFile,
+        'output.positiveClass',
+        `the model has ${classes.length} classes; name the one to score`,
+      );
     }
     const index = classes.findIndex((c) => String(c) === String(positiveClass));
     if (index < 0) {

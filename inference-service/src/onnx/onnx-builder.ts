@@ -72,7 +72,12 @@ export function node(
 }
 
 /** An operator from the ai.onnx.ml domain (LinearClassifier, OneHotEncoder, ZipMap, ...). */
-export function mlNode(opType: string, inputs: string[], outputs: string[], attributes: AttributeProto[] = []): NodeProto {
+export function mlNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attributes: AttributeProto[] = [],
+): NodeProto {
   return node(opType, inputs, outputs, attributes, 'ai.onnx.ml');
 }
 

@@ -28,7 +28,10 @@ const ModelDetail = z
   .openapi('ModelDetail');
 
 const NameParam = z.object({
-  name: z.string().min(1).openapi({ param: { name: 'name', in: 'path' }, example: 'lead-scoring' }),
+  name: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'lead-scoring' }),
 });
 
 const listRoute = createRoute({
@@ -36,7 +39,9 @@ const listRoute = createRoute({
   path: '/v1/models',
   operationId: 'listModels',
   summary: 'List the models this service serves',
-  responses: { 200: { description: 'Every model with its versions', content: { 'application/json': { schema: ModelList } } } },
+  responses: {
+    200: { description: 'Every model with its versions', content: { 'application/json': { schema: ModelList } } },
+  },
 });
 
 const getRoute = createRoute({

@@ -55,7 +55,12 @@ const InferResponse = z
     model_version: z.string(),
     id: z.string().optional(),
     outputs: z.array(
-      z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()), data: z.array(z.unknown()) }),
+      z.object({
+        name: z.string(),
+        datatype: z.string(),
+        shape: z.array(z.number().int()),
+        data: z.array(z.unknown()),
+      }),
     ),
   })
   .openapi('OipInferResponse');
@@ -63,9 +68,7 @@ const InferResponse = z
 const ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) });
 
 const pathParams = (versioned: boolean) =>
-  versioned
-    ? z.object({ name: z.string().min(1), version: z.string().min(1) })
-    : z.object({ name: z.string().min(1) });
+  versioned ? z.object({ name: z.string().min(1), version: z.string().min(1) }) : z.object({ name: z.string().min(1) });
 
 const errors = {
   400: { description: 'Invalid tensors', content: { 'application/json': { schema: ErrorBody } } },
@@ -81,7 +84,9 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
       path: '/v2',
       operationId: 'oipServerMetadata',
       summary: 'Open Inference Protocol: server metadata',
-      responses: { 200: { description: 'Server metadata', content: { 'application/json': { schema: ServerMetadata } } } },
+      responses: {
+        200: { description: 'Server metadata', content: { 'application/json': { schema: ServerMetadata } } },
+      },
     }),
     (c) => c.json({ name: 'byom-bridge', version: serviceVersion, extensions: [] }, 200),
   );
@@ -104,12 +109,18 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         operationId: versioned ? 'oipModelVersionMetadata' : 'oipModelMetadata',
         summary: 'Open Inference Protocol: model metadata',
         request: { params },
-        responses: { 200: { description: 'Model metadata', content: { 'application/json': { schema: ModelMetadata } } }, ...errors },
+        responses: {
+          200: { description: 'Model metadata', content: { 'application/json': { schema: ModelMetadata } } },
+          ...errors,
+        },
       }),
       (c) => {
         const { name, version } = c.req.valid('param') as { name: string; version?: string };
         const model = find(name, version);
-        const versions = state.requireRegistry().versionsOf(name)!.models.map((m) => m.version);
+        const versions = state
+          .requireRegistry()
+          .versionsOf(name)!
+          .models.map((m) => m.version);
         return c.json(
           {
             name: model.name,
@@ -131,7 +142,10 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         summary: 'Open Inference Protocol: model readiness',
         request: { params },
         responses: {
-          200: { description: 'Ready', content: { 'application/json': { schema: z.object({ name: z.string(), ready: z.boolean() }) } } },
+          200: {
+            description: 'Ready',
+            content: { 'application/json': { schema: z.object({ name: z.string(), ready: z.boolean() }) } },
+          },
           ...errors,
         },
       }),
@@ -149,7 +163,10 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         operationId: versioned ? 'oipModelVersionInfer' : 'oipModelInfer',
         summary: 'Open Inference Protocol: run the raw model on tensors',
         request: { params, body: { required: true, content: { 'application/json': { schema: InferRequest } } } },
-        responses: { 200: { description: 'Output tensors', content: { 'application/json': { schema: InferResponse } } }, ...errors },
+        responses: {
+          200: { description: 'Output tensors', content: { 'application/json': { schema: InferResponse } } },
+          ...errors,
+        },
       }),
       async (c) => {
         const { name, version } = c.req.valid('param') as { name: string; version?: string };
@@ -160,7 +177,11 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         const wanted = request.outputs?.map((o) => o.name) ?? available;
         const unknown = wanted.filter((n) => !available.includes(n));
         if (unknown.length > 0) {
-          throw new ApiError(400, 'VALIDATION_ERROR', `unknown outputs ${unknown.join(', ')} (outputs: ${available.join(', ')})`);
+          throw new ApiError(
+            400,
+            'VALIDATION_ERROR',
+            `unknown outputs ${unknown.join(', ')} (outputs: ${available.join(', ')})`,
+          );
         }
         let results: Record<string, ort.Tensor>;
         try {
@@ -198,10 +219,18 @@ function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTen
   for (const input of inputs) {
     const meta = expected.find((e) => e.name === input.name);
     if (!meta) {
-      throw new ApiError(400, 'VALIDATION_ERROR', `unknown input "${input.name}" (inputs: ${expected.map((e) => e.name).join(', ')})`);
+      throw new ApiError(
+        400,
+        'VALIDATION_ERROR',
+        `unknown input "${input.name}" (inputs: ${expected.map((e) => e.name).join(', ')})`,
+      );
     }
     if (meta.datatype !== input.datatype) {
-      throw new ApiError(400, 'VALIDATION_ERROR', `input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`);
+      throw new ApiError(
+        400,
+        'VALIDATION_ERROR',
+        `input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`,
+      );
     }
     const values = (input.data as unknown[]).flat(Infinity);
     const size = input.shape.reduce((a, b) => a * b, 1);
@@ -212,7 +241,11 @@ function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTen
         `input "${input.name}" has ${values.length} values for shape [${input.shape.join(', ')}] (${size} expected)`,
       );
     }
-    feeds[input.name] = new ort.Tensor(ORT_TYPES[input.datatype], typedData(input.name, input.datatype, values), input.shape);
+    feeds[input.name] = new ort.Tensor(
+      ORT_TYPES[input.datatype],
+      typedData(input.name, input.datatype, values),
+      input.shape,
+    );
   }
   const missing = expected.filter((e) => !(e.name in feeds)).map((e) => e.name);
   if (missing.length > 0) throw new ApiError(400, 'VALIDATION_ERROR', `missing inputs: ${missing.join(', ')}`);
@@ -246,7 +279,10 @@ function typedData(
   }
 }
 
-function fromTensor(name: string, tensor: ort.Tensor): { name: string; datatype: string; shape: number[]; data: unknown[] } {
+function fromTensor(
+  name: string,
+  tensor: ort.Tensor,
+): { name: string; datatype: string; shape: number[]; data: unknown[] } {
   const data = tensor.data;
   const values =
     data instanceof BigInt64Array
@@ -254,5 +290,10 @@ function fromTensor(name: string, tensor: ort.Tensor): { name: string; datatype:
       : Array.isArray(data)
         ? data
         : Array.from(data as ArrayLike<number>, (v) => (Number.isFinite(v) ? v : null));
-  return { name, datatype: OIP_DATATYPES[tensor.type] ?? tensor.type.toUpperCase(), shape: [...tensor.dims], data: values };
+  return {
+    name,
+    datatype: OIP_DATATYPES[tensor.type] ?? tensor.type.toUpperCase(),
+    shape: [...tensor.dims],
+    data: values,
+  };
 }

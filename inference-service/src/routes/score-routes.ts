@@ -9,7 +9,10 @@ import { scoreRecords } from '../scoring/score-records.ts';
 import { ScoreRequest, ScoreResponse } from '../scoring/score-schemas.ts';
 import { modelNotFound } from './model-routes.ts';
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBody } },
+});
 
 const scoreRoute = createRoute({
   method: 'post',
@@ -47,7 +50,8 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
     if (!model) throw modelNotFound(registry, request.model, request.version);
 
     const response = await scoreRecords(model, request);
-    if (response.results.length > 0) metrics.recordsScored.inc({ model: model.name, version: model.version }, response.results.length);
+    if (response.results.length > 0)
+      metrics.recordsScored.inc({ model: model.name, version: model.version }, response.results.length);
     for (const error of response.errors) metrics.recordErrors.inc({ model: model.name, code: error.code });
     return c.json(response, 200);
   });

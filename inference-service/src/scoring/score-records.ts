@@ -28,7 +28,11 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
   const seen = new Set<string>();
   for (const record of input.records) {
     if (seen.has(record.id)) {
-      errors.push({ id: record.id, code: 'DUPLICATE_ID', message: `id "${record.id}" appears more than once; it was scored once` });
+      errors.push({
+        id: record.id,
+        code: 'DUPLICATE_ID',
+        message: `id "${record.id}" appears more than once; it was scored once`,
+      });
       continue;
     }
     seen.add(record.id);
@@ -78,7 +82,9 @@ async function predictIsolatingFailures(
     }));
   } catch (batchError) {
     if (records.length === 1) {
-      return [{ record: records[0]!, error: `the model could not score this record: ${(batchError as Error).message}` }];
+      return [
+        { record: records[0]!, error: `the model could not score this record: ${(batchError as Error).message}` },
+      ];
     }
     const isolated = await Promise.all(records.map((r) => predictIsolatingFailures(model, [r], explain)));
     return isolated.flat();

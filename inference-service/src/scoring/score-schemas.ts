@@ -10,7 +10,11 @@ export const FeatureValue = z.union([z.number(), z.string().max(10_000), z.boole
 
 export const ScoreRecord = z
   .object({
-    id: z.string().min(1).max(255).openapi({ description: 'Caller-chosen record id (a Salesforce Id).', example: '00Q5g00000AbCdEAAV' }),
+    id: z
+      .string()
+      .min(1)
+      .max(255)
+      .openapi({ description: 'Caller-chosen record id (a Salesforce Id).', example: '00Q5g00000AbCdEAAV' }),
     features: z.record(z.string(), FeatureValue).openapi({
       description: 'Feature name to value. Unknown names are ignored; null means missing.',
       example: { LeadSource: 'Web', Industry: 'Technology', AnnualRevenue: 25000000, HasEmail: true },
@@ -21,10 +25,16 @@ export const ScoreRecord = z
 export const ScoreRequest = z
   .object({
     model: z.string().min(1).openapi({ example: 'lead-scoring' }),
-    version: z.string().min(1).optional().openapi({ description: 'Omit to use the model\'s default version.' }),
+    version: z.string().min(1).optional().openapi({ description: "Omit to use the model's default version." }),
     records: z.array(ScoreRecord).min(1),
     explain: z.boolean().default(false).openapi({ description: 'Return the top factors behind each score.' }),
-    topK: z.number().int().min(1).max(100).default(5).openapi({ description: 'How many factors to return per record.' }),
+    topK: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .openapi({ description: 'How many factors to return per record.' }),
   })
   .openapi('ScoreRequest');
 export type ScoreRequest = z.infer<typeof ScoreRequest>;
@@ -44,10 +54,22 @@ export type Factor = z.infer<typeof Factor>;
 export const ScoreResult = z
   .object({
     id: z.string(),
-    score: z.number().min(0).max(1).openapi({ description: 'Probability of the positive class (classifiers) or the value mapped onto [0, 1] (regressors).' }),
-    band: z.string().nullable().openapi({ description: 'Band from the model card thresholds; null when the card defines none.' }),
+    score: z
+      .number()
+      .min(0)
+      .max(1)
+      .openapi({
+        description: 'Probability of the positive class (classifiers) or the value mapped onto [0, 1] (regressors).',
+      }),
+    band: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Band from the model card thresholds; null when the card defines none.' }),
     value: z.number().optional().openapi({ description: 'Regressors only: the raw predicted value.' }),
-    factors: z.array(Factor).optional().openapi({ description: 'Present when explain is true: top-k features by absolute impact.' }),
+    factors: z
+      .array(Factor)
+      .optional()
+      .openapi({ description: 'Present when explain is true: top-k features by absolute impact.' }),
   })
   .openapi('ScoreResult');
 export type ScoreResult = z.infer<typeof ScoreResult>;
@@ -69,7 +91,9 @@ export const ScoreResponse = z
     model: z.string(),
     version: z.string(),
     results: z.array(ScoreResult),
-    errors: z.array(RecordError).openapi({ description: 'One entry per record that could not be scored; the others still are.' }),
+    errors: z
+      .array(RecordError)
+      .openapi({ description: 'One entry per record that could not be scored; the others still are.' }),
   })
   .openapi('ScoreResponse');
 export type ScoreResponse = z.infer<typeof ScoreResponse>;

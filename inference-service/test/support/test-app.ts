@@ -32,10 +32,14 @@ export async function createTestApp(
     logger: createLogger('silent'),
     metrics: new ServiceMetrics({ collectProcessMetrics: false }),
   });
-  const call: TestApp['call'] = (method, path, body, headers = {}) =>
+  const call: TestApp['call'] = async (method, path, body, headers = {}) =>
     app.request(path, {
       method,
-      headers: { authorization: `Bearer ${TEST_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${TEST_KEY}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
   return { app, registry, state, call };

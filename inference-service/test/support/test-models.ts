@@ -1,7 +1,15 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { attr, buildModel, floatInitializer, mlNode, node, sequenceOfMaps, tensor } from '../../src/onnx/onnx-builder.ts';
+import {
+  attr,
+  buildModel,
+  floatInitializer,
+  mlNode,
+  node,
+  sequenceOfMaps,
+  tensor,
+} from '../../src/onnx/onnx-builder.ts';
 import type { ModelCard } from '../../src/models/model-card.ts';
 
 /**
@@ -12,7 +20,9 @@ import type { ModelCard } from '../../src/models/model-card.ts';
  * - a linear regressor, a torch-style MatMul graph emitting a logit, and a tree ensemble.
  */
 
-export type CardInput = Omit<ModelCard, 'output'> & { output: Omit<ModelCard['output'], 'transform'> & { transform?: ModelCard['output']['transform'] } };
+export type CardInput = Omit<ModelCard, 'output'> & {
+  output: Omit<ModelCard['output'], 'transform'> & { transform?: ModelCard['output']['transform'] };
+};
 
 export interface TestModel {
   card: CardInput;
@@ -93,19 +103,40 @@ export function columnsZipMapClassifier(): TestModel {
       features: [
         { name: 'Amount', type: 'number', input: 'amount', allowMissing: true, baseline: 100 },
         { name: 'Visits', type: 'integer', input: 'visits', default: 0, baseline: 1 },
-        { name: 'Region', type: 'category', input: 'region', categories: ['north', 'south'], default: '', baseline: 'south' },
+        {
+          name: 'Region',
+          type: 'category',
+          input: 'region',
+          categories: ['north', 'south'],
+          default: '',
+          baseline: 'south',
+        },
       ],
       inputs: { style: 'columns' },
       output: { name: 'output_probability', positiveClass: 1 },
     },
     onnx: buildModel({
       graphName: 'skl2onnx_style',
-      inputs: [tensor('amount', 'float', ['N', 1]), tensor('visits', 'int64', ['N', 1]), tensor('region', 'string', ['N', 1])],
+      inputs: [
+        tensor('amount', 'float', ['N', 1]),
+        tensor('visits', 'int64', ['N', 1]),
+        tensor('region', 'string', ['N', 1]),
+      ],
       outputs: [tensor('output_label', 'int64', ['N']), sequenceOfMaps('output_probability', 'int64')],
       nodes: [
-        mlNode('Imputer', ['amount'], ['amount_imputed'], [attr.floats('imputed_value_floats', [50]), attr.float('replaced_value_float', Number.NaN)]),
+        mlNode(
+          'Imputer',
+          ['amount'],
+          ['amount_imputed'],
+          [attr.floats('imputed_value_floats', [50]), attr.float('replaced_value_float', Number.NaN)],
+        ),
         node('Cast', ['visits'], ['visits_float'], [attr.int('to', 1)]),
-        mlNode('OneHotEncoder', ['region'], ['region_onehot_3d'], [attr.strings('cats_strings', ['north', 'south']), attr.int('zeros', 1)]),
+        mlNode(
+          'OneHotEncoder',
+          ['region'],
+          ['region_onehot_3d'],
+          [attr.strings('cats_strings', ['north', 'south']), attr.int('zeros', 1)],
+        ),
         node('Flatten', ['region_onehot_3d'], ['region_onehot'], [attr.int('axis', 1)]),
         node('Concat', ['amount_imputed', 'visits_float', 'region_onehot'], ['features'], [attr.int('axis', 1)]),
         mlNode(
@@ -155,7 +186,12 @@ export function multiclassStringLabels(): TestModel {
             attr.string('post_transform', 'SOFTMAX'),
           ],
         ),
-        mlNode('ZipMap', ['probabilities'], ['output_probability'], [attr.strings('classlabels_strings', ['lost', 'open', 'won'])]),
+        mlNode(
+          'ZipMap',
+          ['probabilities'],
+          ['output_probability'],
+          [attr.strings('classlabels_strings', ['lost', 'open', 'won'])],
+        ),
       ],
     }),
   };
@@ -183,10 +219,12 @@ export function linearRegressor(): TestModel {
       inputs: [tensor('X', 'float', ['N', 2])],
       outputs: [tensor('variable', 'float', ['N', 1])],
       nodes: [
-        mlNode('LinearRegressor', ['X'], ['variable'], [
-          attr.floats('coefficients', REGRESSOR_WEIGHTS),
-          attr.floats('intercepts', [REGRESSOR_INTERCEPT]),
-        ]),
+        mlNode(
+          'LinearRegressor',
+          ['X'],
+          ['variable'],
+          [attr.floats('coefficients', REGRESSOR_WEIGHTS), attr.floats('intercepts', [REGRESSOR_INTERCEPT])],
+        ),
       ],
     }),
   };
@@ -235,23 +273,28 @@ export function treeEnsemble(): TestModel {
       inputs: [tensor('X', 'float', ['N', 2])],
       outputs: [tensor('label', 'int64', ['N']), tensor('probabilities', 'float', ['N', 2])],
       nodes: [
-        mlNode('TreeEnsembleClassifier', ['X'], ['label', 'probabilities'], [
-          attr.ints('classlabels_int64s', [0, 1]),
-          attr.ints('nodes_treeids', [0, 0, 0, 1, 1, 1]),
-          attr.ints('nodes_nodeids', [0, 1, 2, 0, 1, 2]),
-          attr.ints('nodes_featureids', [0, 0, 0, 1, 0, 0]),
-          attr.floats('nodes_values', [0.5, 0, 0, 2, 0, 0]),
-          attr.strings('nodes_modes', ['BRANCH_LEQ', 'LEAF', 'LEAF', 'BRANCH_LEQ', 'LEAF', 'LEAF']),
-          attr.ints('nodes_truenodeids', [1, 0, 0, 1, 0, 0]),
-          attr.ints('nodes_falsenodeids', [2, 0, 0, 2, 0, 0]),
-          attr.floats('nodes_hitrates', [1, 1, 1, 1, 1, 1]),
-          attr.ints('nodes_missing_value_tracks_true', [0, 0, 0, 0, 0, 0]),
-          attr.ints('class_treeids', [0, 0, 1, 1]),
-          attr.ints('class_nodeids', [1, 2, 1, 2]),
-          attr.ints('class_ids', [1, 1, 1, 1]),
-          attr.floats('class_weights', [-1, 1, -0.5, 2]),
-          attr.string('post_transform', 'LOGISTIC'),
-        ]),
+        mlNode(
+          'TreeEnsembleClassifier',
+          ['X'],
+          ['label', 'probabilities'],
+          [
+            attr.ints('classlabels_int64s', [0, 1]),
+            attr.ints('nodes_treeids', [0, 0, 0, 1, 1, 1]),
+            attr.ints('nodes_nodeids', [0, 1, 2, 0, 1, 2]),
+            attr.ints('nodes_featureids', [0, 0, 0, 1, 0, 0]),
+            attr.floats('nodes_values', [0.5, 0, 0, 2, 0, 0]),
+            attr.strings('nodes_modes', ['BRANCH_LEQ', 'LEAF', 'LEAF', 'BRANCH_LEQ', 'LEAF', 'LEAF']),
+            attr.ints('nodes_truenodeids', [1, 0, 0, 1, 0, 0]),
+            attr.ints('nodes_falsenodeids', [2, 0, 0, 2, 0, 0]),
+            attr.floats('nodes_hitrates', [1, 1, 1, 1, 1, 1]),
+            attr.ints('nodes_missing_value_tracks_true', [0, 0, 0, 0, 0, 0]),
+            attr.ints('class_treeids', [0, 0, 1, 1]),
+            attr.ints('class_nodeids', [1, 2, 1, 2]),
+            attr.ints('class_ids', [1, 1, 1, 1]),
+            attr.floats('class_weights', [-1, 1, -0.5, 2]),
+            attr.string('post_transform', 'LOGISTIC'),
+          ],
+        ),
       ],
     }),
   };

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { startService, waitUntilReady } from './support/service-process.ts';
+import type { ServiceProcess } from './support/service-process.ts';
+import { columnsZipMapClassifier, tensorClassifier, writeModelDir } from './support/test-models.ts';
+
+const KEY = 'process-test-key-0123456789';
+
+describe('the service process', () => {
+  const started: ServiceProcess[] = [];
+  const start = async (env: Record<string, string>) => {
+    const service = await startService(env);
+    started.push(service);
+    return service;
+  };
+  after(() => started.forEach((s) => s.child.kill('SIGKILL')));
+
+  it('boots, loads models from MODEL_DIR next to the bundled ones, and scores over HTTP', async () => {
+    const modelDir = await writeModelDir([tensorClassifier()]);
+    const service = await start({
+      NODE_ENV: 'production',
+      BYOM_API_KEYS: `${KEY},second-key-0123456789`,
+      MODEL_DIR: modelDir,
+    });
+    await waitUntilReady(service);
+    const response = await fetch(`${service.baseUrl}/v1/score`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-request-id': 'proc-1' },
+      body: JSON.stringify({
+        model: 'tensor-classifier',
+        records: [{ id: 'r', features: { a: 1, b: 2, flag: true } }],
+      }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-request-id'), 'proc-1');
+    const models = (await (await fetch(`${service.baseUrl}/v1/models`, { headers: { 'x-api-key': KEY } })).json()) as {
+      models: Array<{ name: string }>;
+    };
+    assert.ok(
+      models.models.some((m) => m.name === 'tensor-classifier'),
+      'MODEL_DIR models are served',
+    );
+  });
+
+  it('logs structured JSON without feature values or keys', async () => {
+    const modelDir = await writeModelDir([columnsZipMapClassifier()]);
+    const service = await start({ NODE_ENV: 'production', BYOM_API_KEYS: KEY, MODEL_DIR: modelDir });
+    await waitUntilReady(service);
+    await fetch(`${service.baseUrl}/v1/score`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'columns-zipmap',
+        explain: true,
+        records: [{ id: 'r', features: { Region: 'secret-region-value', Amount: 987654321 } }],
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = service.stdout().trim().split('\n');
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(
+      entries.some((e) => e.msg === 'request' && e.route === '/v1/score' && e.status === 200),
+      'each request is logged',
+    );
+    assert.ok(
+      entries.some((e) => e.msg === 'ready'),
+      'readiness is logged',
+    );
+    assert.ok(
+      !service.stdout().includes('secret-region-value') && !service.stdout().includes('987654321'),
+      'feature values never reach the log',
+    );
+    assert.ok(!service.stdout().includes(KEY), 'the key never reaches the log');
+  });
+
+  it('refuses to start in production without BYOM_API_KEYS', async () => {
+    const service = await start({ NODE_ENV: 'production' });
+    assert.equal(await service.exited, 1);
+    assert.match(service.stderr(), /BYOM_API_KEYS is required when NODE_ENV=production/);
+  });
+
+  it('makes up a development key and prints a ready-to-paste request', async () => {
+    const service = await start({ NODE_ENV: 'development' });
+    await waitUntilReady(service);
+    const key = /export BYOM_KEY=(\S+)/.exec(service.stderr())?.[1];
+    assert.ok(key, `a key is printed: ${service.stderr()}`);
+    assert.match(service.stderr(), /curl -s http:\/\/localhost:\d+\/v1\/score/);
+    const response = await fetch(`${service.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(response.status, 200, 'the printed key works');
+  });
+
+  it('stops with a readable error on bad configuration', async () => {
+    const service = await start({ PORT: 'eighty', BYOM_API_KEYS: KEY });
+    assert.equal(await service.exited, 1);
+    assert.match(service.stderr(), /invalid configuration in the environment:\n\s+PORT:/);
+    const short = await start({ BYOM_API_KEYS: 'short' });
+    assert.equal(await short.exited, 1);
+    assert.match(short.stderr(), /BYOM_API_KEYS: every key must be at least 16 characters/);
+  });
+
+  it('stops the boot when a model does not match its card, naming the file and field', async () => {
+    const broken = tensorClassifier();
+    const modelDir = await writeModelDir([
+      { card: { ...broken.card, inputs: { style: 'tensor', name: 'wrong' } }, onnx: broken.onnx },
+    ]);
+    const service = await start({ BYOM_API_KEYS: KEY, MODEL_DIR: modelDir });
+    assert.equal(await service.exited, 1);
+    assert.match(
+      service.stderr(),
+      /cannot load models: .*tensor-classifier\/1\.0\.0\/model\.json: inputs\.name: model\.onnx has no input "wrong"/,
+    );
+  });
+
+  it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
+    const modelDir = await writeModelDir([tensorClassifier()]);
+    const service = await start({ BYOM_API_KEYS: KEY, MODEL_DIR: modelDir });
+    await waitUntilReady(service);
+    const body = JSON.stringify({ model: 'tensor-classifier', records: [{ id: 'late', features: { a: 1, b: 1 } }] });
+    // Send the headers and half the body, signal, then the rest: the request is in flight during shutdown.
+    const responded = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        `${service.baseUrl}/v1/score`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${KEY}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        service.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(20)), 300);
+      }, 100);
+    });
+    const { status, text } = await responded;
+    assert.equal(status, 200, `the in-flight request completes: ${text}`);
+    assert.match(text, /"id":"late"/);
+    assert.equal(await service.exited, 0, 'the process exits cleanly once drained');
+    assert.match(service.stdout(), /draining in-flight requests/);
+  });
+});
