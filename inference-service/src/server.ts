@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { pino } from 'pino';
 import type { ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -28,7 +29,9 @@ try {
   throw error;
 }
 
-const logger = createLogger(config.logLevel);
+// Asynchronous writes: a request never waits for stdout. Flushed before every exit below.
+const logDestination = pino.destination({ dest: 1, sync: false });
+const logger = createLogger(config.logLevel, logDestination);
 const state = new ServiceState();
 const metrics = new ServiceMetrics({ collectProcessMetrics: true });
 const app = createApp({ config, state, logger, metrics });
@@ -61,12 +64,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const forceExit = setTimeout(() => {
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing remaining connections');
       if ('closeAllConnections' in server) server.closeAllConnections();
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs);
     forceExit.unref();
     server.close(() => {
       logger.info('stopped');
-      void state.registry?.close().finally(() => process.exit(0));
+      void (state.registry?.close() ?? Promise.resolve()).finally(() => exit(0));
     });
     // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs until they finish.
     if ('closeIdleConnections' in server) server.closeIdleConnections();
@@ -76,7 +79,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 function fatal(log: Logger, message: string): never {
   log.fatal(message);
   process.stderr.write(`byom-inference: ${message}\n`);
-  process.exit(1);
+  exit(1);
+}
+
+function exit(code: number): never {
+  try {
+    logDestination.flushSync();
+  } catch {
+    // A write still in flight cannot be flushed synchronously; exiting matters more than its last line.
+  }
+  process.exit(code);
 }
 
 function printDevelopmentHint(cfg: Config, registry: ModelRegistry): void {

@@ -45,8 +45,14 @@ describe('the service process', () => {
 
   it('logs structured JSON without feature values or keys', async () => {
     const modelDir = await writeModelDir([columnsZipMapClassifier()]);
-    const service = await start({ NODE_ENV: 'production', BYOM_API_KEYS: KEY, MODEL_DIR: modelDir });
+    const service = await start({
+      NODE_ENV: 'production',
+      BYOM_API_KEYS: KEY,
+      MODEL_DIR: modelDir,
+      LOG_LEVEL: 'debug',
+    });
     await waitUntilReady(service);
+    await fetch(`${service.baseUrl}/v1/models/nope`, { headers: { authorization: `Bearer ${KEY}` } });
     await fetch(`${service.baseUrl}/v1/score`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },

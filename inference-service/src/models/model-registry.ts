@@ -102,6 +102,11 @@ export class ModelRegistry {
     });
   }
 
+  /** Every loaded model version, for metrics. */
+  all(): ScoringModel[] {
+    return [...this.families.values()].flatMap((f) => [...f.versions.values()]);
+  }
+
   get size(): number {
     return [...this.families.values()].reduce((sum, f) => sum + f.versions.size, 0);
   }

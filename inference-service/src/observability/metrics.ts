@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ModelRegistry } from '../models/model-registry.ts';
 
 /**
  * Prometheus metrics for one app instance. Each app gets its own registry so tests can
@@ -41,6 +42,30 @@ export class ServiceMetrics {
     help: 'Model versions loaded and ready to serve.',
     registers: [this.registry],
   });
+
+  /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */
+  observeInference(registry: () => ModelRegistry | undefined): void {
+    const perModel = (read: (stats: { runs: number; rows: number }) => number) =>
+      function (this: Gauge<'model' | 'version'>) {
+        for (const model of registry()?.all() ?? []) {
+          this.set({ model: model.name, version: model.version }, read(model.stats));
+        }
+      };
+    new Gauge({
+      name: 'byom_inference_runs',
+      help: 'onnxruntime session runs since start; concurrent requests share runs.',
+      labelNames: ['model', 'version'] as const,
+      registers: [this.registry],
+      collect: perModel((stats) => stats.runs),
+    });
+    new Gauge({
+      name: 'byom_inference_rows',
+      help: 'Rows sent to onnxruntime since start (records, plus one per feature when explaining).',
+      labelNames: ['model', 'version'] as const,
+      registers: [this.registry],
+      collect: perModel((stats) => stats.rows),
+    });
+  }
 
   constructor(options: { collectProcessMetrics: boolean }) {
     // Process metrics (RSS, event loop lag, GC) matter in production; tests skip their timers.

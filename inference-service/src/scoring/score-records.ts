@@ -71,11 +71,14 @@ async function predictIsolatingFailures(
   model: ScoringModel,
   records: ValidRecord[],
   explain: boolean,
+  isolated = false,
 ): Promise<RecordPredictions[]> {
   if (records.length === 0) return [];
   const rowsPerRecord = explain ? model.card.features.length + 1 : 1;
   try {
-    const predictions = await model.predict(records.flatMap((r) => rowsFor(model, r, explain)));
+    const rows = records.flatMap((r) => rowsFor(model, r, explain));
+    // Per-record retries run alone so they cannot be failed again by other requests' rows.
+    const predictions = isolated ? await model.predictAlone(rows) : await model.predict(rows);
     return records.map((record, i) => ({
       record,
       predictions: predictions.slice(i * rowsPerRecord, (i + 1) * rowsPerRecord),
@@ -86,8 +89,8 @@ async function predictIsolatingFailures(
         { record: records[0]!, error: `the model could not score this record: ${(batchError as Error).message}` },
       ];
     }
-    const isolated = await Promise.all(records.map((r) => predictIsolatingFailures(model, [r], explain)));
-    return isolated.flat();
+    const perRecord = await Promise.all(records.map((r) => predictIsolatingFailures(model, [r], explain, true)));
+    return perRecord.flat();
   }
 }
 

@@ -54,13 +54,9 @@ export type Factor = z.infer<typeof Factor>;
 export const ScoreResult = z
   .object({
     id: z.string(),
-    score: z
-      .number()
-      .min(0)
-      .max(1)
-      .openapi({
-        description: 'Probability of the positive class (classifiers) or the value mapped onto [0, 1] (regressors).',
-      }),
+    score: z.number().min(0).max(1).openapi({
+      description: 'Probability of the positive class (classifiers) or the value mapped onto [0, 1] (regressors).',
+    }),
     band: z
       .string()
       .nullable()
