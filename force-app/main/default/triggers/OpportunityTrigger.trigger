@@ -1,0 +1,11 @@
+trigger OpportunityTrigger on Opportunity(
+  before insert,
+  before update,
+  before delete,
+  after insert,
+  after update,
+  after delete,
+  after undelete
+) {
+  new AiScoringTriggerHandler().run();
+}
