@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { ApiError } from './http/api-error.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
 import { bodySizeLimit } from './http/body-size-limit.ts';
+import { requestSignature } from './http/request-signature.ts';
 import { renderApiDocsPage } from './http/api-docs-page.ts';
 import type { ErrorBody, ErrorCode } from './http/error-schemas.ts';
 import type { ServiceState } from './http/service-state.ts';
@@ -21,14 +22,17 @@ export const SERVICE_VERSION = '0.1.0';
 const HEALTH_ROUTES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
 
 export interface AppDependencies {
-  config: Pick<Config, 'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes'>;
+  config: Pick<Config, 'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes'> &
+    Partial<Pick<Config, 'signingSecrets' | 'signatureToleranceSeconds'>>;
+  /** The clock for signature freshness checks; tests inject one. */
+  now?: () => number;
   state: ServiceState;
   logger: Logger;
   metrics: ServiceMetrics;
 }
 
 /** Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. */
-export function createApp({ config, state, logger, metrics }: AppDependencies): OpenAPIHono {
+export function createApp({ config, state, logger, metrics, now }: AppDependencies): OpenAPIHono {
   const app = new OpenAPIHono();
   metrics.observeInference(() => state.registry);
 
@@ -63,6 +67,15 @@ export function createApp({ config, state, logger, metrics }: AppDependencies): 
 
   app.use(apiKeyAuth(config.apiKeys));
   app.on(['POST', 'PUT', 'PATCH'], '*', requireJson, bodySizeLimit(config.maxBodyBytes));
+  if (config.signingSecrets && config.signingSecrets.length > 0) {
+    const verify = requestSignature({
+      secrets: config.signingSecrets,
+      toleranceSeconds: config.signatureToleranceSeconds ?? 300,
+      logger,
+      ...(now ? { now } : {}),
+    });
+    app.on(['POST', 'PUT', 'PATCH'], '*', verify);
+  }
 
   app.route('/', scoreRoutes(state, metrics, config.maxRecordsPerRequest));
   app.route('/', modelRoutes(state));

@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   BYOM_API_KEYS: z.string().optional(),
+  BYOM_SIGNING_SECRET: z.string().optional(),
+  BYOM_SIGNATURE_TOLERANCE_SECONDS: positiveInt(300),
   MODEL_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_RECORDS_PER_REQUEST: positiveInt(1000),
@@ -23,6 +25,8 @@ const EnvSchema = z.object({
 
 /** A key shorter than this is too easy to guess; the External Credential can hold far longer ones. */
 export const MIN_API_KEY_LENGTH = 16;
+/** Signing secrets key an HMAC; shorter than 32 characters they add little over the service key. */
+export const MIN_SIGNING_SECRET_LENGTH = 32;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -31,6 +35,9 @@ export interface Config {
   apiKeys: string[];
   /** True when no BYOM_API_KEYS was set outside production and a key was made up for this run. */
   apiKeyGenerated: boolean;
+  /** Secrets for the X-BYOM-Signature body HMAC; empty when signing is not required. */
+  signingSecrets: string[];
+  signatureToleranceSeconds: number;
   modelDirs: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   maxRecordsPerRequest: number;
@@ -54,15 +61,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const vars = parsed.data;
 
-  const apiKeys = (vars.BYOM_API_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
+  const apiKeys = splitList(vars.BYOM_API_KEYS);
   const shortKey = apiKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
   if (shortKey !== undefined) {
     throw new ConfigError(
       `BYOM_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortKey.length}); ` +
         'generate one with: openssl rand -base64 32',
+    );
+  }
+  const signingSecrets = splitList(vars.BYOM_SIGNING_SECRET);
+  const shortSecret = signingSecrets.find((secret) => secret.length < MIN_SIGNING_SECRET_LENGTH);
+  if (shortSecret !== undefined) {
+    throw new ConfigError(
+      `BYOM_SIGNING_SECRET: every secret must be at least ${MIN_SIGNING_SECRET_LENGTH} characters (one is ${shortSecret.length}); ` +
+        'generate one with: openssl rand -hex 32',
     );
   }
   let apiKeyGenerated = false;
@@ -83,6 +95,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: vars.HOST,
     apiKeys,
     apiKeyGenerated,
+    signingSecrets,
+    signatureToleranceSeconds: vars.BYOM_SIGNATURE_TOLERANCE_SECONDS,
     modelDirs: vars.MODEL_DIR ? [BUNDLED_MODEL_DIR, vars.MODEL_DIR] : [BUNDLED_MODEL_DIR],
     logLevel: vars.LOG_LEVEL,
     maxRecordsPerRequest: vars.MAX_RECORDS_PER_REQUEST,
@@ -90,4 +104,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
   };
+}
+
+/** "a, b,," → ["a", "b"]: comma-separated lists allow rotation (old and new side by side). */
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

@@ -38,7 +38,10 @@ const app = createApp({ config, state, logger, metrics });
 const bootStarted = performance.now();
 
 const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  logger.info({ port: info.port, host: config.host, env: config.env }, 'listening');
+  logger.info(
+    { port: info.port, host: config.host, env: config.env, requestSigning: config.signingSecrets.length > 0 },
+    'listening',
+  );
 });
 server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${config.port}: ${error.message}`));
 

@@ -36,6 +36,21 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it('reads signing secrets and refuses ones too short to key an HMAC', () => {
+    const secret = 's'.repeat(32);
+    const config = loadConfig({
+      BYOM_SIGNING_SECRET: `${secret}, ${secret}x`,
+      BYOM_SIGNATURE_TOLERANCE_SECONDS: '120',
+    });
+    assert.deepEqual(config.signingSecrets, [secret, `${secret}x`]);
+    assert.equal(config.signatureToleranceSeconds, 120);
+    assert.deepEqual(loadConfig({}).signingSecrets, [], 'signing is off unless configured');
+    assert.throws(
+      () => loadConfig({ BYOM_SIGNING_SECRET: 'short' }),
+      /BYOM_SIGNING_SECRET: every secret must be at least 32/,
+    );
+  });
+
   it('refuses production without keys, and keys too short to be secret', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /BYOM_API_KEYS is required/);
     assert.throws(() => loadConfig({ BYOM_API_KEYS: 'abc' }), /at least 16 characters/);

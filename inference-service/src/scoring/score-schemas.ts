@@ -35,6 +35,12 @@ export const ScoreRequest = z
       .max(100)
       .default(5)
       .openapi({ description: 'How many factors to return per record.' }),
+    requestId: z.string().min(1).max(100).optional().openapi({
+      description: 'Caller-made unique id; with request signing, a repeat is rejected as a replay.',
+    }),
+    sentAt: z.iso.datetime({ offset: true }).optional().openapi({
+      description: 'When the caller sent the request (ISO 8601); with request signing, must be within the tolerance.',
+    }),
   })
   .openapi('ScoreRequest');
 export type ScoreRequest = z.infer<typeof ScoreRequest>;

@@ -17,7 +17,13 @@ export interface TestApp {
 
 export async function createTestApp(
   modelDirs: string[],
-  limits: { maxRecordsPerRequest?: number; maxBodyBytes?: number } = {},
+  limits: {
+    maxRecordsPerRequest?: number;
+    maxBodyBytes?: number;
+    signingSecrets?: string[];
+    signatureToleranceSeconds?: number;
+    now?: () => number;
+  } = {},
 ): Promise<TestApp> {
   const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1 });
   const state = new ServiceState();
@@ -27,7 +33,10 @@ export async function createTestApp(
       apiKeys: [TEST_KEY, ROTATED_KEY],
       maxRecordsPerRequest: limits.maxRecordsPerRequest ?? 1000,
       maxBodyBytes: limits.maxBodyBytes ?? 10 * 1024 * 1024,
+      signingSecrets: limits.signingSecrets ?? [],
+      signatureToleranceSeconds: limits.signatureToleranceSeconds ?? 300,
     },
+    ...(limits.now ? { now: limits.now } : {}),
     state,
     logger: createLogger('silent'),
     metrics: new ServiceMetrics({ collectProcessMetrics: false }),
