@@ -23,7 +23,7 @@ export type RejectedRecord = { ok: false; code: 'MISSING_FEATURE' | 'INVALID_FEA
 
 export function resolveRecord(
   features: FeatureSpec[],
-  raw: Readonly<Record<string, RequestValue>>,
+  raw: Readonly<Record<string, unknown>>,
 ): ResolvedRecord | RejectedRecord {
   const values: ModelValue[] = new Array<ModelValue>(features.length);
   const shown: RequestValue[] = new Array<RequestValue>(features.length);
@@ -48,12 +48,12 @@ export function resolveRecord(
     const converted = toModelValue(spec, value);
     if (typeof converted === 'object') return converted;
     values[i] = converted;
-    shown[i] = value;
+    shown[i] = value as RequestValue;
   }
   return { ok: true, values, shown };
 }
 
-function toModelValue(spec: FeatureSpec, value: number | string | boolean): ModelValue | RejectedRecord {
+function toModelValue(spec: FeatureSpec, value: unknown): ModelValue | RejectedRecord {
   switch (spec.type) {
     case 'number':
     case 'integer': {
@@ -73,6 +73,7 @@ function toModelValue(spec: FeatureSpec, value: number | string | boolean): Mode
       return value ? 1 : 0;
     case 'category':
       if (typeof value !== 'string') return invalid(spec, `must be a string, got ${describe(value)}`);
+      if (value.length > MAX_CATEGORY_LENGTH) return invalid(spec, `is longer than ${MAX_CATEGORY_LENGTH} characters`);
       return value;
   }
 }
@@ -81,8 +82,13 @@ function invalid(spec: FeatureSpec, problem: string): RejectedRecord {
   return { ok: false, code: 'INVALID_FEATURE', message: `feature "${spec.name}" ${problem}` };
 }
 
+/** Salesforce text fields top out far below this; longer values are not categories. */
+const MAX_CATEGORY_LENGTH = 10_000;
+
 function describe(value: unknown): string {
-  return typeof value === 'string' ? `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : typeof value;
+  if (typeof value === 'string') return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value;
 }
 
 /** The explanation reference of a feature, in model space (see docs/explanations.md). */

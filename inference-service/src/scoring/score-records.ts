@@ -11,7 +11,7 @@ import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-sc
  */
 
 export interface ScoreInput {
-  records: Array<{ id: string; features: Record<string, RequestValue> }>;
+  records: Array<{ id: string; features: Record<string, unknown> }>;
   explain: boolean;
   topK: number;
 }

@@ -109,6 +109,8 @@ describe('POST /v1/score', () => {
         { id: 'wrong-type', features: { a: 'high', b: 1 } },
         { id: 'ok', features: { a: 1, b: 1 } },
         { id: 'bool-as-number', features: { a: 1, b: 1, flag: 1 } },
+        { id: 'object-value', features: { a: { amount: 1 }, b: 1 } },
+        { id: 'array-value', features: { a: 1, b: [1, 2] } },
       ],
     });
     assert.equal(status, 200, 'bad records never fail the request');
@@ -122,6 +124,8 @@ describe('POST /v1/score', () => {
     assert.match(byId['wrong-type:INVALID_FEATURE'] ?? '', /"a" must be a number, got string "high"/);
     assert.match(byId['ok:DUPLICATE_ID'] ?? '', /more than once/);
     assert.match(byId['bool-as-number:INVALID_FEATURE'] ?? '', /"flag" must be true or false/);
+    assert.match(byId['object-value:INVALID_FEATURE'] ?? '', /"a" must be a number, got object/);
+    assert.match(byId['array-value:INVALID_FEATURE'] ?? '', /"b" must be a number, got an array/);
   });
 
   it('uses card defaults and graph imputation for missing features', async () => {
@@ -175,6 +179,12 @@ describe('POST /v1/score', () => {
       400,
       'VALIDATION_ERROR',
     );
+    const notAnObject = await expectError(
+      await t.call('POST', '/v1/score', { model: 'tensor-classifier', records: [{ id: 'x', features: [1, 2] }] }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    assert.match(notAnObject.error.message, /records\.0\.features: features must be an object/);
     await expectError(
       await t.call('POST', '/v1/score', { model: 'tensor-classifier', topK: 0, records: [{ id: 'x', features: {} }] }),
       400,
