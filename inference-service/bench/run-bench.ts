@@ -1,0 +1,422 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
+import type { FeatureSpec } from '../src/models/model-card.ts';
+import { mb, renderConsoleSummary, renderMarkdown } from './benchmark-report.ts';
+import type { BenchmarkRun, BootResult, ScenarioResult, TargetResult } from './benchmark-report.ts';
+import {
+  freePort,
+  hasExited,
+  httpRequest,
+  killChildrenOnExit,
+  machineBusyPercent,
+  readRssBytes,
+  sampleProcess,
+  startNode,
+  stopAllChildren,
+  stopChild,
+  waitUntilReady,
+} from './child-processes.ts';
+import type { Child } from './child-processes.ts';
+import type { LoadJob, LoadResult } from './load-generator.ts';
+import { buildScoreBody } from './request-bodies.ts';
+
+/**
+ * `npm run bench`: boots the service as production would run it, next to a bare Hono echo
+ * server, and drives both with autocannon from a separate process. Reports throughput,
+ * latency, memory and boot-to-ready time against the targets in docs/benchmarks.md, and
+ * rewrites that page. A missed target is a result (exit 0); a benchmark that could not
+ * measure (a server that did not start, non-2xx responses) is a failure (exit 1).
+ *
+ *   npm run bench -- --duration 3     # shorter smoke run (or BENCH_DURATION=3)
+ */
+
+const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_FILE = path.join(SERVICE_DIR, 'bench', 'results', 'latest.json');
+const DOCS_FILE = path.join(SERVICE_DIR, '..', 'docs', 'benchmarks.md');
+const CONNECTIONS = 32;
+
+interface Options {
+  durationSeconds: number;
+  warmupSeconds: number;
+  boots: number;
+  model: string;
+  writeDocs: boolean;
+}
+
+/** A process the scenarios send load to. A later benchmark (say, a stub LLM provider) adds one to the map. */
+interface ServerUnderTest {
+  child: Child;
+  baseUrl: string;
+}
+
+/** One load: which server, which request. New scenarios are new entries in the list, nothing else. */
+interface Scenario {
+  name: string;
+  target: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Records per request, to turn requests/s into records/s. */
+  records: number;
+  /** Inspects one response before the load: a 200 that scored nothing must not pass for a fast run. */
+  check?: (response: unknown) => string | undefined;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
+      warmup: { type: 'string', default: process.env.BENCH_WARMUP },
+      boots: { type: 'string', default: process.env.BENCH_BOOTS ?? '3' },
+      model: { type: 'string', default: process.env.BENCH_MODEL ?? 'lead-scoring' },
+      'no-docs': { type: 'boolean', default: false },
+    },
+  });
+  const durationSeconds = positive('--duration', values.duration);
+  return {
+    durationSeconds,
+    // JIT and connection setup settle within a couple of seconds; a smoke run warms up less.
+    warmupSeconds:
+      values.warmup === undefined
+        ? Math.min(3, Math.ceil(durationSeconds / 3))
+        : positive('--warmup', values.warmup, true),
+    boots: Math.max(1, Math.round(positive('--boots', values.boots))),
+    model: values.model,
+    writeDocs: !values['no-docs'],
+  };
+}
+
+function positive(flag: string, raw: string, allowZero = false): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero))
+    throw new Error(`${flag} must be a positive number of seconds, got "${raw}"`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  const options = readOptions();
+  killChildrenOnExit();
+  const apiKey = randomBytes(24).toString('base64url');
+  const servers = new Map<string, ServerUnderTest>();
+  const busyBefore = await machineBusyPercent();
+  if (busyBefore !== undefined && busyBefore > 10) log(`warning: the machine is already ${busyBefore} % busy`);
+  try {
+    // Boot the service several times (boot time varies with disk cache and CPU); the last one takes the load.
+    const boots: BootResult[] = [];
+    let service: ServerUnderTest | undefined;
+    for (let i = 1; i <= options.boots; i++) {
+      const boot = await bootService(apiKey);
+      service = boot.server;
+      boots.push({ readyMs: Math.round(boot.readyMs), idleRssBytes: readRssBytes(service.child.pid) ?? 0 });
+      log(`service boot ${i}/${options.boots}: ready in ${Math.round(boot.readyMs)} ms`);
+      if (i < options.boots) await stopChild(service.child);
+    }
+    servers.set('service', service!);
+    servers.set('echo', await startEchoServer());
+
+    const card = await fetchModelFeatures(servers.get('service')!, apiKey, options.model);
+    const scenarios = buildScenarios(options.model, card.version, card.features, apiKey);
+    for (const scenario of scenarios) await preflight(scenario, servers);
+
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) {
+      log(
+        `${scenario.name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s at ${CONNECTIONS} connections`,
+      );
+      results.push(await runScenario(scenario, servers.get(scenario.target)!, options));
+    }
+
+    const run: BenchmarkRun = {
+      date: new Date().toISOString(),
+      machine: { ...describeMachine(), busyPercentBefore: busyBefore ?? null },
+      settings: {
+        connections: CONNECTIONS,
+        durationSeconds: options.durationSeconds,
+        warmupSeconds: options.warmupSeconds,
+        model: `${options.model}@${card.version}`,
+      },
+      boots,
+      scenarios: results,
+      ratios: {
+        'score-1 / echo-1': ratio(results, 'score-1', 'echo-1'),
+        'score-200 / echo-200': ratio(results, 'score-200', 'echo-200'),
+        'score-200-explain / echo-200': ratio(results, 'score-200-explain', 'echo-200'),
+      },
+      targets: [],
+      broken: results
+        .filter((r) => r.non2xx + r.errors + r.timeouts > 0 || r.totalRequests === 0)
+        .map(describeBreakage),
+    };
+    run.targets = evaluateTargets(run);
+
+    await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(run, null, 2)}\n`);
+    process.stdout.write(renderConsoleSummary(run));
+    if (run.broken.length > 0) {
+      log(`benchmark failed, docs not updated:\n  ${run.broken.join('\n  ')}`);
+      return 1;
+    }
+    if (options.writeDocs) {
+      // Formatted with the repo's Prettier config so `npm run lint` accepts the generated page as is.
+      const config = await prettier.resolveConfig(DOCS_FILE);
+      await writeFile(DOCS_FILE, await prettier.format(renderMarkdown(run), { ...config, filepath: DOCS_FILE }));
+      log(`wrote ${path.relative(process.cwd(), RESULTS_FILE)} and ${path.relative(process.cwd(), DOCS_FILE)}`);
+    }
+    return 0;
+  } finally {
+    await stopAllChildren();
+  }
+}
+
+/** Spawns the service as production runs it and times spawn → first 200 from /readyz. */
+async function bootService(apiKey: string): Promise<{ server: ServerUnderTest; readyMs: number }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    BYOM_API_KEYS: apiKey,
+    LOG_LEVEL: 'info',
+  };
+  // Every request carries the same body, which replay protection would reject; signing is measured apart, if ever.
+  delete env.BYOM_SIGNING_SECRET;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const child = startNode('service', ['src/server.ts'], { cwd: SERVICE_DIR, env, stdout: 'ignore' });
+  const readyMs = await waitUntilReady(child, () => httpRequest(`${baseUrl}/readyz`, { timeoutMs: 1000 }), startedAt);
+  return { server: { child, baseUrl }, readyMs };
+}
+
+async function startEchoServer(): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = startNode('echo server', ['bench/echo-server.ts'], {
+    cwd: SERVICE_DIR,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdout: 'ignore',
+  });
+  const probe = () =>
+    httpRequest(`${baseUrl}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await waitUntilReady(child, probe, performance.now());
+  return { child, baseUrl };
+}
+
+interface ModelDetail {
+  defaultVersion: string;
+  versions: Array<{ version: string; features: FeatureSpec[] }>;
+}
+
+async function fetchModelFeatures(
+  service: ServerUnderTest,
+  apiKey: string,
+  model: string,
+): Promise<{ version: string; features: FeatureSpec[] }> {
+  const response = await httpRequest(`${service.baseUrl}/v1/models/${encodeURIComponent(model)}`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  if (response.status !== 200) throw new Error(`GET /v1/models/${model} answered ${response.status}: ${response.body}`);
+  const detail = JSON.parse(response.body) as ModelDetail;
+  const card = detail.versions.find((v) => v.version === detail.defaultVersion);
+  if (!card) throw new Error(`model ${model} has no card for its default version ${detail.defaultVersion}`);
+  return card;
+}
+
+function buildScenarios(model: string, version: string, features: FeatureSpec[], apiKey: string): Scenario[] {
+  // Both servers get byte-identical requests, service key included, so only the handling differs.
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  const body = (records: number, explain: boolean) =>
+    JSON.stringify(buildScoreBody(model, version, features, records, explain));
+  const echo = (name: string, records: number): Scenario => ({
+    name,
+    target: 'echo',
+    method: 'POST',
+    path: '/echo',
+    headers,
+    body: body(records, false),
+    records,
+  });
+  const score = (name: string, records: number, explain: boolean): Scenario => ({
+    name,
+    target: 'service',
+    method: 'POST',
+    path: '/v1/score',
+    headers,
+    body: body(records, explain),
+    records,
+    check: expectScores(records, explain),
+  });
+  return [
+    echo('echo-1', 1),
+    score('score-1', 1, false),
+    echo('echo-200', 200),
+    score('score-200', 200, false),
+    score('score-200-explain', 200, true),
+  ];
+}
+
+/** Every record scored, none in `errors`, factors present exactly when asked for. */
+function expectScores(records: number, explain: boolean): (response: unknown) => string | undefined {
+  return (response) => {
+    const body = response as { results?: Array<{ factors?: unknown[] }>; errors?: Array<{ message: string }> };
+    if (body.errors && body.errors.length > 0)
+      return `${body.errors.length} record errors, first: ${body.errors[0]!.message}`;
+    if (body.results?.length !== records) return `expected ${records} results, got ${body.results?.length ?? 'none'}`;
+    if (explain && !body.results.every((r) => Array.isArray(r.factors) && r.factors.length > 0))
+      return 'explain was on but results have no factors';
+    return undefined;
+  };
+}
+
+async function preflight(scenario: Scenario, servers: Map<string, ServerUnderTest>): Promise<void> {
+  const server = servers.get(scenario.target);
+  if (!server) throw new Error(`scenario ${scenario.name} targets unknown server "${scenario.target}"`);
+  const response = await httpRequest(server.baseUrl + scenario.path, {
+    method: scenario.method,
+    headers: scenario.headers,
+    body: scenario.body,
+  });
+  if (response.status < 200 || response.status > 299)
+    throw new Error(`${scenario.name}: a single request answered ${response.status}: ${response.body.slice(0, 500)}`);
+  const problem = scenario.check?.(JSON.parse(response.body));
+  if (problem) throw new Error(`${scenario.name}: ${problem}`);
+}
+
+async function runScenario(scenario: Scenario, server: ServerUnderTest, options: Options): Promise<ScenarioResult> {
+  if (hasExited(server.child))
+    throw new Error(`${server.child.name} died before ${scenario.name}:\n${server.child.stderrTail()}`);
+  const job: LoadJob = {
+    url: server.baseUrl + scenario.path,
+    method: scenario.method,
+    headers: scenario.headers,
+    body: scenario.body,
+    connections: CONNECTIONS,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+  };
+  const sampler = sampleProcess(server.child.pid);
+  const load = await runLoadGenerator(job, (options.warmupSeconds + options.durationSeconds) * 1000 + 30_000);
+  const { peakRssBytes, cpuPercent, machineCpuPercent } = sampler.stop(options.durationSeconds);
+  return {
+    name: scenario.name,
+    target: scenario.target,
+    records: scenario.records,
+    requestBytes: Buffer.byteLength(scenario.body ?? ''),
+    ...load,
+    recordsPerSecond: Math.round(load.requestsPerSecond * scenario.records),
+    peakRssBytes,
+    targetCpuPercent: cpuPercent,
+    // Whatever the machine did beyond the server and the load generator: other processes' load.
+    otherCpuPercent: Math.max(0, machineCpuPercent - cpuPercent - load.cpuPercent),
+  };
+}
+
+/** Runs bench/load-generator.ts in its own process, with a hard deadline. */
+async function runLoadGenerator(job: LoadJob, deadlineMs: number): Promise<LoadResult> {
+  const child = startNode('load generator', ['bench/load-generator.ts'], {
+    cwd: SERVICE_DIR,
+    env: process.env,
+    stdout: 'pipe',
+  });
+  let stdout = '';
+  child.process.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) => child.process.once('exit', (code) => resolve(code)));
+  child.process.stdin?.end(JSON.stringify(job));
+  const deadline = setTimeout(() => child.process.kill('SIGKILL'), deadlineMs);
+  const code = await exited;
+  clearTimeout(deadline);
+  if (code !== 0)
+    throw new Error(`load generator exited with ${code ?? 'a signal (deadline)'}:\n${child.stderrTail()}`);
+  return JSON.parse(stdout) as LoadResult;
+}
+
+function ratio(results: ScenarioResult[], numerator: string, denominator: string): number {
+  const a = results.find((r) => r.name === numerator)?.requestsPerSecond ?? 0;
+  const b = results.find((r) => r.name === denominator)?.requestsPerSecond ?? 0;
+  return b > 0 ? Math.round((a / b) * 1000) / 1000 : 0;
+}
+
+function describeBreakage(r: ScenarioResult): string {
+  const codes = Object.entries(r.statusCodes)
+    .map(([code, n]) => `${code}: ${n}`)
+    .join(', ');
+  return `${r.name}: ${r.totalRequests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (status codes ${codes || 'none'})`;
+}
+
+/** The targets from the benchmark issue. Boot uses the slowest boot: every cold start has to make it. */
+function evaluateTargets(run: BenchmarkRun): TargetResult[] {
+  const scenario = (name: string) => run.scenarios.find((s) => s.name === name)!;
+  const serviceRss = Math.max(
+    ...run.boots.map((b) => b.idleRssBytes),
+    ...run.scenarios.filter((s) => s.target === 'service').map((s) => s.peakRssBytes),
+  );
+  const slowestBoot = Math.max(...run.boots.map((b) => b.readyMs));
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  return [
+    {
+      target: 'score-1 request rate vs echo-1',
+      limit: '≥ 70 %',
+      measured: pct(run.ratios['score-1 / echo-1']!),
+      pass: run.ratios['score-1 / echo-1']! >= 0.7,
+    },
+    {
+      target: 'score-200 request rate vs echo-200 (explanations off)',
+      limit: '≥ 50 %',
+      measured: pct(run.ratios['score-200 / echo-200']!),
+      pass: run.ratios['score-200 / echo-200']! >= 0.5,
+    },
+    {
+      target: `score-1 p99 latency at ${CONNECTIONS} connections`,
+      limit: '< 10 ms',
+      measured: `${scenario('score-1').latencyMs.p99} ms`,
+      pass: scenario('score-1').latencyMs.p99 < 10,
+    },
+    {
+      target: `boot to ready (slowest of ${run.boots.length})`,
+      limit: '< 2 s',
+      measured: `${slowestBoot} ms`,
+      pass: slowestBoot < 2000,
+    },
+    {
+      target: 'service RSS (peak, idle and under load)',
+      limit: '< 250 MB',
+      measured: `${mb(serviceRss)} MB`,
+      pass: serviceRss < 250 * 1024 * 1024,
+    },
+  ];
+}
+
+function describeMachine(): Omit<BenchmarkRun['machine'], 'busyPercentBefore'> {
+  let cpuinfo = '';
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    // Not Linux: os.cpus() below still names the CPU.
+  }
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return {
+    cpu: cpuModel,
+    cores: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  log(`benchmark broke: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
