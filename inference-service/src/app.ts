@@ -12,18 +12,20 @@ import type { ErrorBody, ErrorCode } from './http/error-schemas.ts';
 import type { ServiceState } from './http/service-state.ts';
 import type { Logger } from './observability/logger.ts';
 import type { ServiceMetrics } from './observability/metrics.ts';
-import { healthRoutes } from './routes/health-routes.ts';
+import { HEALTH_PATHS, healthRoutes } from './routes/health-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { oipRoutes } from './routes/oip-routes.ts';
 import { scoreRoutes } from './routes/score-routes.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 
-const HEALTH_ROUTES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
+const HEALTH_ROUTES = new Set<string>(Object.values(HEALTH_PATHS));
 
 export interface AppDependencies {
-  config: Pick<Config, 'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes'> &
-    Partial<Pick<Config, 'signingSecrets' | 'signatureToleranceSeconds'>>;
+  config: Pick<
+    Config,
+    'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes' | 'signingSecrets' | 'signatureToleranceSeconds'
+  >;
   /** The clock for signature freshness checks; tests inject one. */
   now?: () => number;
   state: ServiceState;
@@ -67,10 +69,10 @@ export function createApp({ config, state, logger, metrics, now }: AppDependenci
 
   app.use(apiKeyAuth(config.apiKeys));
   app.on(['POST', 'PUT', 'PATCH'], '*', requireJson, bodySizeLimit(config.maxBodyBytes));
-  if (config.signingSecrets && config.signingSecrets.length > 0) {
+  if (config.signingSecrets.length > 0) {
     const verify = requestSignature({
       secrets: config.signingSecrets,
-      toleranceSeconds: config.signatureToleranceSeconds ?? 300,
+      toleranceSeconds: config.signatureToleranceSeconds,
       logger,
       ...(now ? { now } : {}),
     });

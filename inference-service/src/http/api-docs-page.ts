@@ -1,3 +1,5 @@
+import { HEALTH_PATHS } from '../routes/health-routes.ts';
+
 /**
  * A self-contained HTML reference rendered from the OpenAPI document: no CDN scripts, so
  * it works on locked-down networks and cannot drift from the schemas the routes validate with.
@@ -17,7 +19,7 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, unknown> };
 }
 
-const PUBLIC_PATHS = ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready'];
+const PUBLIC_PATHS = Object.values(HEALTH_PATHS);
 
 export function renderApiDocsPage(document: OpenApiDocument): string {
   const operations = Object.entries(document.paths ?? {}).flatMap(([path, methods]) =>

@@ -149,7 +149,7 @@ export class ScoringModel {
   /**
    * Scores rows of model values (card order). Concurrent calls are batched: calls made in
    * the same event-loop turn, and calls made while a run is in flight, go out together in
-   * one session run. A native call costs ~90 µs of CPU whatever its size (docs/benchmarks.md),
+   * one session run. A native call costs ~90 µs of CPU whatever its size (docs/performance.md),
    * so under load many requests share one instead of each paying for its own.
    */
   predict(rows: ModelValue[][]): Promise<Prediction[]> {
@@ -178,11 +178,6 @@ export class ScoringModel {
     this.draining = true;
     while (this.queue.length > 0) {
       const batch = takeBatch(this.queue, MAX_BATCH_ROWS);
-      if (batch.length === 1) {
-        const only = batch[0]!;
-        await this.predictAlone(only.rows).then(only.resolve, only.reject);
-        continue;
-      }
       try {
         const predictions = await this.predictAlone(batch.flatMap((call) => call.rows));
         let offset = 0;
@@ -190,9 +185,10 @@ export class ScoringModel {
           call.resolve(predictions.slice(offset, offset + call.rows.length));
           offset += call.rows.length;
         }
-      } catch {
-        // One caller's rows broke the shared run: rerun each caller alone so only that caller fails.
-        for (const call of batch) await this.predictAlone(call.rows).then(call.resolve, call.reject);
+      } catch (error) {
+        // A lone caller gets its error; in a shared run, rerun each caller alone so only the one whose rows broke it fails.
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const call of batch) await this.predictAlone(call.rows).then(call.resolve, call.reject);
       }
     }
     this.draining = false;

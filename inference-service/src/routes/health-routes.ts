@@ -1,19 +1,24 @@
 import { Hono } from 'hono';
 import type { ServiceState } from '../http/service-state.ts';
 
-/**
- * Liveness and readiness, for Heroku, Kubernetes probes and Open Inference Protocol
- * clients. These are the only routes that need no service key.
- */
+/** The only paths that need no service key (probes call them), and that are not request-logged. */
+export const HEALTH_PATHS = {
+  live: '/healthz',
+  ready: '/readyz',
+  oipLive: '/v2/health/live',
+  oipReady: '/v2/health/ready',
+} as const;
+
+/** Liveness and readiness, for Heroku, Kubernetes probes and Open Inference Protocol clients. */
 export function healthRoutes(state: ServiceState): Hono {
   const app = new Hono();
   const readiness = () => (state.ready ? 200 : 503);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) =>
+  app.get(HEALTH_PATHS.live, (c) => c.json({ status: 'ok' }));
+  app.get(HEALTH_PATHS.ready, (c) =>
     c.json({ status: state.ready ? 'ready' : 'not_ready', models: state.registry?.size ?? 0 }, readiness()),
   );
-  app.get('/v2/health/live', (c) => c.json({ live: true }));
-  app.get('/v2/health/ready', (c) => c.json({ ready: state.ready }, readiness()));
+  app.get(HEALTH_PATHS.oipLive, (c) => c.json({ live: true }));
+  app.get(HEALTH_PATHS.oipReady, (c) => c.json({ ready: state.ready }, readiness()));
   return app;
 }

@@ -1,4 +1,4 @@
-/** A lead scored with the bundled model: printed at dev boot, used in docs and the OpenAPI example. */
+/** A request for the bundled lead-scoring model, printed as a ready-to-paste curl when the service boots in development. */
 export const LEAD_EXAMPLE = {
   model: 'lead-scoring',
   explain: true,

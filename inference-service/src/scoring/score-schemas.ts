@@ -6,7 +6,8 @@ import { z } from '@hono/zod-openapi';
  * adding optional fields is safe, renaming or removing is a breaking change.
  */
 
-export const FeatureValue = z.union([z.number(), z.string().max(10_000), z.boolean(), z.null()]);
+/** A feature value as returned in factors; requests are checked value by value against the model card. */
+export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
 /**
  * Features are checked as "a JSON object" here and value by value against the model card in

@@ -220,7 +220,13 @@ describe('POST /v1/score', () => {
     const { createLogger } = await import('../../src/observability/logger.ts');
     const { ServiceMetrics } = await import('../../src/observability/metrics.ts');
     const app = createApp({
-      config: { apiKeys: ['k'.repeat(16)], maxRecordsPerRequest: 10, maxBodyBytes: 1000 },
+      config: {
+        apiKeys: ['k'.repeat(16)],
+        maxRecordsPerRequest: 10,
+        maxBodyBytes: 1000,
+        signingSecrets: [],
+        signatureToleranceSeconds: 300,
+      },
       state: new ServiceState(),
       logger: createLogger('silent'),
       metrics: new ServiceMetrics({ collectProcessMetrics: false }),
