@@ -16,6 +16,11 @@ export const ErrorCode = z.enum([
   'TOO_MANY_RECORDS',
   'NOT_READY',
   'INFERENCE_FAILED',
+  'ROUTE_NOT_FOUND',
+  'MASKING_FAILED',
+  'PROVIDERS_FAILED',
+  'DEADLINE_EXCEEDED',
+  'OUTPUT_REJECTED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
