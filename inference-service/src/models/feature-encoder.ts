@@ -121,52 +121,90 @@ export interface InputBinding {
   rank: 1 | 2;
 }
 
-/** Builds one tensor per binding for the given rows of model values. */
-export function buildFeeds(bindings: InputBinding[], rows: ModelValue[][]): Record<string, ort.Tensor> {
+/**
+ * Rows to score, described rather than copied out: each record gives its own row and, when
+ * `swaps` is set, one more row per listed feature with that feature at its baseline (the rows
+ * explanations compare against). Tensors are filled straight from this, so a 200-record
+ * explanation request never allocates its 2,000 row copies, and a request waiting for its
+ * turn in a batched run holds only its records.
+ */
+export interface RowBatch {
+  /** Model values per record, card order. */
+  records: ModelValue[][];
+  /** Per record, the card indexes of the features to swap for their baselines, one extra row each, in this order. */
+  swaps?: number[][];
+}
+
+export function rowCount(batch: RowBatch): number {
+  let rows = batch.records.length;
+  if (batch.swaps) for (const swap of batch.swaps) rows += swap.length;
+  return rows;
+}
+
+/** Builds one tensor per binding holding every row of the batches, in order. */
+export function buildFeeds(
+  bindings: InputBinding[],
+  batches: RowBatch[],
+  baselines: ModelValue[],
+): Record<string, ort.Tensor> {
+  const n = batches.reduce((sum, batch) => sum + rowCount(batch), 0);
   const feeds: Record<string, ort.Tensor> = {};
-  const n = rows.length;
   for (const binding of bindings) {
     const columns = binding.featureIndexes.length;
     const dims = binding.rank === 1 ? [n] : [n, columns];
-    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillColumn(binding, rows, n * columns), dims);
+    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillInput(binding, batches, baselines, n), dims);
   }
   return feeds;
 }
 
-function fillColumn(
-  binding: InputBinding,
-  rows: ModelValue[][],
-  size: number,
-): Float32Array | Float64Array | BigInt64Array | Int32Array | string[] {
+type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
+
+function fillInput(binding: InputBinding, batches: RowBatch[], baselines: ModelValue[], rows: number): InputData {
   const { featureIndexes } = binding;
   const columns = featureIndexes.length;
+  const size = rows * columns;
+  let write: (at: number, value: ModelValue) => void;
+  let data: InputData;
   switch (binding.dataType) {
     case 'string': {
-      const data = new Array<string>(size);
-      for (let r = 0; r < rows.length; r++) {
-        for (let c = 0; c < columns; c++) data[r * columns + c] = String(rows[r]![featureIndexes[c]!]);
-      }
-      return data;
+      const strings = new Array<string>(size);
+      write = (at, value) => (strings[at] = String(value));
+      data = strings;
+      break;
     }
     case 'int64': {
-      const data = new BigInt64Array(size);
-      for (let r = 0; r < rows.length; r++) {
-        for (let c = 0; c < columns; c++)
-          data[r * columns + c] = BigInt(Math.trunc(rows[r]![featureIndexes[c]!] as number));
-      }
-      return data;
+      const ints = new BigInt64Array(size);
+      write = (at, value) => (ints[at] = BigInt(Math.trunc(value as number)));
+      data = ints;
+      break;
     }
     default: {
-      const data =
+      const numbers =
         binding.dataType === 'float32'
           ? new Float32Array(size)
           : binding.dataType === 'float64'
             ? new Float64Array(size)
             : new Int32Array(size);
-      for (let r = 0; r < rows.length; r++) {
-        for (let c = 0; c < columns; c++) data[r * columns + c] = rows[r]![featureIndexes[c]!] as number;
-      }
-      return data;
+      write = (at, value) => (numbers[at] = value as number);
+      data = numbers;
     }
   }
+  let row = 0;
+  for (const batch of batches) {
+    for (let r = 0; r < batch.records.length; r++) {
+      const record = batch.records[r]!;
+      for (let c = 0; c < columns; c++) write(row * columns + c, record[featureIndexes[c]!]!);
+      row++;
+      const swaps = batch.swaps?.[r];
+      if (!swaps) continue;
+      for (const swapped of swaps) {
+        for (let c = 0; c < columns; c++) {
+          const feature = featureIndexes[c]!;
+          write(row * columns + c, feature === swapped ? baselines[feature]! : record[feature]!);
+        }
+        row++;
+      }
+    }
+  }
+  return data;
 }

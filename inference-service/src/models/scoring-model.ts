@@ -3,8 +3,8 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { ModelCard } from './model-card.ts';
 import type { FeatureSpec } from './model-card.ts';
-import { baselineValue, buildFeeds } from './feature-encoder.ts';
-import type { InputBinding, InputDataType, ModelValue } from './feature-encoder.ts';
+import { baselineValue, buildFeeds, rowCount } from './feature-encoder.ts';
+import type { InputBinding, InputDataType, ModelValue, RowBatch } from './feature-encoder.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 
 /**
@@ -40,7 +40,8 @@ export interface LoadOptions {
 }
 
 interface PendingPrediction {
-  rows: ModelValue[][];
+  batch: RowBatch;
+  rows: number;
   resolve: (predictions: Prediction[]) => void;
   reject: (error: unknown) => void;
 }
@@ -50,10 +51,10 @@ const MAX_BATCH_ROWS = 4096;
 
 /** Takes queued calls in order until the row budget is reached (always at least one call). */
 function takeBatch(queue: PendingPrediction[], maxRows: number): PendingPrediction[] {
-  let rows = queue[0]!.rows.length;
+  let rows = queue[0]!.rows;
   let count = 1;
-  while (count < queue.length && rows + queue[count]!.rows.length <= maxRows) {
-    rows += queue[count]!.rows.length;
+  while (count < queue.length && rows + queue[count]!.rows <= maxRows) {
+    rows += queue[count]!.rows;
     count++;
   }
   return queue.splice(0, count);
@@ -152,9 +153,9 @@ export class ScoringModel {
    * one session run. A native call costs ~90 µs of CPU whatever its size (docs/performance.md),
    * so under load many requests share one instead of each paying for its own.
    */
-  predict(rows: ModelValue[][]): Promise<Prediction[]> {
+  predict(batch: RowBatch): Promise<Prediction[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({ batch, rows: rowCount(batch), resolve, reject });
       if (!this.draining && !this.drainScheduled) {
         this.drainScheduled = true;
         setImmediate(() => {
@@ -166,12 +167,17 @@ export class ScoringModel {
   }
 
   /** Scores rows in a run of their own, never batched with other callers (used to isolate failures). */
-  async predictAlone(rows: ModelValue[][]): Promise<Prediction[]> {
+  predictAlone(batch: RowBatch): Promise<Prediction[]> {
+    return this.run([batch]);
+  }
+
+  private async run(batches: RowBatch[]): Promise<Prediction[]> {
+    const feeds = buildFeeds(this.bindings, batches, this.baselines);
+    const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
     this.stats.runs++;
-    this.stats.rows += rows.length;
-    const feeds = buildFeeds(this.bindings, rows);
+    this.stats.rows += rows;
     const outputs = await this.session.run(feeds, [this.outputTensor]);
-    return this.readPredictions(outputs[this.outputTensor]!, rows.length);
+    return this.readPredictions(outputs[this.outputTensor]!, rows);
   }
 
   private async drainQueue(): Promise<void> {
@@ -179,16 +185,16 @@ export class ScoringModel {
     while (this.queue.length > 0) {
       const batch = takeBatch(this.queue, MAX_BATCH_ROWS);
       try {
-        const predictions = await this.predictAlone(batch.flatMap((call) => call.rows));
+        const predictions = await this.run(batch.map((call) => call.batch));
         let offset = 0;
         for (const call of batch) {
-          call.resolve(predictions.slice(offset, offset + call.rows.length));
-          offset += call.rows.length;
+          call.resolve(predictions.slice(offset, offset + call.rows));
+          offset += call.rows;
         }
       } catch (error) {
         // A lone caller gets its error; in a shared run, rerun each caller alone so only the one whose rows broke it fails.
         if (batch.length === 1) batch[0]!.reject(error);
-        else for (const call of batch) await this.predictAlone(call.rows).then(call.resolve, call.reject);
+        else for (const call of batch) await this.predictAlone(call.batch).then(call.resolve, call.reject);
       }
     }
     this.draining = false;
@@ -244,7 +250,7 @@ export class ScoringModel {
   private async dryRun(cardFile: string): Promise<void> {
     let predictions: Prediction[];
     try {
-      const feeds = buildFeeds(this.bindings, [this.baselines, this.baselines]);
+      const feeds = buildFeeds(this.bindings, [{ records: [this.baselines, this.baselines] }], this.baselines);
       const outputs = await this.session.run(feeds, [this.outputTensor]);
       const output = outputs[this.outputTensor]!;
       const columns = output.dims.length <= 1 ? 1 : output.size / 2;

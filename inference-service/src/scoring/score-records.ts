@@ -1,5 +1,5 @@
 import { resolveRecord } from '../models/feature-encoder.ts';
-import type { ModelValue, RequestValue } from '../models/feature-encoder.ts';
+import type { ModelValue, RequestValue, RowBatch } from '../models/feature-encoder.ts';
 import type { Band } from '../models/model-card.ts';
 import type { Prediction, ScoringModel } from '../models/scoring-model.ts';
 import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
@@ -20,6 +20,8 @@ interface ValidRecord {
   id: string;
   values: ModelValue[];
   shown: RequestValue[];
+  /** Explaining: the features whose value differs from their baseline, each scored in a row of its own. */
+  swaps: number[];
 }
 
 export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
@@ -37,8 +39,10 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
     }
     seen.add(record.id);
     const resolved = resolveRecord(model.card.features, record.features);
-    if (resolved.ok) valid.push({ id: record.id, values: resolved.values, shown: resolved.shown });
-    else errors.push({ id: record.id, code: resolved.code, message: resolved.message });
+    if (resolved.ok) {
+      const swaps = input.explain ? featuresOffBaseline(model, resolved.values) : NO_SWAPS;
+      valid.push({ id: record.id, values: resolved.values, shown: resolved.shown, swaps });
+    } else errors.push({ id: record.id, code: resolved.code, message: resolved.message });
   }
 
   const results: ScoreResult[] = [];
@@ -74,15 +78,17 @@ async function predictIsolatingFailures(
   isolated = false,
 ): Promise<RecordPredictions[]> {
   if (records.length === 0) return [];
-  const rowsPerRecord = explain ? model.card.features.length + 1 : 1;
   try {
-    const rows = records.flatMap((r) => rowsFor(model, r, explain));
+    const batch: RowBatch = { records: records.map((r) => r.values) };
+    if (explain) batch.swaps = records.map((r) => r.swaps);
     // Per-record retries run alone so they cannot be failed again by other requests' rows.
-    const predictions = isolated ? await model.predictAlone(rows) : await model.predict(rows);
-    return records.map((record, i) => ({
-      record,
-      predictions: predictions.slice(i * rowsPerRecord, (i + 1) * rowsPerRecord),
-    }));
+    const predictions = isolated ? await model.predictAlone(batch) : await model.predict(batch);
+    let offset = 0;
+    return records.map((record) => {
+      const rows = 1 + (explain ? record.swaps.length : 0);
+      offset += rows;
+      return { record, predictions: predictions.slice(offset - rows, offset) };
+    });
   } catch (batchError) {
     if (records.length === 1) {
       return [
@@ -94,16 +100,18 @@ async function predictIsolatingFailures(
   }
 }
 
-/** The record's own row, then (for explanations) one row per feature with that feature set to its baseline. */
-function rowsFor(model: ScoringModel, record: ValidRecord, explain: boolean): ModelValue[][] {
-  if (!explain) return [record.values];
-  const rows: ModelValue[][] = [record.values];
-  for (let f = 0; f < record.values.length; f++) {
-    const row = record.values.slice();
-    row[f] = model.baselines[f]!;
-    rows.push(row);
+const NO_SWAPS: number[] = [];
+
+/**
+ * The features worth a baseline row: one already at its baseline has impact 0 by definition
+ * (the swapped row would be the record's own row), so it costs no inference.
+ */
+function featuresOffBaseline(model: ScoringModel, values: ModelValue[]): number[] {
+  const swaps: number[] = [];
+  for (let f = 0; f < values.length; f++) {
+    if (!Object.is(values[f], model.baselines[f])) swaps.push(f);
   }
-  return rows;
+  return swaps;
 }
 
 /**
@@ -112,10 +120,16 @@ function rowsFor(model: ScoringModel, record: ValidRecord, explain: boolean): Mo
  */
 function topFactors(model: ScoringModel, record: ValidRecord, predictions: Prediction[], topK: number): Factor[] {
   const margin = predictions[0]!.margin;
-  const factors = model.card.features.map((feature, f) => {
-    const impact = margin - predictions[f + 1]!.margin;
-    return { feature: feature.name, value: record.shown[f]!, impact: Number.isFinite(impact) ? round(impact) : 0 };
+  const impacts = new Array<number>(model.card.features.length).fill(0);
+  record.swaps.forEach((f, i) => {
+    const impact = margin - predictions[i + 1]!.margin;
+    impacts[f] = Number.isFinite(impact) ? round(impact) : 0;
   });
+  const factors = model.card.features.map((feature, f) => ({
+    feature: feature.name,
+    value: record.shown[f]!,
+    impact: impacts[f]!,
+  }));
   // Stable sort: equal impacts keep card order, so responses are deterministic.
   factors.sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact));
   return factors.slice(0, topK);

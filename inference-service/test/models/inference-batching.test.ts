@@ -15,7 +15,7 @@ describe('inference batching', () => {
 
   it('runs calls made in the same event-loop turn as one session run, each getting its own rows back', async () => {
     const before = { ...model.stats };
-    const calls = Array.from({ length: 10 }, (_, i) => model.predict([[i * 100, i, 'north']]));
+    const calls = Array.from({ length: 10 }, (_, i) => model.predict({ records: [[i * 100, i, 'north']] }));
     const results = await Promise.all(calls);
     assert.equal(model.stats.runs - before.runs, 1, 'ten concurrent calls share one run');
     assert.equal(model.stats.rows - before.rows, 10);
@@ -27,9 +27,9 @@ describe('inference batching', () => {
 
   it('fails only the caller whose rows break a shared run', async () => {
     // A non-numeric value cannot become an int64 tensor element, so that caller's rows fail to encode.
-    const good = model.predict([[100, 1, 'south']]);
-    const bad = model.predict([[100, 'many' as unknown as number, 'south']]);
-    const alsoGood = model.predict([[200, 2, 'north']]);
+    const good = model.predict({ records: [[100, 1, 'south']] });
+    const bad = model.predict({ records: [[100, 'many' as unknown as number, 'south']] });
+    const alsoGood = model.predict({ records: [[200, 2, 'north']] });
     const [first, second, third] = await Promise.allSettled([good, bad, alsoGood]);
     assert.equal(first.status, 'fulfilled', 'the first caller still gets its scores');
     assert.equal(second.status, 'rejected', 'the broken caller gets the error');
@@ -37,7 +37,10 @@ describe('inference batching', () => {
   });
 
   it('keeps batching after a failure', async () => {
-    const results = await Promise.all([model.predict([[1, 1, 'north']]), model.predict([[2, 2, 'south']])]);
+    const results = await Promise.all([
+      model.predict({ records: [[1, 1, 'north']] }),
+      model.predict({ records: [[2, 2, 'south']] }),
+    ]);
     assert.equal(results.length, 2);
   });
 });
