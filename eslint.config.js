@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'coverage/**', '.sf/**', '.sfdx/**', 'force-app/**/lwc/**', '**/*.d.ts'],
+    ignores: [
+      '**/node_modules/**',
+      'coverage/**',
+      '.sf/**',
+      '.sfdx/**',
+      'force-app/**/lwc/**',
+      '**/*.d.ts',
+      'sf-plugin/lib/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,7 +28,12 @@ export default tseslint.config(
   },
   {
     // Scripts and benchmarks talk to a terminal.
-    files: ['scripts/**', '**/bench/**', '**/training/train-*.ts', '**/contract/**'],
+    files: ['scripts/**', '**/bench/**', '**/training/train-*.ts', '**/contract/**', 'preview/*.{js,mjs}'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The local LWC preview's page code runs in the browser.
+    files: ['preview/src/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

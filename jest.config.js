@@ -5,4 +5,6 @@ export default {
   ...jestConfig,
   modulePathIgnorePatterns: ['<rootDir>/.localdevserver', '<rootDir>/inference-service', '<rootDir>/sf-plugin'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/inference-service/', '<rootDir>/sf-plugin/'],
+  // toBeAccessible() (@sa11y/jest) in every test, next to the LWC preset's own setup.
+  setupFilesAfterEnv: [...(jestConfig.setupFilesAfterEnv ?? []), '<rootDir>/jest-sa11y-setup.js'],
 };

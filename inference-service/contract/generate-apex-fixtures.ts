@@ -1,32 +1,40 @@
 /**
- * Generates the JSON fixtures the Apex callout mocks read (the static resource
- * force-app/main/default/staticresources/AiScoringFixtures.json) from the zod schemas of the
- * `/v1/score` contract, so Apex tests and the service cannot drift apart silently.
+ * Generates the JSON fixtures the Apex callout mocks read from the zod schemas of the service
+ * contract, so Apex tests and the service cannot drift apart silently. Two static resources
+ * in force-app/main/default/staticresources/:
  *
- * Every fixture marked `valid` is parsed with `ScoreResponse`, `ScoreRequest` or `ErrorBody`
- * here; every deliberately broken one is shown NOT to parse (or not to be JSON at all) and
- * says what it violates. Record ids are placeholders the Apex mock fills in from the request
+ * - `AiScoringFixtures.json` for `/v1/score` (read by AiCalloutMock),
+ * - `AiGenerationFixtures.json` for `/v1/generate` (read by AiGenerationCalloutMock).
+ *
+ * Every fixture marked `valid` is parsed here with its schema (`ScoreRequest`,
+ * `ScoreResponse`, `GenerateRequest`, `GenerateResponse` or `ErrorBody`); every deliberately
+ * broken one is shown NOT to parse (or not to be JSON at all) and says what it violates.
+ * Record ids in the scoring fixtures are placeholders the Apex mock fills in from the request
  * it answers: `{{id:N}}` is the N-th record sent, and a fixture with `"perRecord": true` has
  * one result template (id `{{id}}`) repeated for every record sent.
  *
- *   node inference-service/contract/generate-apex-fixtures.ts          # write the file
- *   node inference-service/contract/generate-apex-fixtures.ts --check  # exit 1 when it is stale
+ *   node inference-service/contract/generate-apex-fixtures.ts          # write both files
+ *   node inference-service/contract/generate-apex-fixtures.ts --check  # exit 1 when one is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GenerateRequest, GenerateResponse } from '../src/generation/generate-schemas.ts';
 import { ErrorBody } from '../src/http/error-schemas.ts';
 import { ScoreRequest, ScoreResponse } from '../src/scoring/score-schemas.ts';
 
-export const OUTPUT_FILE = fileURLToPath(
-  new URL('../../force-app/main/default/staticresources/AiScoringFixtures.json', import.meta.url),
-);
+const staticResource = (name: string) =>
+  fileURLToPath(new URL(`../../force-app/main/default/staticresources/${name}`, import.meta.url));
+
+export const OUTPUT_FILE = staticResource('AiScoringFixtures.json');
+export const GENERATION_OUTPUT_FILE = staticResource('AiGenerationFixtures.json');
 
 /** Ids substituted for the placeholders when a fixture is validated here. */
 const EXAMPLE_IDS = ['00Q5g00000AbCdEAAV', '00Q5g00000AbCdFAAV', '00Q5g00000AbCdGAAV'];
 /** An id no request ever sends: the answer to a record the caller does not know. */
 const UNKNOWN_ID = '00Q000000000000AAA';
 
-type Schema = 'ScoreRequest' | 'ScoreResponse' | 'ErrorBody';
+type Schema = 'ScoreRequest' | 'ScoreResponse' | 'GenerateRequest' | 'GenerateResponse' | 'ErrorBody';
 
 interface FixtureSpec {
   description: string;
@@ -66,7 +74,7 @@ const errorBody = (code: string, message: string, details?: unknown) => ({
   error: { code, message, ...(details === undefined ? {} : { details }), requestId: 'req-0001' },
 });
 
-const SPECS: Record<string, FixtureSpec> = {
+const SCORING_SPECS: Record<string, FixtureSpec> = {
   score_request_lead: {
     description: 'A request Apex sends for two leads (features as the Lead_Scoring endpoint maps them).',
     schema: 'ScoreRequest',
@@ -316,9 +324,356 @@ const SPECS: Record<string, FixtureSpec> = {
   },
 };
 
+const LEAD_SYSTEM_PROMPT =
+  'You are a sales development assistant inside Salesforce. Use only the facts given; an empty value means unknown.';
+const LEAD_USER_PROMPT = [
+  'Lead: Jane Doe, VP Operations at Acme Robotics',
+  'Industry: Manufacturing',
+  'Email: jane.doe@acme.example',
+  'Phone: +1 415 555 0100',
+  'Lead source: Partner Referral',
+  'Last activity: 2026-01-12',
+  'Today: 2026-01-15',
+  'Notes from the rep:',
+  'Asked for a demo of the fleet dashboard; reply to ops-team@acme.example too.',
+].join('\n');
+
+const LEAD_SUMMARY_TEXT = [
+  'Summary: Jane Doe, VP Operations at Acme Robotics (manufacturing), came in through a partner referral and',
+  'asked for a demo of the fleet dashboard three days ago.',
+  'Next best step: call Jane at +1 415 555 0100 today to book the demo, then confirm by email to',
+  'jane.doe@acme.example with ops-team@acme.example in copy. A referral with a demo request is the warmest signal.',
+  'Watch out: budget and timeline are unknown; ask about both on the call.',
+].join('\n');
+
+const okAttempt = (provider: string, model: string, latencyMs: number) => ({
+  provider,
+  model,
+  outcome: 'ok',
+  status: 200,
+  latencyMs,
+});
+
+const generateResponse = (overrides: Record<string, unknown> = {}) => ({
+  id: 'gen_3f1c9a1e5d0b4c55',
+  route: 'insights',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  text: LEAD_SUMMARY_TEXT,
+  finishReason: 'stop',
+  attempts: [okAttempt('openai', 'gpt-4o-mini', 1840.2)],
+  usage: { inputTokens: 412, outputTokens: 96, totalTokens: 508 },
+  cost: { input: 0.0000618, output: 0.0000576, total: 0.0001194, currency: 'USD' },
+  latencyMs: 1852.4,
+  gatewayMs: 1.3,
+  masked: { total: 4, byType: { FIELD: 3, EMAIL: 1 } },
+  ...overrides,
+});
+
+/** A copy of a body without some members, for fixtures that leave required members out. */
+const without = (body: Record<string, unknown>, ...members: string[]) =>
+  Object.fromEntries(Object.entries(body).filter(([member]) => !members.includes(member)));
+
+const GENERATION_SPECS: Record<string, FixtureSpec> = {
+  generate_request_lead: {
+    description: 'A request Apex sends for the Lead_Summary template: rendered messages, the PII values by field.',
+    schema: 'GenerateRequest',
+    valid: true,
+    body: {
+      route: 'insights',
+      messages: [
+        { role: 'system', content: LEAD_SYSTEM_PROMPT },
+        { role: 'user', content: LEAD_USER_PROMPT },
+      ],
+      pii: [
+        { field: 'Lead.Name', value: 'Jane Doe' },
+        { field: 'Lead.Email', value: 'jane.doe@acme.example' },
+        { field: 'Lead.Phone', value: '+1 415 555 0100' },
+      ],
+      options: { temperature: 0.3, maxTokens: 400, maxChars: 2000 },
+      deadlineMs: 28000,
+      metadata: { template: 'Lead_Summary', templateVersion: 1, recordId: '00Q5g00000AbCdEAAV' },
+      requestId: '3f1c9a1e-5d0b-4c55-9a57-0d5c1f0b9e21',
+      sentAt: '2026-01-15T09:30:00.000Z',
+    },
+  },
+  generate_success: {
+    description: 'The first target answered: text with the masked values restored, usage, cost and masking report.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: true,
+    body: generateResponse(),
+  },
+  generate_success_after_fallback: {
+    description: 'The first target timed out; the route fell back to the second, which answered.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: true,
+    body: generateResponse({
+      provider: 'anthropic',
+      model: 'claude-3-5-haiku-latest',
+      attempts: [
+        {
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          outcome: 'timeout',
+          status: null,
+          latencyMs: 8000.6,
+          message: 'no answer within 8000 ms',
+        },
+        okAttempt('anthropic', 'claude-3-5-haiku-latest', 2110.9),
+      ],
+      usage: { inputTokens: 431, outputTokens: 102, totalTokens: 533 },
+      cost: { input: 0.0003448, output: 0.000408, total: 0.0007528, currency: 'USD' },
+      latencyMs: 10125.8,
+      gatewayMs: 2.1,
+    }),
+  },
+  generate_success_nothing_masked: {
+    description: 'A self-hosted model (price 0) answered a prompt in which nothing needed masking.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: true,
+    body: generateResponse({
+      route: 'insights-local',
+      provider: 'openai-compatible',
+      model: 'llama3.1:8b',
+      text: 'Risk level: Medium. The close date is next week and the last activity was a month ago.',
+      attempts: [okAttempt('openai-compatible', 'llama3.1:8b', 3120)],
+      usage: { inputTokens: 380, outputTokens: 24, totalTokens: 404 },
+      cost: { input: 0, output: 0, total: 0, currency: 'USD' },
+      latencyMs: 3131,
+      gatewayMs: 0.9,
+      masked: { total: 0, byType: {} },
+    }),
+  },
+  generate_success_cut_at_max_tokens: {
+    description: 'The answer stopped at the max tokens cap (finishReason length), with a structured json member.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: true,
+    body: generateResponse({
+      text: 'Summary: Jane Doe, VP Operations at Acme Robotics, asked for a demo. Next best step: call Jane',
+      json: { summary: 'Jane Doe asked for a demo.' },
+      finishReason: 'length',
+      usage: { inputTokens: 412, outputTokens: 400, totalTokens: 812 },
+      cost: { input: 0.0000618, output: 0.00024, total: 0.0003018, currency: 'USD' },
+    }),
+  },
+  generate_missing_text: {
+    description: 'A generate answer without the text member.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'GenerateResponse.text is required',
+    body: without(generateResponse(), 'text'),
+  },
+  generate_wrong_types: {
+    description: 'Text is a number and the token counts are strings.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'GenerateResponse.text must be a string and usage counts numbers',
+    body: generateResponse({ text: 42, usage: { inputTokens: '412', outputTokens: '96', totalTokens: '508' } }),
+  },
+  generate_missing_usage: {
+    description: 'Text is there but usage and cost are missing, so the call cannot be accounted for.',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'GenerateResponse.usage and cost are required',
+    body: without(generateResponse(), 'usage', 'cost'),
+  },
+  generate_wrong_schema: {
+    description: 'An OpenAI chat completion (the Named Credential points at a provider, not at the gateway).',
+    status: 200,
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'GenerateResponse needs text, provider, model, usage and cost',
+    body: {
+      id: 'chatcmpl-123',
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
+    },
+  },
+  generate_not_json: {
+    description: 'An HTML page with status 200 (a proxy or a misrouted Named Credential URL).',
+    status: 200,
+    contentType: 'text/html',
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'not JSON',
+    body: '<!DOCTYPE html><html><head><title>Welcome</title></head><body>It works!</body></html>',
+  },
+  generate_empty_body: {
+    description: 'Status 200 with an empty body.',
+    status: 200,
+    contentType: 'text/plain',
+    schema: 'GenerateResponse',
+    valid: false,
+    violates: 'not JSON',
+    body: '',
+  },
+  error_400_validation: {
+    description: 'The request broke the GenerateRequest schema (a template setting out of range).',
+    status: 400,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('VALIDATION_ERROR', 'options.temperature: Too big: expected number to be <=2'),
+  },
+  error_401_unauthorized: {
+    description: 'Wrong or missing service key.',
+    status: 401,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('UNAUTHORIZED', 'invalid service key'),
+  },
+  error_404_route_not_found: {
+    description: 'The route named by the template is not in the service BYOM_ROUTES file.',
+    status: 404,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('ROUTE_NOT_FOUND', 'unknown route "insights" (known routes: default)'),
+  },
+  error_404_not_found: {
+    description: 'No /v1/generate at this URL (an older service, or the Named Credential URL has a path).',
+    status: 404,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('NOT_FOUND', 'no route for POST /v1/generate'),
+  },
+  error_413_payload_too_large: {
+    description: 'The rendered prompt is larger than the service accepts.',
+    status: 413,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('PAYLOAD_TOO_LARGE', 'request body larger than 1048576 bytes'),
+  },
+  error_429_rate_limited: {
+    description: 'A gateway in front of the service throttles (the service itself has no rate-limit code).',
+    status: 429,
+    schema: 'ErrorBody',
+    valid: false,
+    violates: 'error.code must be one of the service error codes',
+    body: { error: { code: 'RATE_LIMITED', message: 'Too many requests, retry later' } },
+  },
+  error_500_masking_failed: {
+    description: 'Masking failed, so the request was refused and nothing reached a provider (fail closed).',
+    status: 500,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('MASKING_FAILED', 'could not mask the request; it was not sent to any provider'),
+  },
+  error_500_internal: {
+    description: 'Unexpected failure in the service.',
+    status: 500,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('INTERNAL', 'internal error'),
+  },
+  error_502_providers_failed: {
+    description: 'Every target of the route failed (5xx, 429 or network errors), fallbacks included; details say how.',
+    status: 502,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('PROVIDERS_FAILED', 'no provider could answer: all 2 targets of route "insights" failed', {
+      attempts: [
+        { provider: 'openai', model: 'gpt-4o-mini', outcome: 'server_error', status: 503, latencyMs: 420.4 },
+        {
+          provider: 'anthropic',
+          model: 'claude-3-5-haiku-latest',
+          outcome: 'rate_limited',
+          status: 429,
+          latencyMs: 95.2,
+          message: 'rate limited; retry-after 30 s is past the deadline',
+        },
+      ],
+      deadlineMs: 28000,
+    }),
+  },
+  error_502_output_rejected: {
+    description: 'The answer failed the output checks (too long, or a placeholder that could not be restored).',
+    status: 502,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('OUTPUT_REJECTED', 'the answer is 2417 characters long, more than maxChars 2000'),
+  },
+  error_503_not_ready: {
+    description: 'The service is starting.',
+    status: 503,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('NOT_READY', 'the service is starting'),
+  },
+  error_503_heroku: {
+    description: 'The Heroku router gave up (H12 request timeout): an HTML page, not a service body.',
+    status: 503,
+    contentType: 'text/html',
+    schema: 'ErrorBody',
+    valid: false,
+    violates: 'not JSON: not written by the service',
+    body: '<html><body><h1>Application error</h1><p>H12 Request timeout</p></body></html>',
+  },
+  error_504_deadline_exceeded: {
+    description: 'No target answered before the request deadline; details list the attempts that ran out of time.',
+    status: 504,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody('DEADLINE_EXCEEDED', 'no answer within the deadline of 28000 ms: the provider did not answer', {
+      attempts: [
+        {
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          outcome: 'deadline',
+          status: null,
+          latencyMs: 27990.1,
+          message: 'stopped at the deadline',
+        },
+      ],
+      deadlineMs: 28000,
+    }),
+  },
+};
+
+/** One static resource: its file, its fixtures and what its header tells the reader. */
+interface FixtureFile {
+  file: string;
+  specs: Record<string, FixtureSpec>;
+  header: Record<string, unknown>;
+}
+
+const GENERATED_BY = 'inference-service/contract/generate-apex-fixtures.ts (do not edit by hand)';
+
+export const FIXTURE_FILES: FixtureFile[] = [
+  {
+    file: OUTPUT_FILE,
+    specs: SCORING_SPECS,
+    header: {
+      generatedBy: GENERATED_BY,
+      placeholders: {
+        '{{id:N}}': 'the id of the N-th record in the request being answered',
+        '{{id}}': 'in a perRecord fixture, the one result is repeated with the id of every record sent',
+      },
+      unknownId: UNKNOWN_ID,
+    },
+  },
+  {
+    file: GENERATION_OUTPUT_FILE,
+    specs: GENERATION_SPECS,
+    header: {
+      generatedBy: GENERATED_BY,
+      contract: 'POST /v1/generate: GenerateRequest, GenerateResponse and ErrorBody',
+    },
+  },
+];
+
 const schemas: Record<Schema, { safeParse(value: unknown): { success: boolean; error?: unknown } }> = {
   ScoreRequest,
   ScoreResponse,
+  GenerateRequest,
+  GenerateResponse,
   ErrorBody,
 };
 
@@ -353,14 +708,14 @@ export function checkFixture(name: string, fixture: Fixture): void {
   }
 }
 
-export function buildFixtures(): Record<string, Fixture> {
+export function buildFixtures(specs: Record<string, FixtureSpec>): Record<string, Fixture> {
   const fixtures: Record<string, Fixture> = {};
-  for (const name of Object.keys(SPECS).sort()) {
-    const spec = SPECS[name];
+  for (const name of Object.keys(specs).sort()) {
+    const spec = specs[name];
     if (!spec.valid && !spec.violates) throw new Error(`fixture ${name} is broken on purpose but does not say why`);
     const fixture: Fixture = {
       description: spec.description,
-      kind: spec.schema === 'ScoreRequest' ? 'request' : 'response',
+      kind: spec.schema.endsWith('Request') ? 'request' : 'response',
       status: spec.status ?? null,
       contentType: spec.contentType ?? 'application/json',
       schema: spec.schema,
@@ -375,40 +730,38 @@ export function buildFixtures(): Record<string, Fixture> {
   return fixtures;
 }
 
-export function render(): string {
-  const document = {
-    generatedBy: 'inference-service/contract/generate-apex-fixtures.ts (do not edit by hand)',
-    placeholders: {
-      '{{id:N}}': 'the id of the N-th record in the request being answered',
-      '{{id}}': 'in a perRecord fixture, the one result is repeated with the id of every record sent',
-    },
-    unknownId: UNKNOWN_ID,
-    fixtures: buildFixtures(),
-  };
+export function render(fixtureFile: FixtureFile): string {
+  const document = { ...fixtureFile.header, fixtures: buildFixtures(fixtureFile.specs) };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function main(argv: string[]): number {
-  const expected = render();
-  if (argv.includes('--check')) {
+  const check = argv.includes('--check');
+  let stale = 0;
+  for (const fixtureFile of FIXTURE_FILES) {
+    const expected = render(fixtureFile);
+    const count = Object.keys(fixtureFile.specs).length;
+    if (!check) {
+      writeFileSync(fixtureFile.file, expected);
+      console.log(`wrote ${count} fixtures to ${fixtureFile.file}`);
+      continue;
+    }
     let current = '';
     try {
-      current = readFileSync(OUTPUT_FILE, 'utf8');
+      current = readFileSync(fixtureFile.file, 'utf8');
     } catch {
       // A missing file is stale too.
     }
-    if (current !== expected) {
+    if (current === expected) {
+      console.log(`Apex fixtures are up to date: ${path.basename(fixtureFile.file)} (${count} fixtures)`);
+    } else {
+      stale++;
       console.error(
-        `${OUTPUT_FILE} is stale: run node inference-service/contract/generate-apex-fixtures.ts and commit the result`,
+        `${fixtureFile.file} is stale: run node inference-service/contract/generate-apex-fixtures.ts and commit the result`,
       );
-      return 1;
     }
-    console.log(`Apex fixtures are up to date (${Object.keys(SPECS).length} fixtures)`);
-    return 0;
   }
-  writeFileSync(OUTPUT_FILE, expected);
-  console.log(`wrote ${Object.keys(SPECS).length} fixtures to ${OUTPUT_FILE}`);
-  return 0;
+  return stale === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -92,11 +92,16 @@ export const AttemptOutcome = z.enum([
   'invalid_response',
   'deadline',
 ]);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 
 export const Attempt = z
   .object({
     provider: z.string(),
     model: z.string(),
+    region: z
+      .string()
+      .optional()
+      .openapi({ description: "The target's region tag from the routes file, when it has one." }),
     outcome: AttemptOutcome,
     status: z.number().int().nullable().openapi({ description: "The provider's HTTP status, when it answered." }),
     latencyMs: z.number(),
@@ -137,6 +142,7 @@ export const GenerateResponse = z
     route: z.string(),
     provider: z.string().openapi({ description: 'The provider that produced the answer.', example: 'openai' }),
     model: z.string().openapi({ example: 'gpt-4o-mini' }),
+    region: z.string().optional().openapi({ description: "The answering target's region tag, when it has one." }),
     text: z.string().openapi({ description: 'The answer, masked values restored.' }),
     json: z
       .unknown()
@@ -149,6 +155,9 @@ export const GenerateResponse = z
     latencyMs: z.number().openapi({ description: 'From request arrival to response.' }),
     gatewayMs: z.number().openapi({
       description: 'Time spent in the gateway itself: latencyMs minus time waiting on providers.',
+    }),
+    providerMs: z.number().optional().openapi({
+      description: 'Time spent waiting on providers: every attempt, and the pauses between retries.',
     }),
     masked: MaskingReport,
   })

@@ -1,0 +1,2 @@
+/** The user settings the screenshots are taken with (Salesforce provides them in an org). */
+export default 'en-US';

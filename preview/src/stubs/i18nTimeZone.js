@@ -1,0 +1,1 @@
+export default 'America/Los_Angeles';
