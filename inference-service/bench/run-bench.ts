@@ -191,7 +191,8 @@ async function bootService(apiKey: string): Promise<{ server: ServerUnderTest; r
   const baseUrl = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   // The same V8 flags as the Procfile and `npm start`: the benchmark measures what production runs.
-  const child = startNode('service', ['--max-semi-space-size=16', 'src/server.ts'], {
+  const heapMb = process.env.BYOM_HEAP_MB ?? '192';
+  const child = startNode('service', ['--max-semi-space-size=16', `--max-old-space-size=${heapMb}`, 'src/server.ts'], {
     cwd: SERVICE_DIR,
     env,
     stdout: 'ignore',
