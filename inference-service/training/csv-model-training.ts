@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelCard } from '../src/models/model-card.ts';
+import { compareVersions } from '../src/models/model-registry.ts';
+import { ScoringModel } from '../src/models/scoring-model.ts';
+import { formatCsv, parseCsv } from './csv-table.ts';
+import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
+import { DatasetError } from './feature-spec.ts';
+import type { DeclaredFeature } from './feature-spec.ts';
+import { evaluateBinaryClassifier } from './metrics.ts';
+import type { CalibrationBin } from './metrics.ts';
+import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
+import { buildDataset } from './tabular-dataset.ts';
+import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
+import type { FeatureType } from './tabular-trainer.ts';
+
+/**
+ * Trains a model from a CSV with the same trainer, ONNX export and card builder as the
+ * bundled lead-scoring model, and writes `<modelsDir>/<name>/<version>/model.onnx` and
+ * `model.json`. Before anything is written the graph is checked against the JS pipeline on
+ * the holdout rows, and after writing the directory is loaded exactly as the service loads
+ * it at boot, so a model this returns is a model the service serves.
+ *
+ * `sf byom model train` runs this through train-csv-model.ts; tests call it directly.
+ */
+
+export interface CsvTrainingOptions {
+  dataFile: string;
+  label: string;
+  name: string;
+  version: string;
+  modelsDir: string;
+  mapping?: FeatureMappingEntry[];
+  declared?: DeclaredFeature[];
+  include?: string[];
+  asOf?: Date;
+  holdoutFraction?: number;
+  seed?: number;
+  minCategoryCount?: number;
+  c?: number;
+  description?: string;
+  /** Where the rows came from, in words, for the card's trainingData.description. */
+  source?: string;
+  /** Replace `<name>/<version>` when it already exists. */
+  force?: boolean;
+  /** Also write the feature table the model was trained on (features and label) to this CSV. */
+  saveFeatures?: string;
+}
+
+export interface BandReport {
+  label: string;
+  min: number;
+  /** Share of holdout rows in the band, and the share of those that are positive. */
+  holdoutShare: number;
+  holdoutPositiveRate: number;
+}
+
+export interface TrainingReport {
+  name: string;
+  version: string;
+  directory: string;
+  sha256: string;
+  /** The version the service serves when a request names none, once this one is added. */
+  defaultVersion: string;
+  rows: { total: number; used: number; unlabelled: number; train: number; holdout: number };
+  positiveRate: { train: number; holdout: number };
+  features: Array<{ name: string; type: FeatureType }>;
+  metrics: { auc: number; brier: number; logLoss: number; accuracy: number; calibration: CalibrationBin[] };
+  bands: BandReport[];
+  parity: { worstGap: number; rows: number };
+  training: { iterations: number; converged: boolean; c: number; seed: number; holdoutFraction: number };
+  notes: string[];
+  savedFeatures?: string;
+}
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
+const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
+/** float32 in the graph against float64 in JS: anything beyond this is a real mismatch. */
+const PARITY_TOLERANCE = 1e-5;
+
+export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<TrainingReport> {
+  const holdoutFraction = options.holdoutFraction ?? 0.2;
+  const seed = options.seed ?? 42;
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new DatasetError(
+      `model name "${options.name}" must be letters, digits, ".", "_" and "-", starting with a letter or digit`,
+    );
+  }
+  if (!VERSION_PATTERN.test(options.version))
+    throw new DatasetError(`version "${options.version}" must look like 1.2.0`);
+  if (!(holdoutFraction > 0 && holdoutFraction < 1))
+    throw new DatasetError('the holdout fraction must be between 0 and 1');
+  if (!Number.isInteger(seed)) throw new DatasetError('the seed must be an integer');
+
+  const family = path.join(options.modelsDir, options.name);
+  const directory = path.join(family, options.version);
+  const siblings = await readFamily(family);
+  const clash = siblings.find(
+    (s) => s.version === options.version && path.resolve(s.directory) !== path.resolve(directory),
+  );
+  if (clash)
+    throw new DatasetError(
+      `${options.name} ${options.version} already exists in ${clash.directory}; choose another version`,
+    );
+  if (!options.force && (await exists(directory))) {
+    throw new DatasetError(`${directory} already exists; choose another version or replace it with --force`);
+  }
+
+  const table = parseCsv(await readCsvFile(options.dataFile), path.basename(options.dataFile));
+  const dataset = buildDataset(table, {
+    label: options.label,
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.declared ? { declared: options.declared } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.asOf ? { asOf: options.asOf } : {}),
+  });
+  const { train, holdout } = splitTrainHoldout(dataset.data, holdoutFraction, seed);
+  requireBothClasses(train.labels, 'training');
+  requireBothClasses(holdout.labels, 'holdout');
+
+  const model = trainTabularModel(dataset.features, train, {
+    ...(options.minCategoryCount !== undefined ? { minCategoryCount: options.minCategoryCount } : {}),
+    ...(options.c !== undefined ? { c: options.c } : {}),
+  });
+  if (!model.training.converged) {
+    throw new DatasetError(
+      `training did not converge in ${model.training.iterations} iterations; lower the regularisation C or check for duplicated columns`,
+    );
+  }
+  const holdoutScores = holdout.rows.map((row) => predictProbability(model, row));
+  const metrics = evaluateBinaryClassifier(holdoutScores, holdout.labels);
+  const bands = chooseScoreBands(train.rows.map((row) => predictProbability(model, row)));
+
+  const description =
+    options.description ?? `Probability that ${options.label} is true. Trained by sf byom model train.`;
+  const onnxBytes = exportOnnx(model, { name: options.name, version: options.version, description });
+  const card = buildModelCard(model, metrics, bands, {
+    name: options.name,
+    version: options.version,
+    description,
+    trainingData: {
+      description:
+        `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}, ` +
+        `label "${options.label}", split ${Math.round((1 - holdoutFraction) * 100)}/${Math.round(holdoutFraction * 100)} ` +
+        'into training and holdout rows. rows and positiveRate describe the training rows.',
+      seed,
+      holdoutFraction,
+      label: options.label,
+      ...(options.asOf && options.mapping?.some((m) => m.transform === 'DAYS_SINCE')
+        ? { daysSinceAsOf: options.asOf.toISOString().slice(0, 10) }
+        : {}),
+      trainer: `training/tabular-trainer.ts: L2-regularised logistic regression (C = ${model.training.c}), Newton`,
+    },
+  });
+
+  // The graph must score exactly what the JS pipeline scored, or the card's metrics are not the model's.
+  const onnxScores = await scoreWithOnnx(onnxBytes, model, holdout.rows);
+  const worstGap = onnxScores.reduce((worst, score, i) => Math.max(worst, Math.abs(score - holdoutScores[i]!)), 0);
+  if (!(worstGap <= PARITY_TOLERANCE)) {
+    throw new Error(`the ONNX graph disagrees with the JS pipeline by up to ${worstGap} on the holdout rows`);
+  }
+
+  if (options.force) await rm(directory, { recursive: true, force: true });
+  await mkdir(directory, { recursive: true });
+  await writeFile(path.join(directory, 'model.onnx'), onnxBytes);
+  await writeFile(path.join(directory, 'model.json'), `${JSON.stringify(card, null, 2)}\n`);
+  try {
+    // What the service does at boot: card against graph, then a dry run.
+    const loaded = await ScoringModel.load(directory, { intraOpNumThreads: 1 });
+    await loaded.session.release();
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw new Error(`the exported model does not load in the service: ${(error as Error).message}`, { cause: error });
+  }
+
+  let savedFeatures: string | undefined;
+  if (options.saveFeatures) {
+    savedFeatures = path.resolve(options.saveFeatures);
+    const header = [...dataset.featureCells.names, options.label];
+    const rows = dataset.data.labels.map((label, r) => [
+      ...dataset.featureCells.columns.map((column) => (column[r] === null ? '' : String(column[r]))),
+      label === 1 ? 'true' : 'false',
+    ]);
+    await mkdir(path.dirname(savedFeatures), { recursive: true });
+    await writeFile(savedFeatures, formatCsv(header, rows));
+  }
+
+  return {
+    name: options.name,
+    version: options.version,
+    directory,
+    sha256: createHash('sha256').update(onnxBytes).digest('hex'),
+    defaultVersion: defaultVersionOf([
+      ...siblings.filter((s) => s.directory !== directory),
+      { version: options.version, directory, isDefault: false },
+    ]),
+    rows: { ...dataset.rowCount, train: train.rows.length, holdout: holdout.rows.length },
+    positiveRate: { train: model.training.positiveRate, holdout: metrics.positiveRate },
+    features: dataset.features.map((f) => ({ name: f.name, type: f.type })),
+    metrics: {
+      auc: metrics.auc,
+      brier: metrics.brier,
+      logLoss: metrics.logLoss,
+      accuracy: metrics.accuracy,
+      calibration: metrics.calibration,
+    },
+    bands: bands.map((band, index) => {
+      const upper = index === 0 ? Infinity : bands[index - 1]!.min;
+      const members = holdoutScores.flatMap((s, i) => (s >= band.min && s < upper ? [holdout.labels[i]!] : []));
+      return {
+        label: band.label,
+        min: band.min,
+        holdoutShare: members.length / holdoutScores.length,
+        holdoutPositiveRate: members.length ? members.reduce((sum, y) => sum + y, 0) / members.length : 0,
+      };
+    }),
+    parity: { worstGap, rows: holdout.rows.length },
+    training: { iterations: model.training.iterations, converged: true, c: model.training.c, seed, holdoutFraction },
+    notes: dataset.notes,
+    ...(savedFeatures ? { savedFeatures } : {}),
+  };
+}
+
+interface FamilyMember {
+  version: string;
+  directory: string;
+  isDefault: boolean;
+}
+
+/** Every version already under `<modelsDir>/<name>`, in either layout the service reads. */
+async function readFamily(family: string): Promise<FamilyMember[]> {
+  const members: FamilyMember[] = [];
+  const read = async (directory: string) => {
+    try {
+      const card = ModelCard.safeParse(JSON.parse(await readFile(path.join(directory, 'model.json'), 'utf8')));
+      if (card.success) members.push({ version: card.data.version, directory, isDefault: card.data.default === true });
+    } catch {
+      // No card here (or not JSON): not a model version the service would load either.
+    }
+  };
+  await read(family);
+  let children: string[];
+  try {
+    children = (await readdir(family, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return members;
+  }
+  for (const child of children.sort()) await read(path.join(family, child));
+  return members;
+}
+
+/** The registry's rule: the version marked default, else the highest. */
+function defaultVersionOf(members: FamilyMember[]): string {
+  const marked = members.find((m) => m.isDefault);
+  if (marked) return marked.version;
+  return [...members].sort((a, b) => compareVersions(a.version, b.version)).at(-1)!.version;
+}
+
+function requireBothClasses(labels: readonly number[], part: string): void {
+  const positives = labels.reduce((sum, y) => sum + y, 0);
+  if (positives === 0 || positives === labels.length) {
+    throw new DatasetError(
+      `the ${part} rows (${labels.length}) hold only ${positives === 0 ? 'negative' : 'positive'} labels; ` +
+        'a model needs both: add rows of the other outcome, or change the holdout fraction',
+    );
+  }
+}
+
+async function readCsvFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DatasetError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { Messages, SfError } from '@salesforce/core';
+import { findProjectRoot, ProjectNotFoundError, readProjectMetadata } from '../project/project-metadata.ts';
+import type { ProjectMetadata } from '../project/project-metadata.ts';
+import { BulkQueryError } from '../salesforce/bulk-query.ts';
+import { TrainingDataError } from './training-data.ts';
+import { TrainingProcessError } from './training-process.ts';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.model.data');
+
+/** What `model train` and `model eval` share: where the data comes from, where the project is, how errors read. */
+export const dataSourceFlags = {
+  data: Flags.file({
+    char: 'f',
+    summary: messages.getMessage('flags.data.summary'),
+    description: messages.getMessage('flags.data.description'),
+    exists: true,
+    exactlyOne: ['data', 'object'],
+  }),
+  'target-org': Flags.optionalOrg({ summary: messages.getMessage('flags.target-org.summary') }),
+  'api-version': Flags.orgApiVersion({
+    summary: messages.getMessage('flags.api-version.summary'),
+    description: messages.getMessage('flags.api-version.description'),
+  }),
+  object: Flags.string({
+    char: 's',
+    summary: messages.getMessage('flags.object.summary'),
+    exactlyOne: ['data', 'object'],
+  }),
+  label: Flags.string({ char: 'l', summary: messages.getMessage('flags.label.summary'), required: true }),
+  where: Flags.string({ char: 'w', summary: messages.getMessage('flags.where.summary'), dependsOn: ['object'] }),
+  endpoint: Flags.string({ char: 'e', summary: messages.getMessage('flags.endpoint.summary') }),
+  'as-of': Flags.string({
+    summary: messages.getMessage('flags.as-of.summary'),
+    parse: async (input: string) => {
+      const date = new Date(`${input}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(input) || date.toISOString().slice(0, 10) !== input) {
+        throw new SfError(`--as-of must be a date like 2025-01-31, got "${input}"`);
+      }
+      return input;
+    },
+  }),
+  'models-dir': Flags.directory({ summary: messages.getMessage('flags.models-dir.summary') }),
+  'project-dir': Flags.directory({
+    summary: messages.getMessage('flags.project-dir.summary'),
+    default: '.',
+    exists: true,
+  }),
+};
+
+export interface LoadedProject {
+  root: string;
+  project: ProjectMetadata;
+  modelsDir: string;
+}
+
+export async function loadProject(projectDir: string, modelsDir: string | undefined): Promise<LoadedProject> {
+  let root: string;
+  try {
+    root = findProjectRoot(projectDir);
+  } catch (error) {
+    if (error instanceof ProjectNotFoundError) throw messages.createError('error.NoProject', [error.message]);
+    throw error;
+  }
+  return {
+    root,
+    project: await readProjectMetadata(root),
+    modelsDir: path.resolve(modelsDir ?? path.join(root, 'inference-service', 'models')),
+  };
+}
+
+/** The user-facing error for what went wrong while preparing data or training. */
+export function trainingError(error: unknown): Error {
+  if (error instanceof TrainingDataError || error instanceof BulkQueryError) {
+    return messages.createError('error.TrainingData', [error.message]);
+  }
+  if (error instanceof TrainingProcessError) {
+    if (error.kind === 'input') return messages.createError('error.Training', [error.message]);
+    if (error.kind === 'setup') return messages.createError('error.TrainingSetup', [error.message]);
+    return messages.createError('error.TrainingCrashed', [error.message]);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export const exportMessages = {
+  progress: () => messages.getMessage('export.progress'),
+  status: (state: string, records: number) => messages.getMessage('export.status', [state, records]),
+};
