@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
+import type { Spinner } from '@salesforce/sf-plugins-core';
 import { Messages, SfError } from '@salesforce/core';
+import type { Org } from '@salesforce/core';
 import { findProjectRoot, ProjectNotFoundError, readProjectMetadata } from '../project/project-metadata.ts';
 import type { ProjectMetadata } from '../project/project-metadata.ts';
 import { BulkQueryError } from '../salesforce/bulk-query.ts';
-import { TrainingDataError } from './training-data.ts';
+import { prepareData, TrainingDataError } from './training-data.ts';
+import type { PreparedData } from './training-data.ts';
 import { TrainingProcessError } from './training-process.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -69,6 +72,45 @@ export async function loadProject(projectDir: string, modelsDir: string | undefi
     project: await readProjectMetadata(root),
     modelsDir: path.resolve(modelsDir ?? path.join(root, 'inference-service', 'models')),
   };
+}
+
+/** The parsed dataSourceFlags that choose and shape the data. */
+export interface DataSourceFlagValues {
+  label: string;
+  data?: string;
+  object?: string;
+  where?: string;
+  endpoint?: string;
+  'target-org'?: Org;
+  'api-version'?: string;
+}
+
+/**
+ * Reads the CSV `--data` names, or exports the `--object` records from `--target-org` (the
+ * caller has checked there is one) with progress on the spinner. The caller owns the result:
+ * call its cleanup() when done.
+ */
+export async function prepareDataFromFlags(
+  project: ProjectMetadata,
+  flags: DataSourceFlagValues,
+  spinner: Spinner,
+): Promise<PreparedData> {
+  const org = flags['target-org'];
+  if (flags.object) spinner.start(exportMessages.progress());
+  const prepared = await prepareData(
+    project,
+    {
+      label: flags.label,
+      ...(flags.data ? { data: flags.data } : {}),
+      ...(flags.object ? { object: flags.object } : {}),
+      ...(flags.where ? { where: flags.where } : {}),
+      ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+      ...(org && flags.object ? { connection: org.getConnection(flags['api-version']) } : {}),
+    },
+    (progress) => (spinner.status = exportMessages.status(progress.state, progress.recordsProcessed)),
+  );
+  if (flags.object) spinner.stop();
+  return prepared;
 }
 
 /** The user-facing error for what went wrong while preparing data or training. */

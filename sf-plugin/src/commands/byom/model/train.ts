@@ -1,8 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { nextMinorVersion, readModelDirectory } from '../../../project/model-cards.ts';
-import { dataSourceFlags, exportMessages, loadProject, trainingError } from '../../../training/model-commands.ts';
-import { prepareData } from '../../../training/training-data.ts';
+import { dataSourceFlags, loadProject, prepareDataFromFlags, trainingError } from '../../../training/model-commands.ts';
 import type { PreparedData } from '../../../training/training-data.ts';
 import { runTrainingScript } from '../../../training/training-process.ts';
 
@@ -73,22 +72,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
     }
     let prepared: PreparedData | undefined;
     try {
-      if (flags.object) this.spinner.start(exportMessages.progress());
-      prepared = await prepareData(
-        project,
-        {
-          label: flags.label,
-          ...(flags.data ? { data: flags.data } : {}),
-          ...(flags.object ? { object: flags.object } : {}),
-          ...(flags.where ? { where: flags.where } : {}),
-          ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
-          ...(flags['target-org'] && flags.object
-            ? { connection: flags['target-org'].getConnection(flags['api-version']) }
-            : {}),
-        },
-        (progress) => (this.spinner.status = exportMessages.status(progress.state, progress.recordsProcessed)),
-      );
-      if (flags.object) this.spinner.stop();
+      prepared = await prepareDataFromFlags(project, flags, this.spinner);
 
       const name = flags.name ?? prepared.endpoint?.modelName;
       if (!name) throw dataMessages.createError('error.NeedsName');
