@@ -363,8 +363,10 @@ function scoreDetails(component, card, shown, { pending, failed, stale }) {
     freshnessClass: stale ? 'freshness freshness_stale' : 'freshness',
     change: change && change.direction !== 'same' && !pending ? changeView(change) : null,
     model: [shown.modelName, shown.modelVersion ? `v${shown.modelVersion}` : ''].filter(Boolean).join(' · '),
-    positiveFactors: card.positiveFactors.map((factor, index) => factorView(factor, index, strongest)),
-    negativeFactors: card.negativeFactors.map((factor, index) => factorView(factor, index, strongest)),
+    factorGroups: [
+      factorGroup('up', 'Raising it', card.positiveFactors, strongest),
+      factorGroup('down', 'Lowering it', card.negativeFactors, strongest),
+    ].filter((group) => group.factors.length > 0),
     hasFactors: card.positiveFactors.length + card.negativeFactors.length > 0,
     trend,
   };
@@ -376,6 +378,18 @@ function changeView({ direction, points }) {
     icon: direction === 'up' ? 'utility:arrowup' : 'utility:arrowdown',
     text: `${direction === 'up' ? 'Up' : 'Down'} ${points} ${points === 1 ? 'point' : 'points'} since the previous score`,
     className: `score-change score-change_${direction}`,
+  };
+}
+
+/** One direction of factors, with what the template needs to draw it. */
+function factorGroup(direction, title, factors, strongest) {
+  return {
+    key: direction,
+    title,
+    listClass: `factor-list factor-list_${direction}`,
+    iconName: `utility:arrow${direction}`,
+    iconClass: `factor__icon factor__icon_${direction}`,
+    factors: factors.map((factor, index) => factorView(factor, index, strongest)),
   };
 }
 
