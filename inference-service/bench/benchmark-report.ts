@@ -127,6 +127,24 @@ export function disturbances(run: BenchmarkRun): string[] {
   return found;
 }
 
+/** The gateway's overhead over calling the provider directly, when both scenarios ran. */
+function gatewayOverhead(run: BenchmarkRun): string {
+  const gateway = run.scenarios.find((s) => s.name === 'generate-1');
+  const direct = run.scenarios.find((s) => s.name === 'llm-direct-1');
+  if (!gateway || !direct) return '';
+  const ms = (x: number) => Math.round(x * 100) / 100;
+  // CPU per request is what the overhead costs regardless of load; closed-loop latency follows from it.
+  const cpuMs = (s: ScenarioResult) =>
+    s.requestsPerSecond > 0 ? ms((s.targetCpuPercent * 10) / s.requestsPerSecond) : 0;
+  return (
+    `LLM gateway overhead (generate-1 minus llm-direct-1, ${run.settings.connections} connections): p50 ` +
+    `**${ms(gateway.latencyMs.p50 - direct.latencyMs.p50)} ms**, p99 **${ms(gateway.latencyMs.p99 - direct.latencyMs.p99)} ms**. ` +
+    `The service spent **${cpuMs(gateway)} ms of CPU per gateway request** (the stub ${cpuMs(direct)} ms per completion); ` +
+    `each request's own gateway time is also in its \`X-BYOM-Gateway-Ms\` header and in the ` +
+    `\`byom_llm_gateway_duration_seconds\` histogram.\n\n`
+  );
+}
+
 /** Observations that depend on this run's numbers. */
 function runNotes(run: BenchmarkRun): string[] {
   const notes: string[] = [];
@@ -141,6 +159,16 @@ function runNotes(run: BenchmarkRun): string[] {
   if (saturatedGenerator.length > 0) {
     notes.push(
       `- The load generator used a whole core in ${saturatedGenerator.join(', ')}: those rates are partly its ceiling.`,
+    );
+  }
+  const gateway = run.scenarios.find((s) => s.name === 'generate-1');
+  if (gateway) {
+    notes.push(
+      `- The gateway answers each request with a second HTTP exchange (to the provider, through the AI SDK) on the same ` +
+        `cores as the stub provider and the load generator. With ${run.settings.connections} connections always busy its latency is ` +
+        `about ${run.settings.connections} / ${int(gateway.requestsPerSecond)} requests/s, so at this load the overhead ` +
+        'measures throughput (CPU per request) more than the work of one request; a real provider answers in hundreds of ' +
+        'milliseconds, which the gateway only waits for.',
     );
   }
   return notes;
@@ -170,6 +198,13 @@ rather than how fast the machine is.
 - **The echo route** (\`inference-service/bench/echo-server.ts\`): a bare Hono app on
   @hono/node-server whose one route parses the JSON body and sends it back. It is the
   ceiling for any Hono route here; the service is reported as a fraction of it.
+- **The LLM gateway** (\`generate-1\`): the service boots with a routes file (\`BYOM_ROUTES\`)
+  whose one route calls a stub OpenAI-compatible provider (\`inference-service/bench/stub-llm-server.ts\`,
+  the tests' stub in its own process), which answers at once with an echo of the prompt. The request
+  is a rendered Lead summary template with four PII values (two marked by field, an email and a phone
+  number), so every request is masked, sent through the AI SDK, restored and checked.
+  \`llm-direct-1\` sends the stub the chat completion the gateway would send it, directly: the
+  difference in latency at the same load is the gateway's overhead.
 - **Load**: autocannon in a separate process, ${settings.connections} connections, closed loop (each
   connection sends its next request when the previous one is answered), ${settings.warmupSeconds} s warm-up
   then ${settings.durationSeconds} s measured per scenario, the scenarios one after another in this order:
@@ -202,6 +237,7 @@ cd inference-service
 npm run bench                      # full run, about a minute; rewrites this page
 npm run bench -- --duration 3      # smoke run (or BENCH_DURATION=3)
 npm run bench -- --no-docs         # measure without rewriting this page
+npm run bench -- --scenarios llm-direct-1,generate-1   # some scenarios only (BENCH_SCENARIOS); never rewrites this page
 \`\`\`
 
 Other options: \`--warmup <s>\` (BENCH_WARMUP), \`--boots <n>\` (BENCH_BOOTS), \`--model <name>\`
@@ -234,7 +270,7 @@ Request rate, scoring over echo: ${Object.entries(run.ratios)
     .map(([name, value]) => `${name} **${Math.round(value * 100)} %**`)
     .join(', ')}.
 
-Boot to ready: median **${boot.medianMs} ms**, slowest ${boot.maxMs} ms (${run.boots.map((b) => `${b.readyMs} ms`).join(', ')}); idle RSS after
+${gatewayOverhead(run)}Boot to ready: median **${boot.medianMs} ms**, slowest ${boot.maxMs} ms (${run.boots.map((b) => `${b.readyMs} ms`).join(', ')}); idle RSS after
 boot ${run.boots.map((b) => `${mb(b.idleRssBytes)} MB`).join(', ')}.
 
 ## Targets

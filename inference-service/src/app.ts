@@ -16,6 +16,9 @@ import { HEALTH_PATHS, healthRoutes } from './routes/health-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { oipRoutes } from './routes/oip-routes.ts';
 import { scoreRoutes } from './routes/score-routes.ts';
+import { chatCompletionsRoutes } from './routes/chat-completions-routes.ts';
+import { generateRoutes } from './routes/generate-routes.ts';
+import { GatewayState } from './generation/gateway-state.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 
@@ -31,10 +34,12 @@ export interface AppDependencies {
   state: ServiceState;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** The LLM gateway behind /v1/generate and /v1/chat/completions; absent when no BYOM_ROUTES is set. */
+  llm?: GatewayState;
 }
 
 /** Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. */
-export function createApp({ config, state, logger, metrics, now }: AppDependencies): OpenAPIHono {
+export function createApp({ config, state, logger, metrics, now, llm }: AppDependencies): OpenAPIHono {
   const app = new OpenAPIHono();
   metrics.observeInference(() => state.registry);
 
@@ -45,8 +50,7 @@ export function createApp({ config, state, logger, metrics, now }: AppDependenci
     const seconds = (performance.now() - started) / 1000;
     // The route pattern, not the path, keeps metric labels bounded (no model names or ids).
     const route = c.res.status === 404 && !c.req.routePath.includes('{') ? 'unmatched' : c.req.routePath;
-    metrics.requests.inc({ route, method: c.req.method, status: c.res.status });
-    metrics.requestDuration.observe({ route, method: c.req.method }, seconds);
+    metrics.observeRequest(route, c.req.method, c.res.status, seconds);
     // Successful requests log at debug: at thousands of requests per second a line each costs
     // more CPU than scoring, and Heroku's router already logs every request with its id.
     // Client errors log at info; server errors are logged by onError with their stack.
@@ -82,6 +86,9 @@ export function createApp({ config, state, logger, metrics, now }: AppDependenci
   app.route('/', scoreRoutes(state, metrics, config.maxRecordsPerRequest));
   app.route('/', modelRoutes(state));
   app.route('/', oipRoutes(state, SERVICE_VERSION));
+  const gateway = llm ?? new GatewayState(undefined);
+  app.route('/', generateRoutes(gateway));
+  app.route('/', chatCompletionsRoutes(gateway));
 
   app.get('/metrics', async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
@@ -99,7 +106,9 @@ export function createApp({ config, state, logger, metrics, now }: AppDependenci
     info: {
       title: 'BYOM Bridge inference service',
       version: SERVICE_VERSION,
-      description: 'ONNX scoring with per-feature explanations for Salesforce, plus the Open Inference Protocol v2.',
+      description:
+        'ONNX scoring with per-feature explanations for Salesforce, the Open Inference Protocol v2, and an LLM ' +
+        'gateway with PII masking (/v1/generate, and OpenAI-compatible /v1/chat/completions).',
     },
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
   };

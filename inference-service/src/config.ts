@@ -21,6 +21,11 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
+  // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
+  BYOM_ROUTES: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined),
 });
 
 /** A key shorter than this is too easy to guess; the External Credential can hold far longer ones. */
@@ -44,6 +49,8 @@ export interface Config {
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   ortIntraOpThreads: number;
+  /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
+  routesFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: vars.MAX_BODY_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
+    routesFile: vars.BYOM_ROUTES,
   };
 }
 

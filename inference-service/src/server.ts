@@ -5,6 +5,9 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { ServiceState } from './http/service-state.ts';
+import { GatewayState } from './generation/gateway-state.ts';
+import { RoutesConfigError, loadRoutesFile } from './generation/routes-config.ts';
+import type { RouteTable } from './generation/routes-config.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { ModelLoadError } from './models/scoring-model.ts';
 import { createLogger } from './observability/logger.ts';
@@ -29,12 +32,25 @@ try {
   throw error;
 }
 
+// A broken routes file stops the boot before listening, naming the file and the field.
+let routes: RouteTable | undefined;
+try {
+  routes = config.routesFile === undefined ? undefined : loadRoutesFile(config.routesFile);
+} catch (error) {
+  if (error instanceof RoutesConfigError) {
+    process.stderr.write(`byom-inference: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
 // Asynchronous writes: a request never waits for stdout. Flushed before every exit below.
 const logDestination = pino.destination({ dest: 1, sync: false });
 const logger = createLogger(config.logLevel, logDestination);
 const state = new ServiceState();
 const metrics = new ServiceMetrics({ collectProcessMetrics: true });
-const app = createApp({ config, state, logger, metrics });
+const llm = new GatewayState(config.routesFile);
+const app = createApp({ config, state, logger, metrics, llm });
 const bootStarted = performance.now();
 
 const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -46,7 +62,11 @@ const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname
 server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${config.port}: ${error.message}`));
 
 try {
-  const registry = await ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads });
+  // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
+  const [registry] = await Promise.all([
+    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads }),
+    routes === undefined ? undefined : loadGateway(routes),
+  ]);
   state.setRegistry(registry);
   metrics.modelsLoaded.set(registry.size);
   const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
@@ -77,6 +97,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs until they finish.
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
+}
+
+async function loadGateway(table: RouteTable): Promise<void> {
+  const [{ createLlmGateway }, { createProviderFactory }] = await Promise.all([
+    import('./generation/llm-gateway.ts'),
+    import('./generation/provider-factory.ts'),
+  ]);
+  const providers = await createProviderFactory(table);
+  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics }));
+  logger.info({ routes: table.names() }, 'llm routes loaded');
 }
 
 function fatal(log: Logger, message: string): never {

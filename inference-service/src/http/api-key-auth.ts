@@ -10,13 +10,14 @@ import { ApiError } from './api-error.ts';
 export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
   const digests = apiKeys.map(digest);
   return async (c, next) => {
-    const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.
+    const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key') ?? c.req.header('api-key'));
     if (presented === undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="byom-bridge"');
       throw new ApiError(
         401,
         'UNAUTHORIZED',
-        'missing service key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"',
+        'missing service key: send "Authorization: Bearer <key>", "X-API-Key: <key>" or "api-key: <key>"',
       );
     }
     const candidate = digest(presented);

@@ -16,7 +16,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'byom-inference' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['features', '*.features', 'records', '*.records', 'authorization', '*.authorization', 'apiKey'],
+        paths: [
+          'features',
+          '*.features',
+          'records',
+          '*.records',
+          'authorization',
+          '*.authorization',
+          'apiKey',
+          // The LLM gateway's prompt, PII and answer fields.
+          'messages',
+          '*.messages',
+          'pii',
+          '*.pii',
+          'text',
+          '*.text',
+        ],
         censor: '[redacted]',
       },
     },

@@ -43,6 +43,74 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  // LLM gateway. Labels come from the routes file (route, provider, model), never from callers.
+  readonly llmRequests = new Counter({
+    name: 'byom_llm_requests_total',
+    help: 'LLM gateway requests by route, the provider that answered ("none" if none did) and outcome.',
+    labelNames: ['route', 'provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmAttempts = new Counter({
+    name: 'byom_llm_attempts_total',
+    help: 'Provider calls by route, provider, model and outcome (ok, timeout, rate_limited, server_error, ...).',
+    labelNames: ['route', 'provider', 'model', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmTokens = new Counter({
+    name: 'byom_llm_tokens_total',
+    help: 'Tokens of answered LLM requests, by route, provider, model and direction (input or output).',
+    labelNames: ['route', 'provider', 'model', 'direction'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmCost = new Counter({
+    name: 'byom_llm_cost_usd_total',
+    help: 'Cost of answered LLM requests in USD, from the price table in the routes file.',
+    labelNames: ['route', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmGatewayDuration = new Histogram({
+    name: 'byom_llm_gateway_duration_seconds',
+    help: 'Time the gateway itself spent on a request (masking, checks, bookkeeping), not waiting on providers.',
+    labelNames: ['route'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+
+  readonly piiMasked = new Counter({
+    name: 'byom_pii_values_masked_total',
+    help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly requestSeries = new Map<
+    string,
+    { count: Counter.Internal; duration: Histogram.Internal<'route' | 'method'> }
+  >();
+
+  /**
+   * Counts and times one request. The labelled children are kept per series: given a label
+   * object, prom-client sorts and hashes it on every call, a cost paid on every request.
+   * Routes are patterns and statuses a small set, so the map stays small.
+   */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.labels({ route, method, status }),
+        duration: this.requestDuration.labels({ route, method }),
+      };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
+  }
+
   /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */
   observeInference(registry: () => ModelRegistry | undefined): void {
     const perModel = (read: (stats: { runs: number; rows: number }) => number) =>

@@ -11,7 +11,7 @@ describe('service key', () => {
   });
   const get = (path: string, headers: Record<string, string> = {}) => t.app.request(path, { headers });
 
-  it('accepts the key as a bearer token or an X-API-Key header', async () => {
+  it('accepts the key as a bearer token, an X-API-Key header or an api-key header', async () => {
     assert.equal((await get('/v1/models', { authorization: `Bearer ${TEST_KEY}` })).status, 200);
     assert.equal(
       (await get('/v1/models', { authorization: `bearer ${TEST_KEY}` })).status,
@@ -19,6 +19,8 @@ describe('service key', () => {
       'the scheme is case-insensitive',
     );
     assert.equal((await get('/v1/models', { 'x-api-key': TEST_KEY })).status, 200);
+    assert.equal((await get('/v1/models', { 'api-key': TEST_KEY })).status, 200, 'as the LLM Open Connector sends it');
+    assert.equal((await get('/v1/models', { 'api-key': `${TEST_KEY}x` })).status, 401);
   });
 
   it('accepts every key in BYOM_API_KEYS so keys can rotate', async () => {

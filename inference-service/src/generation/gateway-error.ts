@@ -1,0 +1,31 @@
+import { ApiError } from '../http/api-error.ts';
+import type { ErrorCode } from '../http/error-schemas.ts';
+
+/**
+ * Kept apart from the gateway so the routes can recognise its errors without loading the
+ * AI SDK (which the service only imports when BYOM_ROUTES is set).
+ */
+
+export interface GenerationTiming {
+  latencyMs: number;
+  /** latencyMs minus the time spent waiting on providers. */
+  gatewayMs: number;
+  providerMs: number;
+}
+
+/** An ApiError that also says how long the request took, for the timing headers. */
+export class GatewayError extends ApiError {
+  override name = 'GatewayError';
+  readonly timing: GenerationTiming;
+
+  constructor(
+    status: ApiError['status'],
+    code: ErrorCode,
+    message: string,
+    details: unknown,
+    timing: GenerationTiming,
+  ) {
+    super(status, code, message, details);
+    this.timing = timing;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { GatewayError } from './gateway-error.ts';
+import type { GenerationTiming } from './gateway-error.ts';
+
+/**
+ * What the two generation endpoints share at the HTTP level: when a request arrived, and the
+ * timing headers every answer (error or not) carries:
+ *
+ *   Server-Timing: gateway;dur=0.84, provider;dur=612.3
+ *   X-BYOM-Gateway-Ms: 0.84
+ */
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    gatewayArrivedAt: number;
+  }
+}
+
+/** Notes the arrival time before the body is parsed and validated, which counts as gateway time. */
+export const markArrival: MiddlewareHandler = async (c, next) => {
+  c.set('gatewayArrivedAt', performance.now());
+  await next();
+};
+
+export function arrivalOf(c: Context): number {
+  return c.get('gatewayArrivedAt') ?? performance.now();
+}
+
+export function setTimingHeaders(c: Context, timing: GenerationTiming): void {
+  c.header('Server-Timing', `gateway;dur=${timing.gatewayMs}, provider;dur=${timing.providerMs}`);
+  c.header('X-BYOM-Gateway-Ms', String(timing.gatewayMs));
+}
+
+/** Runs the gateway; its errors keep their timing headers on the way to the app's error handler. */
+export async function withTimingHeaders<T extends GenerationTiming>(c: Context, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    setTimingHeaders(c, result);
+    return result;
+  } catch (error) {
+    if (error instanceof GatewayError) setTimingHeaders(c, error.timing);
+    throw error;
+  }
+}
