@@ -22,6 +22,13 @@ import { GatewayState } from './generation/gateway-state.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** When the request reached the app, on the performance.now() clock (the LLM gateway's latency starts here). */
+    arrivedAt: number;
+  }
+}
+
 const HEALTH_ROUTES = new Set<string>(Object.values(HEALTH_PATHS));
 
 export interface AppDependencies {
@@ -46,6 +53,7 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
+    c.set('arrivedAt', started);
     await next();
     const seconds = (performance.now() - started) / 1000;
     // The route pattern, not the path, keeps metric labels bounded (no model names or ids).

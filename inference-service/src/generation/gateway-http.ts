@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { GatewayError } from './gateway-error.ts';
 import type { GenerationTiming } from './gateway-error.ts';
 
@@ -10,20 +10,9 @@ import type { GenerationTiming } from './gateway-error.ts';
  *   X-BYOM-Gateway-Ms: 0.84
  */
 
-declare module 'hono' {
-  interface ContextVariableMap {
-    gatewayArrivedAt: number;
-  }
-}
-
-/** Notes the arrival time before the body is parsed and validated, which counts as gateway time. */
-export const markArrival: MiddlewareHandler = async (c, next) => {
-  c.set('gatewayArrivedAt', performance.now());
-  await next();
-};
-
+/** When the request reached the app (set by its first middleware), so gateway time includes parsing and checks. */
 export function arrivalOf(c: Context): number {
-  return c.get('gatewayArrivedAt') ?? performance.now();
+  return c.get('arrivedAt') ?? performance.now();
 }
 
 export function setTimingHeaders(c: Context, timing: GenerationTiming): void {

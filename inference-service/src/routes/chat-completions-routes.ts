@@ -5,7 +5,7 @@ import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import { ChatCompletionRequest, ChatCompletionResponse } from '../generation/chat-completions-schemas.ts';
 import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, markArrival, withTimingHeaders } from '../generation/gateway-http.ts';
+import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
 import type { ChatMessage } from '../generation/generate-schemas.ts';
 
 const errorResponse = (description: string) => ({
@@ -48,7 +48,6 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 
 export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
   const app = createRouter();
-  app.use('/v1/chat/completions', markArrival);
   app.openapi(chatCompletionsRoute, async (c) => {
     const request = c.req.valid('json');
     const gateway = llm.requireGateway();

@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, markArrival, withTimingHeaders } from '../generation/gateway-http.ts';
+import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
 import { GenerateRequest, GenerateResponse } from '../generation/generate-schemas.ts';
 
 const errorResponse = (description: string) => ({
@@ -52,7 +52,6 @@ const generateRoute = createRoute({
 
 export function generateRoutes(llm: GatewayState): OpenAPIHono {
   const app = createRouter();
-  app.use('/v1/generate', markArrival);
   app.openapi(generateRoute, async (c) => {
     const request = c.req.valid('json');
     const gateway = llm.requireGateway();
