@@ -74,6 +74,17 @@ const errorBody = (code: string, message: string, details?: unknown) => ({
   error: { code, message, ...(details === undefined ? {} : { details }), requestId: 'req-0001' },
 });
 
+/** What Salesforce receives when Heroku's router gives up on any endpoint: the same page for both contracts. */
+const HEROKU_ROUTER_TIMEOUT: FixtureSpec = {
+  description: 'The Heroku router gave up (H12 request timeout): an HTML page, not a service body.',
+  status: 503,
+  contentType: 'text/html',
+  schema: 'ErrorBody',
+  valid: false,
+  violates: 'not JSON: not written by the service',
+  body: '<html><body><h1>Application error</h1><p>H12 Request timeout</p></body></html>',
+};
+
 const SCORING_SPECS: Record<string, FixtureSpec> = {
   score_request_lead: {
     description: 'A request Apex sends for two leads (features as the Lead_Scoring endpoint maps them).',
@@ -313,15 +324,7 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
     valid: true,
     body: errorBody('NOT_READY', 'models are still loading'),
   },
-  error_503_heroku: {
-    description: 'The Heroku router gave up (H12 request timeout): an HTML page, not a service body.',
-    status: 503,
-    contentType: 'text/html',
-    schema: 'ErrorBody',
-    valid: false,
-    violates: 'not JSON: not written by the service',
-    body: '<html><body><h1>Application error</h1><p>H12 Request timeout</p></body></html>',
-  },
+  error_503_heroku: HEROKU_ROUTER_TIMEOUT,
 };
 
 const LEAD_SYSTEM_PROMPT =
@@ -607,15 +610,7 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
     valid: true,
     body: errorBody('NOT_READY', 'the service is starting'),
   },
-  error_503_heroku: {
-    description: 'The Heroku router gave up (H12 request timeout): an HTML page, not a service body.',
-    status: 503,
-    contentType: 'text/html',
-    schema: 'ErrorBody',
-    valid: false,
-    violates: 'not JSON: not written by the service',
-    body: '<html><body><h1>Application error</h1><p>H12 Request timeout</p></body></html>',
-  },
+  error_503_heroku: HEROKU_ROUTER_TIMEOUT,
   error_504_deadline_exceeded: {
     description: 'No target answered before the request deadline; details list the attempts that ran out of time.',
     status: 504,
