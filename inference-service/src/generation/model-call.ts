@@ -1,6 +1,7 @@
 import { APICallError } from 'ai';
 import type { LanguageModel } from 'ai';
 import type { ChatMessage } from './generate-schemas.ts';
+import { isOversizedAnswer } from './provider-fetch.ts';
 
 /**
  * One call to one provider through the AI SDK, and what its failures mean for the fallback
@@ -107,6 +108,9 @@ export interface ClassifiedFailure {
 export function classifyFailure(error: unknown, now: () => number = Date.now): ClassifiedFailure {
   if (APICallError.isInstance(error)) {
     const status = error.statusCode ?? null;
+    if (status === null && isOversizedAnswer(error.cause)) {
+      return { outcome: 'invalid_response', status, message: 'the provider answered with a body too large to read' };
+    }
     if (status === null) return { outcome: 'network_error', status, message: 'could not reach the provider' };
     if (status >= 200 && status < 300) {
       return {

@@ -4,6 +4,7 @@ import { RunFailedError } from './fallback-runner.ts';
 import type { RunResult } from './fallback-runner.ts';
 import type { GatewayError, GenerationTiming } from './gateway-error.ts';
 import type { GenerationInput, GenerationResult } from './llm-gateway.ts';
+import type { PiiType } from './generate-schemas.ts';
 import type { MaskingReport } from './pii-masking.ts';
 import { targetLabel } from './routes-config.ts';
 
@@ -37,18 +38,20 @@ export function recordOutcome(
   const attempts = details.run?.attempts ?? [];
   const answered = details.run instanceof RunFailedError ? undefined : details.run;
   const provider = answered ? targetLabel(answered.target) : 'none';
-  metrics.llmRequests.inc({ route, provider, outcome });
+  metrics.counter(metrics.llmRequests, { route, provider, outcome }).inc();
   for (const attempt of attempts) {
-    metrics.llmAttempts.inc({ route, provider: attempt.provider, model: attempt.model, outcome: attempt.outcome });
+    const labels = { route, provider: attempt.provider, model: attempt.model, outcome: attempt.outcome };
+    metrics.counter(metrics.llmAttempts, labels).inc();
   }
   if (answered && details.usage && details.cost) {
-    const labels = { route, provider, model: answered.target.model };
-    metrics.llmTokens.inc({ ...labels, direction: 'input' }, details.usage.inputTokens);
-    metrics.llmTokens.inc({ ...labels, direction: 'output' }, details.usage.outputTokens);
-    metrics.llmCost.inc(labels, details.cost.total);
+    const model = answered.target.model;
+    metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'input' }).inc(details.usage.inputTokens);
+    metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'output' }).inc(details.usage.outputTokens);
+    metrics.counter(metrics.llmCost, { route, provider, model }).inc(details.cost.total);
   }
-  for (const [type, count] of Object.entries(details.masked?.byType ?? {})) metrics.piiMasked.inc({ type }, count);
-  metrics.llmGatewayDuration.observe({ route }, details.time.gatewayMs / 1000);
+  const masked = details.masked?.byType;
+  if (masked) for (const type in masked) metrics.counter(metrics.piiMasked, { type }).inc(masked[type as PiiType]);
+  metrics.histogram(metrics.llmGatewayDuration, { route }).observe(details.time.gatewayMs / 1000);
 
   const level = outcome === 'ok' ? 'info' : 'warn';
   if (!logger.isLevelEnabled(level)) return;

@@ -1,6 +1,7 @@
 import type { ProviderFactory } from './fallback-runner.ts';
 import type { ProviderLanguageModel } from './model-call.ts';
 import { keyEnvOf } from './provider-credentials.ts';
+import { createProviderFetch } from './provider-fetch.ts';
 import type { RouteTable, RouteTarget } from './routes-config.ts';
 
 /**
@@ -17,7 +18,7 @@ type FetchFunction = typeof globalThis.fetch;
 
 export interface ProviderFactoryOptions {
   env?: Record<string, string | undefined>;
-  /** Replaces the global fetch for every provider (a proxy-aware fetch, or a test's). */
+  /** Replaces the gateway's pooled provider fetch (provider-fetch.ts) for every provider; tests use it. */
   fetch?: FetchFunction;
 }
 
@@ -26,9 +27,11 @@ export async function createProviderFactory(
   options: ProviderFactoryOptions = {},
 ): Promise<ProviderFactory> {
   const env = options.env ?? process.env;
+  // One keep-alive pool for every provider, so connections are reused across requests.
+  const fetch = options.fetch ?? createProviderFetch();
   const models = new Map<RouteTarget, ProviderLanguageModel>();
   for (const route of routes.all()) {
-    for (const target of route.targets) models.set(target, await buildModel(target, env, options.fetch));
+    for (const target of route.targets) models.set(target, await buildModel(target, env, fetch));
   }
   return (target) => {
     const model = models.get(target);

@@ -87,28 +87,45 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  private readonly requestSeries = new Map<
-    string,
-    { count: Counter.Internal; duration: Histogram.Internal<'route' | 'method'> }
-  >();
+  private readonly children = new Map<string, Counter.Internal | Histogram.Internal<string>>();
 
   /**
-   * Counts and times one request. The labelled children are kept per series: given a label
-   * object, prom-client sorts and hashes it on every call, a cost paid on every request.
-   * Routes are patterns and statuses a small set, so the map stays small.
+   * The labelled child of a counter, made once per label set. Given a label object, prom-client
+   * validates, sorts and hashes it on every call, a cost the gateway and scoring routes would
+   * pay several times per request. Labels come from route patterns, statuses and the routes
+   * file, never from callers, so the map stays small.
    */
-  observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let series = this.requestSeries.get(key);
-    if (!series) {
-      series = {
-        count: this.requests.labels({ route, method, status }),
-        duration: this.requestDuration.labels({ route, method }),
-      };
-      this.requestSeries.set(key, series);
+  counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): Counter.Internal {
+    return this.child(metric, labels, () => metric.labels(labels)) as Counter.Internal;
+  }
+
+  histogram<L extends string>(
+    metric: Histogram<L>,
+    labels: Partial<Record<L, string | number>>,
+  ): Histogram.Internal<string> {
+    return this.child(metric, labels, () => metric.labels(labels)) as Histogram.Internal<string>;
+  }
+
+  private child(
+    metric: Counter<string> | Histogram<string>,
+    labels: Record<string, string | number | undefined>,
+    make: () => Counter.Internal | Histogram.Internal<string>,
+  ): Counter.Internal | Histogram.Internal<string> {
+    // Label names are fixed per metric, so the values in insertion order identify the series.
+    let key = (metric as unknown as { name: string }).name;
+    for (const name in labels) key += `\u0000${labels[name]}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = make();
+      this.children.set(key, child);
     }
-    series.count.inc();
-    series.duration.observe(seconds);
+    return child;
+  }
+
+  /** Counts and times one request. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    this.counter(this.requests, { route, method, status }).inc();
+    this.histogram(this.requestDuration, { route, method }).observe(seconds);
   }
 
   /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */

@@ -51,8 +51,11 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
 
     const response = await scoreRecords(model, request);
     if (response.results.length > 0)
-      metrics.recordsScored.inc({ model: model.name, version: model.version }, response.results.length);
-    for (const error of response.errors) metrics.recordErrors.inc({ model: model.name, code: error.code });
+      metrics
+        .counter(metrics.recordsScored, { model: model.name, version: model.version })
+        .inc(response.results.length);
+    for (const error of response.errors)
+      metrics.counter(metrics.recordErrors, { model: model.name, code: error.code }).inc();
     return c.json(response, 200);
   });
   return app;

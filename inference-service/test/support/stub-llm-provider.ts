@@ -37,7 +37,8 @@ export type StubBehaviour =
   | {
       type: 'reply';
       text?: string | ((request: ChatCompletionBody) => string);
-      delayMs?: number;
+      /** Milliseconds before answering; a function draws a new delay for every request. */
+      delayMs?: number | (() => number);
       finishReason?: string;
       usage?: { prompt_tokens: number; completion_tokens: number };
       /** The model id the stub reports; defaults to the requested one. */
@@ -240,14 +241,20 @@ function respond(
   }
 }
 
-function later(req: IncomingMessage, delayMs: number | undefined, send: () => void): void {
+function later(req: IncomingMessage, delay: number | (() => number) | undefined, send: () => void): void {
+  const delayMs = typeof delay === 'function' ? delay() : delay;
   if (!delayMs) {
     send();
     return;
   }
-  const timer = setTimeout(send, delayMs);
   // A client that gives up (timeout, abort) must not leave a timer writing to a dead socket.
-  req.socket.once('close', () => clearTimeout(timer));
+  const cancel = () => clearTimeout(timer);
+  const timer = setTimeout(() => {
+    // Keep-alive sockets carry many requests: the listener goes when its request is answered.
+    req.socket.off('close', cancel);
+    send();
+  }, delayMs);
+  req.socket.once('close', cancel);
 }
 
 function echo(body: ChatCompletionBody): string {
