@@ -43,7 +43,14 @@ export interface BenchmarkRun {
     /** Whole-machine CPU use in the second before the run; anything above a few % is other load. */
     busyPercentBefore: number | null;
   };
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number; model: string };
+  settings: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    model: string;
+    /** The stub LLM provider's mean answer time; absent in runs from before it was a setting (0). */
+    providerMs?: number;
+  };
   boots: BootResult[];
   scenarios: ScenarioResult[];
   /** Request-rate ratios, scoring over echo. */
@@ -127,6 +134,12 @@ export function disturbances(run: BenchmarkRun): string[] {
   return found;
 }
 
+function providerDelay(providerMs: number): string {
+  return providerMs > 0
+    ? `${providerMs} ms on average (delays spread evenly between ${providerMs / 2} and ${(providerMs * 3) / 2} ms, in the same order every run, like a provider whose answers take varying time)`
+    : 'no delay at all';
+}
+
 /** The gateway's overhead over calling the provider directly, when both scenarios ran. */
 function gatewayOverhead(run: BenchmarkRun): string {
   const gateway = run.scenarios.find((s) => s.name === 'generate-1');
@@ -137,7 +150,8 @@ function gatewayOverhead(run: BenchmarkRun): string {
   const cpuMs = (s: ScenarioResult) =>
     s.requestsPerSecond > 0 ? ms((s.targetCpuPercent * 10) / s.requestsPerSecond) : 0;
   return (
-    `LLM gateway overhead (generate-1 minus llm-direct-1, ${run.settings.connections} connections): p50 ` +
+    `LLM gateway overhead (generate-1 minus llm-direct-1, ${run.settings.connections} connections, the provider answering ` +
+    `in ${run.settings.providerMs ?? 0} ms on average): p50 ` +
     `**${ms(gateway.latencyMs.p50 - direct.latencyMs.p50)} ms**, p99 **${ms(gateway.latencyMs.p99 - direct.latencyMs.p99)} ms**. ` +
     `The service spent **${cpuMs(gateway)} ms of CPU per gateway request** (the stub ${cpuMs(direct)} ms per completion); ` +
     `each request's own gateway time is also in its \`X-BYOM-Gateway-Ms\` header and in the ` +
@@ -163,12 +177,17 @@ function runNotes(run: BenchmarkRun): string[] {
   }
   const gateway = run.scenarios.find((s) => s.name === 'generate-1');
   if (gateway) {
+    const providerMs = run.settings.providerMs ?? 0;
     notes.push(
-      `- The gateway answers each request with a second HTTP exchange (to the provider, through the AI SDK) on the same ` +
-        `cores as the stub provider and the load generator. With ${run.settings.connections} connections always busy its latency is ` +
-        `about ${run.settings.connections} / ${int(gateway.requestsPerSecond)} requests/s, so at this load the overhead ` +
-        'measures throughput (CPU per request) more than the work of one request; a real provider answers in hundreds of ' +
-        'milliseconds, which the gateway only waits for.',
+      providerMs > 0
+        ? `- The stub provider answered in ${providerMs} ms on average, so the ${run.settings.connections} connections sent the ` +
+            `gateway ${int(gateway.requestsPerSecond)} requests/s and the overhead is what one request adds to a provider call ` +
+            "at that load. With `--provider-ms 0` (a provider that answers at once) the same pair measures the gateway's " +
+            'throughput instead: every connection is always busy and latency is queueing, about ' +
+            `${run.settings.connections} ÷ requests/s.`
+        : `- The stub provider answered at once, so with ${run.settings.connections} connections always busy the gateway's ` +
+            `latency is about ${run.settings.connections} / ${int(gateway.requestsPerSecond)} requests/s: queueing, which ` +
+            'measures CPU per request (throughput) rather than what a request adds to a real provider call.',
     );
   }
   return notes;
@@ -193,18 +212,21 @@ rather than how fast the machine is.
   one service key, \`LOG_LEVEL=info\` with its log written to /dev/null, the bundled models,
   listening on 127.0.0.1. Request signing is off (\`BYOM_SIGNING_SECRET\` unset): its replay
   protection would reject the repeated bodies, so the HMAC check is not in these numbers.
-  \`NODE_OPTIONS\` from the environment reaches every process, so
-  \`NODE_OPTIONS=--max-semi-space-size=16 npm run bench\` measures with a smaller young generation.
+  It runs with the Procfile's V8 flags (\`--max-semi-space-size=16\`, and
+  \`--max-old-space-size\` when \`BYOM_HEAP_MB\` is set). \`NODE_OPTIONS\` from the environment reaches every process.
 - **The echo route** (\`inference-service/bench/echo-server.ts\`): a bare Hono app on
   @hono/node-server whose one route parses the JSON body and sends it back. It is the
   ceiling for any Hono route here; the service is reported as a fraction of it.
 - **The LLM gateway** (\`generate-1\`): the service boots with a routes file (\`BYOM_ROUTES\`)
   whose one route calls a stub OpenAI-compatible provider (\`inference-service/bench/stub-llm-server.ts\`,
-  the tests' stub in its own process), which answers at once with an echo of the prompt. The request
+  the tests' stub in its own process), which answers with an echo of the prompt after ${providerDelay(settings.providerMs ?? 0)}. The request
   is a rendered Lead summary template with four PII values (two marked by field, an email and a phone
   number), so every request is masked, sent through the AI SDK, restored and checked.
   \`llm-direct-1\` sends the stub the chat completion the gateway would send it, directly: the
-  difference in latency at the same load is the gateway's overhead.
+  difference in latency at the same load is the gateway's overhead. The delay stands in for the
+  provider's own time (hosted models take from a few hundred milliseconds to seconds for a summary):
+  with a stub that answers at once, 32 busy connections would measure how many requests the gateway
+  can take per second, not what it adds to one.
 - **Load**: autocannon in a separate process, ${settings.connections} connections, closed loop (each
   connection sends its next request when the previous one is answered), ${settings.warmupSeconds} s warm-up
   then ${settings.durationSeconds} s measured per scenario, the scenarios one after another in this order:
@@ -238,6 +260,7 @@ npm run bench                      # full run, about a minute; rewrites this pag
 npm run bench -- --duration 3      # smoke run (or BENCH_DURATION=3)
 npm run bench -- --no-docs         # measure without rewriting this page
 npm run bench -- --scenarios llm-direct-1,generate-1   # some scenarios only (BENCH_SCENARIOS); never rewrites this page
+npm run bench -- --provider-ms 0   # the stub LLM provider answers at once (BENCH_PROVIDER_MS; this page: ${settings.providerMs ?? 0} ms)
 \`\`\`
 
 Other options: \`--warmup <s>\` (BENCH_WARMUP), \`--boots <n>\` (BENCH_BOOTS), \`--model <name>\`

@@ -42,6 +42,7 @@ import {
  *
  *   npm run bench -- --duration 3     # shorter smoke run (or BENCH_DURATION=3)
  *   npm run bench -- --scenarios llm-direct-1,generate-1   # only these (or BENCH_SCENARIOS=...)
+ *   npm run bench -- --provider-ms 0  # the stub LLM provider answers at once (or BENCH_PROVIDER_MS=0)
  */
 
 const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +51,12 @@ const RESULTS_FILE = path.join(SERVICE_DIR, 'bench', 'results', 'latest.json');
 const PARTIAL_RESULTS_FILE = path.join(SERVICE_DIR, 'bench', 'results', 'partial.json');
 const DOCS_FILE = path.join(SERVICE_DIR, '..', 'docs', 'benchmarks.md');
 const CONNECTIONS = 32;
+/**
+ * How long the stub LLM provider takes to answer, on average. Hosted models take from a few
+ * hundred milliseconds to seconds for a summary; 100 ms is well under the fastest of them, so
+ * 32 connections send the gateway ~300 requests/s, far more than 32 real calls would.
+ */
+const DEFAULT_PROVIDER_MS = 100;
 
 interface Options {
   durationSeconds: number;
@@ -59,6 +66,8 @@ interface Options {
   writeDocs: boolean;
   /** Names of the scenarios to run; undefined runs them all. */
   scenarios: string[] | undefined;
+  /** The stub LLM provider's mean answer time (0: at once). */
+  providerMs: number;
 }
 
 /** A process the scenarios send load to. A later benchmark (say, a stub LLM provider) adds one to the map. */
@@ -89,6 +98,7 @@ function readOptions(): Options {
       boots: { type: 'string', default: process.env.BENCH_BOOTS ?? '3' },
       model: { type: 'string', default: process.env.BENCH_MODEL ?? 'lead-scoring' },
       scenarios: { type: 'string', default: process.env.BENCH_SCENARIOS },
+      'provider-ms': { type: 'string', default: process.env.BENCH_PROVIDER_MS ?? String(DEFAULT_PROVIDER_MS) },
       'no-docs': { type: 'boolean', default: false },
     },
   });
@@ -108,7 +118,15 @@ function readOptions(): Options {
       ?.split(',')
       .map((name) => name.trim())
       .filter((name) => name.length > 0),
+    providerMs: wholeMilliseconds('--provider-ms', values['provider-ms']),
   };
+}
+
+function wholeMilliseconds(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${flag} must be a whole number of milliseconds, got "${raw}"`);
+  return value;
 }
 
 function positive(flag: string, raw: string, allowZero = false): number {
@@ -127,7 +145,7 @@ async function main(): Promise<number> {
   if (busyBefore !== undefined && busyBefore > 10) log(`warning: the machine is already ${busyBefore} % busy`);
   try {
     // The stub LLM provider comes first: the service's routes file points at it.
-    const stub = await startStubLlmServer();
+    const stub = await startStubLlmServer(options.providerMs);
     servers.set('stub', stub);
     const routesFile = await writeBenchRoutes(stub.baseUrl);
     // Boot the service several times (boot time varies with disk cache and CPU); the last one takes the load.
@@ -163,6 +181,7 @@ async function main(): Promise<number> {
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
         model: `${options.model}@${card.version}`,
+        providerMs: options.providerMs,
       },
       boots,
       scenarios: results,
@@ -244,12 +263,12 @@ async function startEchoServer(): Promise<ServerUnderTest> {
 }
 
 /** The stub OpenAI-compatible provider the gateway scenarios call (test/support/stub-llm-provider.ts). */
-async function startStubLlmServer(): Promise<ServerUnderTest> {
+async function startStubLlmServer(delayMs: number): Promise<ServerUnderTest> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   const child = startNode('stub LLM provider', ['bench/stub-llm-server.ts'], {
     cwd: SERVICE_DIR,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STUB_DELAY_MS: String(delayMs) },
     stdout: 'ignore',
   });
   const probe = () =>

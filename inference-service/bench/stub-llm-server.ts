@@ -1,4 +1,3 @@
-import { createRandom } from '../training/random.ts';
 import { startStubLlmProvider } from '../test/support/stub-llm-provider.ts';
 
 /**
@@ -9,8 +8,11 @@ import { startStubLlmProvider } from '../test/support/stub-llm-provider.ts';
  * environment.
  *
  * STUB_DELAY_MS (default 0: answer at once) makes it answer like a provider that takes that
- * long on average: each answer waits a delay drawn uniformly from half to one and a half
- * times it, from a fixed seed so every run draws the same delays.
+ * long on average, some answers quicker and some slower: the delays spread evenly from half
+ * to one and a half times it. They follow a low-discrepancy sequence (golden-ratio steps)
+ * rather than random draws, so any few hundred answers already have the same spread of
+ * delays: two scenarios compared at p50 and p99 differ by what the server did, not by the
+ * luck of the draw.
  */
 
 const delayMs = Number(process.env.STUB_DELAY_MS ?? 0);
@@ -24,6 +26,13 @@ const stub = await startStubLlmProvider({
   record: false,
 });
 if (delayMs > 0) {
-  const random = createRandom(20261121);
-  stub.setDefault({ type: 'reply', delayMs: () => Math.round(random.uniform(0.5, 1.5) * delayMs) });
+  const GOLDEN = (Math.sqrt(5) - 1) / 2;
+  let position = 0;
+  stub.setDefault({
+    type: 'reply',
+    delayMs: () => {
+      position = (position + GOLDEN) % 1;
+      return Math.round((0.5 + position) * delayMs);
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { EnvHttpProxyAgent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
 /**
@@ -37,12 +37,7 @@ export const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 export function createProviderFetch(options: ProviderFetchOptions = {}): FetchFunction {
-  const dispatcher =
-    options.dispatcher ??
-    new EnvHttpProxyAgent({
-      maxResponseSize: options.maxResponseBytes ?? DEFAULT_MAX_PROVIDER_RESPONSE_BYTES,
-      keepAliveTimeout: options.keepAliveMs ?? 30_000,
-    });
+  const dispatcher = options.dispatcher ?? createDispatcher(options, process.env);
 
   return async function providerFetch(input, init) {
     const body = init?.body;
@@ -87,6 +82,20 @@ function asFetchError(error: unknown, signal: AbortSignal | undefined): unknown 
 /** Whether an attempt failed because the provider's answer was larger than the fetch reads. */
 export function isOversizedAnswer(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+}
+
+/**
+ * A keep-alive pool; behind an egress proxy when the environment names one (undici's
+ * EnvHttpProxyAgent, which also honours NO_PROXY). Without one, the plain agent skips the
+ * proxy agent's URL parse on every request.
+ */
+function createDispatcher(options: ProviderFetchOptions, env: NodeJS.ProcessEnv): Dispatcher {
+  const pool = {
+    maxResponseSize: options.maxResponseBytes ?? DEFAULT_MAX_PROVIDER_RESPONSE_BYTES,
+    keepAliveTimeout: options.keepAliveMs ?? 30_000,
+  };
+  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  return proxied ? new EnvHttpProxyAgent(pool) : new Agent(pool);
 }
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
