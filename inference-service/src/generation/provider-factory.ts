@@ -28,7 +28,7 @@ export async function createProviderFactory(
 ): Promise<ProviderFactory> {
   const env = options.env ?? process.env;
   // One keep-alive pool for every provider, so connections are reused across requests.
-  const fetch = options.fetch ?? createProviderFetch();
+  const fetch = options.fetch ?? createProviderFetch({ env });
   const models = new Map<RouteTarget, ProviderLanguageModel>();
   for (const route of routes.all()) {
     for (const target of route.targets) models.set(target, await buildModel(target, env, fetch));

@@ -29,6 +29,8 @@ export interface ProviderFetchOptions {
   /** Idle keep-alive connections are closed after this long. */
   keepAliveMs?: number;
   dispatcher?: Dispatcher;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (process.env by default). */
+  env?: Record<string, string | undefined>;
 }
 
 export const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -37,7 +39,7 @@ export const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 export function createProviderFetch(options: ProviderFetchOptions = {}): FetchFunction {
-  const dispatcher = options.dispatcher ?? createDispatcher(options, process.env);
+  const dispatcher = options.dispatcher ?? createDispatcher(options, options.env ?? process.env);
 
   return async function providerFetch(input, init) {
     const body = init?.body;
@@ -89,13 +91,20 @@ export function isOversizedAnswer(error: unknown): boolean {
  * EnvHttpProxyAgent, which also honours NO_PROXY). Without one, the plain agent skips the
  * proxy agent's URL parse on every request.
  */
-function createDispatcher(options: ProviderFetchOptions, env: NodeJS.ProcessEnv): Dispatcher {
+function createDispatcher(options: ProviderFetchOptions, env: Record<string, string | undefined>): Dispatcher {
   const pool = {
     maxResponseSize: options.maxResponseBytes ?? DEFAULT_MAX_PROVIDER_RESPONSE_BYTES,
     keepAliveTimeout: options.keepAliveMs ?? 30_000,
   };
-  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  return proxied ? new EnvHttpProxyAgent(pool) : new Agent(pool);
+  const httpProxy = env.HTTP_PROXY || env.http_proxy;
+  const httpsProxy = env.HTTPS_PROXY || env.https_proxy;
+  if (!httpProxy && !httpsProxy) return new Agent(pool);
+  return new EnvHttpProxyAgent({
+    ...pool,
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    noProxy: env.NO_PROXY ?? env.no_proxy ?? '',
+  });
 }
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {

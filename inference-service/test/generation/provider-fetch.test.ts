@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { APICallError } from 'ai';
 import { classifyFailure } from '../../src/generation/model-call.ts';
@@ -137,6 +139,47 @@ describe('provider fetch', () => {
       status: null,
       message: 'the provider answered with a body too large to read',
     });
+  });
+
+  it('goes through the proxy HTTP_PROXY names, except for hosts in NO_PROXY', { timeout: 10_000 }, async () => {
+    const tunnels: string[] = [];
+    // A forwarding proxy: absolute-form requests for http:// targets, CONNECT tunnels otherwise.
+    const proxy = createServer((req, res) => {
+      const target = new URL(req.url ?? '');
+      tunnels.push(target.host);
+      const forward = httpRequest(target, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    proxy.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const viaProxy = createProviderFetch({ env: { HTTP_PROXY: proxyUrl } });
+      const answer = await viaProxy(`${base}/echo`, { method: 'POST', body: 'proxied' });
+      assert.equal(((await answer.json()) as { body: string }).body, 'proxied');
+      assert.deepEqual(tunnels, [new URL(base).host], 'the request went through the proxy');
+
+      const bypass = createProviderFetch({ env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+      await (await bypass(`${base}/echo`, { method: 'POST', body: 'direct' })).text();
+      assert.equal(tunnels.length, 1, 'a NO_PROXY host is called directly');
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it('hands bodies it does not read itself (streams) to the global fetch', async () => {
