@@ -90,7 +90,7 @@ export class ServiceMetrics {
   private readonly children = new Map<string, Counter.Internal | Histogram.Internal<string>>();
 
   /**
-   * The labelled child of a counter, made once per label set. Given a label object, prom-client
+   * The labelled child of a counter or histogram, made once per label set. Given a label object, prom-client
    * validates, sorts and hashes it on every call, a cost the gateway and scoring routes would
    * pay several times per request. Labels come from route patterns, statuses and the routes
    * file, never from callers, so the map stays small.
@@ -111,9 +111,10 @@ export class ServiceMetrics {
     labels: Record<string, string | number | undefined>,
     make: () => Counter.Internal | Histogram.Internal<string>,
   ): Counter.Internal | Histogram.Internal<string> {
-    // Label names are fixed per metric, so the values in insertion order identify the series.
+    // Names and values both, so two callers that list the labels in different orders can never
+    // share a key for different series (at worst they cache the same child twice).
     let key = (metric as unknown as { name: string }).name;
-    for (const name in labels) key += `\u0000${labels[name]}`;
+    for (const name in labels) key += `\u0000${name}=${labels[name]}`;
     let child = this.children.get(key);
     if (child === undefined) {
       child = make();
