@@ -26,9 +26,6 @@ type FetchFunction = typeof globalThis.fetch;
 export interface ProviderFetchOptions {
   /** Largest provider answer read, in bytes (a completion is a few KB). */
   maxResponseBytes?: number;
-  /** Idle keep-alive connections are closed after this long. */
-  keepAliveMs?: number;
-  dispatcher?: Dispatcher;
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (process.env by default). */
   env?: Record<string, string | undefined>;
 }
@@ -39,7 +36,10 @@ export const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 export function createProviderFetch(options: ProviderFetchOptions = {}): FetchFunction {
-  const dispatcher = options.dispatcher ?? createDispatcher(options, options.env ?? process.env);
+  const dispatcher = createDispatcher(
+    options.maxResponseBytes ?? DEFAULT_MAX_PROVIDER_RESPONSE_BYTES,
+    options.env ?? process.env,
+  );
 
   return async function providerFetch(input, init) {
     const body = init?.body;
@@ -91,11 +91,9 @@ export function isOversizedAnswer(error: unknown): boolean {
  * EnvHttpProxyAgent, which also honours NO_PROXY). Without one, the plain agent skips the
  * proxy agent's URL parse on every request.
  */
-function createDispatcher(options: ProviderFetchOptions, env: Record<string, string | undefined>): Dispatcher {
-  const pool = {
-    maxResponseSize: options.maxResponseBytes ?? DEFAULT_MAX_PROVIDER_RESPONSE_BYTES,
-    keepAliveTimeout: options.keepAliveMs ?? 30_000,
-  };
+function createDispatcher(maxResponseBytes: number, env: Record<string, string | undefined>): Dispatcher {
+  // Idle connections are kept 30 s unless the provider's Keep-Alive header says otherwise.
+  const pool = { maxResponseSize: maxResponseBytes, keepAliveTimeout: 30_000 };
   const httpProxy = env.HTTP_PROXY || env.http_proxy;
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy;
   if (!httpProxy && !httpsProxy) return new Agent(pool);
