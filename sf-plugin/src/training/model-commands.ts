@@ -86,9 +86,8 @@ export interface DataSourceFlagValues {
 }
 
 /**
- * Reads the CSV `--data` names, or exports the `--object` records from `--target-org` (the
- * caller has checked there is one) with progress on the spinner. The caller owns the result:
- * call its cleanup() when done.
+ * Reads the CSV `--data` names, or exports the `--object` records from `--target-org` with
+ * progress on the spinner. The caller owns the result: call its cleanup() when done.
  */
 export async function prepareDataFromFlags(
   project: ProjectMetadata,
@@ -96,6 +95,7 @@ export async function prepareDataFromFlags(
   spinner: Spinner,
 ): Promise<PreparedData> {
   const org = flags['target-org'];
+  if (flags.object && !org) throw messages.createError('error.NeedsOrg');
   if (flags.object) spinner.start(exportMessages.progress());
   const prepared = await prepareData(
     project,

@@ -49,9 +49,6 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
   public async run(): Promise<ModelEvalResult> {
     const { flags } = await this.parse(ModelEval);
     const { root, project, modelsDir } = await loadProject(flags['project-dir'], flags['models-dir']);
-    if (flags.object && !flags['target-org']) {
-      throw dataMessages.createError('error.NeedsOrg');
-    }
     let prepared: PreparedData | undefined;
     try {
       prepared = await prepareDataFromFlags(project, flags, this.spinner);

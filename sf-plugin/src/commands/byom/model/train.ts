@@ -67,9 +67,6 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
   public async run(): Promise<ModelTrainResult> {
     const { flags } = await this.parse(ModelTrain);
     const { root, project, modelsDir } = await loadProject(flags['project-dir'], flags['models-dir']);
-    if (flags.object && !flags['target-org']) {
-      throw dataMessages.createError('error.NeedsOrg');
-    }
     let prepared: PreparedData | undefined;
     try {
       prepared = await prepareDataFromFlags(project, flags, this.spinner);
