@@ -6,7 +6,7 @@ import { compareVersions } from '../src/models/model-registry.ts';
 import { ScoringModel } from '../src/models/scoring-model.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
 import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
-import { DatasetError } from './feature-spec.ts';
+import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
 import type { CalibrationBin } from './metrics.ts';
@@ -107,7 +107,7 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
     throw new DatasetError(`${directory} already exists; choose another version or replace it with --force`);
   }
 
-  const table = parseCsv(await readCsvFile(options.dataFile), path.basename(options.dataFile));
+  const table = parseCsv(await readUserFile(options.dataFile), path.basename(options.dataFile));
   const dataset = buildDataset(table, {
     label: options.label,
     ...(options.mapping ? { mapping: options.mapping } : {}),
@@ -264,14 +264,6 @@ function requireBothClasses(labels: readonly number[], part: string): void {
       `the ${part} rows (${labels.length}) hold only ${positives === 0 ? 'negative' : 'positive'} labels; ` +
         'a model needs both: add rows of the other outcome, or change the holdout fraction',
     );
-  }
-}
-
-async function readCsvFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DatasetError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
   }
 }
 

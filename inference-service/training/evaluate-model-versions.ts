@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DatasetError } from './feature-spec.ts';
+import { readUserFile } from './feature-spec.ts';
 import { compareModelVersions } from './model-comparison.ts';
 import type { ComparisonReport, VersionEvaluation } from './model-comparison.ts';
 import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
-import { dateOption, runTrainingCli } from './training-cli.ts';
+import { dateOption, requiredOption, runTrainingCli } from './training-cli.ts';
 
 /**
  * Compares two model versions on one labelled CSV: AUC, Brier, log loss, calibration, and
@@ -35,21 +34,13 @@ await runTrainingCli(
       strict: true,
     });
     const asOf = dateOption('--as-of', args['as-of']);
-    let mapping;
-    if (args.mapping) {
-      try {
-        mapping = parseFeatureMapping(await readFile(args.mapping, 'utf8'));
-      } catch (error) {
-        if (error instanceof DatasetError) throw error;
-        throw new DatasetError(`cannot read ${args.mapping} (${(error as NodeJS.ErrnoException).code})`);
-      }
-    }
+    const mapping = args.mapping ? parseFeatureMapping(await readUserFile(args.mapping)) : undefined;
     return compareModelVersions({
-      dataFile: path.resolve(required('--data', args.data)),
-      label: required('--label', args.label),
+      dataFile: path.resolve(requiredOption('--data', args.data)),
+      label: requiredOption('--label', args.label),
       modelDirs: [
-        path.resolve(required('--baseline', args.baseline)),
-        path.resolve(required('--candidate', args.candidate)),
+        path.resolve(requiredOption('--baseline', args.baseline)),
+        path.resolve(requiredOption('--candidate', args.candidate)),
       ],
       ...(mapping ? { mapping } : {}),
       ...(asOf ? { asOf } : {}),
@@ -75,9 +66,4 @@ function printComparison(report: ComparisonReport): void {
   );
   for (const t of report.bands.transitions.filter((t) => t.from !== t.to)) out(`    ${t.from} -> ${t.to}: ${t.count}`);
   for (const r of report.rejections) out(`  rejected line ${r.line} by ${r.version}: ${r.code} ${r.message}`);
-}
-
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined || value.trim() === '') throw new DatasetError(`${flag} is required`);
-  return value;
 }

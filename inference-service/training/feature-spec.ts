@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
 import type { FeatureType, FeatureValue, TabularFeature, TabularRow } from './tabular-trainer.ts';
@@ -40,6 +41,15 @@ export const FEATURE_TYPES: readonly FeatureType[] = ['number', 'integer', 'bool
 /** An error in the data or the declarations, worded for the person who supplied them. */
 export class DatasetError extends Error {
   override name = 'DatasetError';
+}
+
+/** The text of a file the user named (data, mapping, feature list), or a DatasetError naming it. */
+export async function readUserFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DatasetError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
 }
 
 /** A table's columns as cells; a blank (or whitespace-only) CSV field is null. */

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FeatureSpec } from '../src/models/model-card.ts';
 import { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
 import { columnIndex, parseCsv } from './csv-table.ts';
-import { cellsFromTable, DatasetError, toLabels } from './feature-spec.ts';
+import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
 import type { CalibrationBin } from './metrics.ts';
@@ -61,7 +60,7 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
     if (baseline.isClassifier !== candidate.isClassifier || !baseline.isClassifier) {
       throw new DatasetError('model eval compares classifiers (AUC and calibration need a probability)');
     }
-    const table = parseCsv(await readCsv(options.dataFile), path.basename(options.dataFile));
+    const table = parseCsv(await readUserFile(options.dataFile), path.basename(options.dataFile));
     const labelIndex = columnIndex(table, options.label);
     if (labelIndex < 0) throw new DatasetError(`the data has no label column "${options.label}"`);
     const labelName = table.header[labelIndex]!;
@@ -211,13 +210,5 @@ function requestValue(feature: FeatureSpec, cell: Cell): unknown {
     }
     case 'category':
       return cell;
-  }
-}
-
-async function readCsv(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DatasetError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
   }
 }

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { trainModelFromCsv } from './csv-model-training.ts';
 import type { TrainingReport } from './csv-model-training.ts';
-import { DatasetError, FEATURE_TYPES } from './feature-spec.ts';
+import { DatasetError, FEATURE_TYPES, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
-import { dateOption, numberOption, runTrainingCli } from './training-cli.ts';
+import { dateOption, numberOption, requiredOption, runTrainingCli } from './training-cli.ts';
 import type { FeatureType } from './tabular-trainer.ts';
 
 /**
@@ -58,7 +57,7 @@ await runTrainingCli(
       },
       strict: true,
     });
-    const data = required('--data', args.data);
+    const data = requiredOption('--data', args.data);
     const declared = args.features ? await readDeclaredFeatures(args.features) : [];
     for (const override of args['feature-type'] ?? []) applyTypeOverride(declared, override);
     const seed = numberOption('--seed', args.seed);
@@ -68,11 +67,11 @@ await runTrainingCli(
     const asOf = dateOption('--as-of', args['as-of']);
     return trainModelFromCsv({
       dataFile: path.resolve(data),
-      label: required('--label', args.label),
-      name: required('--name', args.name),
-      version: required('--version', args.version),
+      label: requiredOption('--label', args.label),
+      name: requiredOption('--name', args.name),
+      version: requiredOption('--version', args.version),
       modelsDir: path.resolve(args['models-dir']),
-      ...(args.mapping ? { mapping: parseFeatureMapping(await readText(args.mapping)) } : {}),
+      ...(args.mapping ? { mapping: parseFeatureMapping(await readUserFile(args.mapping)) } : {}),
       declared,
       ...(args.include
         ? {
@@ -117,23 +116,10 @@ function printReport(report: TrainingReport): void {
   out(`  default        ${report.name} ${report.defaultVersion} is served when a request names no version`);
 }
 
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined || value.trim() === '') throw new DatasetError(`${flag} is required`);
-  return value;
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DatasetError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
-  }
-}
-
 async function readDeclaredFeatures(file: string): Promise<DeclaredFeature[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readText(file));
+    parsed = JSON.parse(await readUserFile(file));
   } catch (error) {
     if (error instanceof DatasetError) throw error;
     throw new DatasetError(`${file} is not valid JSON: ${(error as Error).message}`);

@@ -52,6 +52,12 @@ export function numberOption(flag: string, value: string | undefined): number | 
   return parsed;
 }
 
+/** A required option's value, or a DatasetError naming it. */
+export function requiredOption(flag: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new DatasetError(`${flag} is required`);
+  return value;
+}
+
 /** A YYYY-MM-DD option as midnight UTC, or a DatasetError naming it. */
 export function dateOption(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
