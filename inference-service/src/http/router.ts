@@ -9,12 +9,15 @@ import { ApiError } from './api-error.ts';
 export function createRouter(): OpenAPIHono {
   return new OpenAPIHono({
     defaultHook: (result) => {
-      if (!result.success) {
-        throw new ApiError(400, 'VALIDATION_ERROR', describeIssues(result.error.issues), {
-          issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-        });
-      }
+      if (!result.success) throw validationError(result.error.issues);
     },
+  });
+}
+
+/** The 400 for a body that fails its schema (routes that validate by hand throw it too). */
+export function validationError(issues: z.core.$ZodIssue[]): ApiError {
+  return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), {
+    issues: issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
   });
 }
 
