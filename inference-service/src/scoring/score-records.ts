@@ -1,7 +1,7 @@
 import { resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue, RequestValue, RowBatch } from '../models/feature-encoder.ts';
 import type { Band } from '../models/model-card.ts';
-import type { Prediction, ScoringModel } from '../models/scoring-model.ts';
+import type { Predictions, ScoringModel } from '../models/scoring-model.ts';
 import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
@@ -46,26 +46,31 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
   }
 
   const results: ScoreResult[] = [];
+  // One scratch row of impacts for the whole request, reset per record.
+  const impacts = input.explain ? new Float64Array(model.card.features.length) : undefined;
   for (const group of await predictIsolatingFailures(model, valid, input.explain)) {
     if ('error' in group) {
       errors.push({ id: group.record.id, code: 'INFERENCE_FAILED', message: group.error });
       continue;
     }
-    const { record, predictions } = group;
-    const own = predictions[0]!;
-    if (!Number.isFinite(own.score)) {
+    const { record, predictions, row } = group;
+    const score = predictions.scores[row]!;
+    if (!Number.isFinite(score)) {
       errors.push({ id: record.id, code: 'INFERENCE_FAILED', message: 'the model returned no number for this record' });
       continue;
     }
-    const result: ScoreResult = { id: record.id, score: own.score, band: bandFor(model.card.bands, own.score) };
-    if (own.value !== undefined) result.value = own.value;
-    if (input.explain) result.factors = topFactors(model, record, predictions, input.topK);
+    const result: ScoreResult = { id: record.id, score, band: bandFor(model.card.bands, score) };
+    if (predictions.values) result.value = predictions.values[row]!;
+    if (impacts) result.factors = topFactors(model, record, predictions.margins, row, impacts, input.topK);
     results.push(result);
   }
   return { model: model.name, version: model.version, results, errors };
 }
 
-type RecordPredictions = { record: ValidRecord; predictions: Prediction[] } | { record: ValidRecord; error: string };
+/** A record's own prediction is at `row`; with explanations its swapped rows follow it, in `swaps` order. */
+type RecordPredictions =
+  | { record: ValidRecord; predictions: Predictions; row: number }
+  | { record: ValidRecord; error: string };
 
 /**
  * One run for the whole batch; if the runtime rejects it, each record is retried alone so
@@ -83,11 +88,11 @@ async function predictIsolatingFailures(
     if (explain) batch.swaps = records.map((r) => r.swaps);
     // Per-record retries run alone so they cannot be failed again by other requests' rows.
     const predictions = isolated ? await model.predictAlone(batch) : await model.predict(batch);
-    let offset = 0;
+    let row = 0;
     return records.map((record) => {
-      const rows = 1 + (explain ? record.swaps.length : 0);
-      offset += rows;
-      return { record, predictions: predictions.slice(offset - rows, offset) };
+      const at = row;
+      row += 1 + (explain ? record.swaps.length : 0);
+      return { record, predictions, row: at };
     });
   } catch (batchError) {
     if (records.length === 1) {
@@ -117,22 +122,37 @@ function featuresOffBaseline(model: ScoringModel, values: ModelValue[]): number[
 /**
  * impact(f) = margin(x) - margin(x with f set to its baseline), where margin is the
  * log-odds for classifiers and the raw value for regressors (docs/explanations.md).
+ * Returns the top k by absolute impact, equal impacts in card order (so responses are
+ * deterministic), building objects for those k only.
  */
-function topFactors(model: ScoringModel, record: ValidRecord, predictions: Prediction[], topK: number): Factor[] {
-  const margin = predictions[0]!.margin;
-  const impacts = new Array<number>(model.card.features.length).fill(0);
-  record.swaps.forEach((f, i) => {
-    const impact = margin - predictions[i + 1]!.margin;
-    impacts[f] = Number.isFinite(impact) ? round(impact) : 0;
-  });
-  const factors = model.card.features.map((feature, f) => ({
-    feature: feature.name,
-    value: record.shown[f]!,
-    impact: impacts[f]!,
-  }));
-  // Stable sort: equal impacts keep card order, so responses are deterministic.
-  factors.sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact));
-  return factors.slice(0, topK);
+function topFactors(
+  model: ScoringModel,
+  record: ValidRecord,
+  margins: Float64Array,
+  row: number,
+  impacts: Float64Array,
+  topK: number,
+): Factor[] {
+  impacts.fill(0);
+  const margin = margins[row]!;
+  for (let i = 0; i < record.swaps.length; i++) {
+    const impact = margin - margins[row + 1 + i]!;
+    impacts[record.swaps[i]!] = Number.isFinite(impact) ? round(impact) : 0;
+  }
+  // Insertion into a list kept sorted by |impact|: a new feature goes after every one at
+  // least as large, which keeps card order among equals.
+  const top: number[] = [];
+  for (let f = 0; f < impacts.length; f++) {
+    const size = Math.abs(impacts[f]!);
+    let at = top.length;
+    while (at > 0 && Math.abs(impacts[top[at - 1]!]!) < size) at--;
+    if (at >= topK) continue;
+    if (top.length < topK) top.push(f);
+    for (let i = top.length - 1; i > at; i--) top[i] = top[i - 1]!;
+    top[at] = f;
+  }
+  const features = model.card.features;
+  return top.map((f) => ({ feature: features[f]!.name, value: record.shown[f]!, impact: impacts[f]! }));
 }
 
 function bandFor(bands: Band[] | undefined, score: number): string | null {

@@ -21,7 +21,7 @@ describe('inference batching', () => {
     assert.equal(model.stats.rows - before.rows, 10);
     results.forEach((predictions, i) => {
       const z = 0.002 * i * 100 + 0.3 * i + 0.9 - 1;
-      assert.ok(Math.abs(predictions[0]!.score - 1 / (1 + Math.exp(-z))) < 1e-6, `call ${i} gets its own score`);
+      assert.ok(Math.abs(predictions.scores[0]! - 1 / (1 + Math.exp(-z))) < 1e-6, `call ${i} gets its own score`);
     });
   });
 
