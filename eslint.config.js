@@ -12,6 +12,7 @@ export default tseslint.config(
       'force-app/**/lwc/**',
       '**/*.d.ts',
       'sf-plugin/lib/**',
+      'inference-service/dist/**',
     ],
   },
   js.configs.recommended,

@@ -69,8 +69,7 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
 
 /** A record's own prediction is at `row`; with explanations its swapped rows follow it, in `swaps` order. */
 type RecordPredictions =
-  | { record: ValidRecord; predictions: Predictions; row: number }
-  | { record: ValidRecord; error: string };
+  { record: ValidRecord; predictions: Predictions; row: number } | { record: ValidRecord; error: string };
 
 /**
  * One run for the whole batch; if the runtime rejects it, each record is retried alone so
