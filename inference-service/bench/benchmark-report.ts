@@ -208,13 +208,13 @@ rather than how fast the machine is.
 
 ## What is measured
 
-- **The service** as production runs it: the Procfile's command, \`node dist/server.js\` (the benchmark
-  first compiles the service with \`npm run build\`, as Heroku does at deploy), with \`NODE_ENV=production\`,
+- **The service** as production runs it: the Procfile's \`web\` command line itself, run from the
+  repository root (the benchmark first compiles the service with \`npm run build\`, as Heroku does at
+  deploy), so its V8 flags and \`MALLOC_ARENA_MAX\` are the ones a dyno gets; with \`NODE_ENV=production\`,
   one service key, \`LOG_LEVEL=info\` with its log written to /dev/null, the bundled models,
   listening on 127.0.0.1. Request signing is off (\`BYOM_SIGNING_SECRET\` unset): its replay
   protection would reject the repeated bodies, so the HMAC check is not in these numbers.
-  It runs with the Procfile's V8 flags (\`--max-semi-space-size=16 --heap-growing-percent=100\`, and
-  \`--max-old-space-size\` when \`BYOM_HEAP_MB\` is set). \`NODE_OPTIONS\` from the environment reaches every process.
+  \`BYOM_HEAP_MB\` and \`NODE_OPTIONS\` from the environment reach it as they would on a dyno.
 - **The echo route** (\`inference-service/bench/echo-server.ts\`): a bare Hono app on
   @hono/node-server whose one route parses the JSON body and sends it back. It is the
   ceiling for any Hono route here; the service is reported as a fraction of it.
@@ -250,7 +250,7 @@ ${scenarioRows.join('\n')}
   run next to the main thread). **Other CPU %** is what the rest of the machine used meanwhile
   (machine CPU minus server and load generator, including the kernel's loopback work): more
   than a few % means something else was running and the numbers are low.
-- **Boot to ready** is spawn of \`node dist/server.js\` to the first 200 from \`/readyz\`,
+- **Boot to ready** is spawn of the Procfile's command to the first 200 from \`/readyz\`,
   polled every 5 ms, over ${run.boots.length} cold starts.
 
 ## How to reproduce
@@ -323,7 +323,7 @@ ${failed.length === 0 ? 'Every target is met.' : `Missed: ${failed.map((t) => t.
   generation can grow to 128 MB under load and the old one to four times its live data before a full
   collection. The Procfile's \`--max-semi-space-size\` and \`--heap-growing-percent\` bound both; a dyno
   with less memory, or \`--max-old-space-size\` (\`BYOM_HEAP_MB\`), keeps RSS lower still at some cost in throughput.
-- Boot time is measured from starting \`node\` directly, as the Procfile does; \`npm start\` (development)
+- Boot time is measured from starting the Procfile's command; \`npm start\` (development)
   runs the TypeScript sources and adds npm's own start-up on top.
 - To see where the service's time goes, start it with \`node --cpu-prof dist/server.js\` (same
   environment as above), send one scenario's load with autocannon, stop it with Ctrl-C and

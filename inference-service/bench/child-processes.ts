@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 
 /**
  * The benchmark's child processes (servers under test and load generators): start them,
@@ -42,12 +43,27 @@ export function killChildrenOnExit(): void {
  * Starts `node <args>` with the same Node binary as the benchmark. stdout is either
  * discarded (servers: their request logs must never back-pressure a pipe) or collected.
  */
-export function startNode(
-  name: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; stdout: 'ignore' | 'pipe' },
-): Child {
-  const child = spawn(process.execPath, args, {
+export function startNode(name: string, args: string[], options: StartOptions): Child {
+  return startProcess(name, process.execPath, args, options);
+}
+
+/**
+ * Runs a shell command line, such as the Procfile's, through `sh -c exec` so the child's pid
+ * is the command's own once it starts. The benchmark's Node comes first on PATH.
+ */
+export function startCommandLine(name: string, commandLine: string, options: StartOptions): Child {
+  const env = { ...options.env, PATH: `${path.dirname(process.execPath)}:${options.env.PATH ?? ''}` };
+  return startProcess(name, 'sh', ['-c', `exec ${commandLine}`], { ...options, env });
+}
+
+interface StartOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: 'ignore' | 'pipe';
+}
+
+function startProcess(name: string, file: string, args: string[], options: StartOptions): Child {
+  const child = spawn(file, args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', options.stdout, 'pipe'],

@@ -19,6 +19,7 @@ import {
   machineBusyPercent,
   readRssBytes,
   sampleProcess,
+  startCommandLine,
   startNode,
   stopAllChildren,
   stopChild,
@@ -26,6 +27,7 @@ import {
 } from './child-processes.ts';
 import type { Child } from './child-processes.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
+import { procfileWebCommand, REPO_ROOT } from './procfile.ts';
 import { buildScoreBody } from './request-bodies.ts';
 import {
   BENCH_ROUTE,
@@ -240,12 +242,9 @@ async function bootService(apiKey: string, routesFile: string): Promise<{ server
   delete env.BYOM_SIGNING_SECRET;
   const baseUrl = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  // What the Procfile runs: the compiled service (main() builds it) with the same V8 flags.
-  // BYOM_HEAP_MB caps old space as the Procfile does when it is set (unset by default).
-  const heapFlags = process.env.BYOM_HEAP_MB ? [`--max-old-space-size=${process.env.BYOM_HEAP_MB}`] : [];
-  const v8Flags = ['--max-semi-space-size=16', '--heap-growing-percent=100', ...heapFlags];
-  const child = startNode('service', [...v8Flags, 'dist/server.js'], {
-    cwd: SERVICE_DIR,
+  // The Procfile's own command line (main() builds the compiled service it runs first).
+  const child = startCommandLine('service', procfileWebCommand(), {
+    cwd: REPO_ROOT,
     env,
     stdout: 'ignore',
   });

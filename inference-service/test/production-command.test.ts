@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { procfileWebCommand, REPO_ROOT } from '../bench/procfile.ts';
 import { LEAD_EXAMPLE } from '../src/scoring/lead-example.ts';
 import { freePort, waitUntilReady } from './support/service-process.ts';
 import type { ServiceProcess } from './support/service-process.ts';
 
 const SERVICE_DIR = new URL('..', import.meta.url).pathname;
-const REPO_ROOT = path.resolve(SERVICE_DIR, '..');
 const KEY = 'procfile-test-key-0123456789';
-
-/** The Procfile's `web:` command, exactly as Heroku runs it. */
-function procfileWebCommand(): string {
-  const line = readFileSync(path.join(REPO_ROOT, 'Procfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('web:'));
-  assert.ok(line, 'the Procfile has a web process');
-  return line.slice('web:'.length).trim();
-}
 
 describe('the production command (Procfile web process)', () => {
   let service: ServiceProcess | undefined;
