@@ -325,7 +325,7 @@ ${failed.length === 0 ? 'Every target is met.' : `Missed: ${failed.map((t) => t.
   with less memory, or \`--max-old-space-size\` (\`BYOM_HEAP_MB\`), keeps RSS lower still at some cost in throughput.
 - Boot time is measured from starting the Procfile's command; \`npm start\` (development)
   runs the TypeScript sources and adds npm's own start-up on top.
-- To see where the service's time goes, start it with \`node --cpu-prof dist/server.js\` (same
+- To see where the service's time goes, run \`npm run build\` and start it with \`node --cpu-prof dist/server.js\` (same
   environment as above), send one scenario's load with autocannon, stop it with Ctrl-C and
   open the \`.cpuprofile\` in Chrome DevTools.
 ${runNotes(run).join('\n')}

@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +25,7 @@ import {
 } from './child-processes.ts';
 import type { Child } from './child-processes.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
-import { procfileWebCommand, REPO_ROOT } from './procfile.ts';
+import { buildService, procfileWebCommand, REPO_ROOT } from './production-command.ts';
 import { buildScoreBody } from './request-bodies.ts';
 import {
   BENCH_ROUTE,
@@ -250,16 +248,6 @@ async function bootService(apiKey: string, routesFile: string): Promise<{ server
   });
   const readyMs = await waitUntilReady(child, () => httpRequest(`${baseUrl}/readyz`, { timeoutMs: 1000 }), startedAt);
   return { server: { child, baseUrl }, readyMs };
-}
-
-/** Compiles src/ to dist/ with the build the Procfile's command needs; a failure stops the benchmark. */
-function buildService(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
-    cwd: SERVICE_DIR,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
 }
 
 async function startEchoServer(): Promise<ServerUnderTest> {

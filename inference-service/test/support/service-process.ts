@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { procfileWebCommand, REPO_ROOT } from '../../bench/production-command.ts';
 
 export const SERVICE_ENTRY = new URL('../../src/server.ts', import.meta.url).pathname;
 
@@ -30,9 +31,30 @@ export async function freePort(): Promise<number> {
 
 /** Starts `node src/server.ts` as a real process with the given environment (nothing inherited but PATH). */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  return spawnService(process.execPath, [SERVICE_ENTRY], path.dirname(SERVICE_ENTRY), env);
+}
+
+/**
+ * Starts the Procfile's web command line as Heroku would (from the repository root, through a
+ * shell); `exec` so the pid and SIGTERM are node's own. Run `buildService()` first.
+ */
+export async function startProductionCommand(env: Record<string, string>): Promise<ServiceProcess> {
+  return spawnService('sh', ['-c', `exec ${procfileWebCommand()}`], REPO_ROOT, {
+    // This test run's Node first, as the buildpack's Node is on a dyno.
+    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    ...env,
+  });
+}
+
+async function spawnService(
+  file: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVICE_ENTRY], {
-    cwd: path.dirname(SERVICE_ENTRY),
+  const child = spawn(file, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
   });
   let out = '';
