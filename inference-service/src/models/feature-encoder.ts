@@ -1,4 +1,3 @@
-import ort from 'onnxruntime-node';
 import type { FeatureSpec } from './model-card.ts';
 
 /**
@@ -141,23 +140,30 @@ export function rowCount(batch: RowBatch): number {
   return rows;
 }
 
-/** Builds one tensor per binding holding every row of the batches, in order. */
+export type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
+
+/** One model input's values, in the element type its binding names; the engine wraps it in its own tensor type. */
+export interface Feed {
+  dataType: InputDataType;
+  data: InputData;
+  dims: number[];
+}
+
+/** Builds one feed per binding holding every row of the batches, in order. */
 export function buildFeeds(
   bindings: InputBinding[],
   batches: RowBatch[],
   baselines: ModelValue[],
-): Record<string, ort.Tensor> {
+): Record<string, Feed> {
   const n = batches.reduce((sum, batch) => sum + rowCount(batch), 0);
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Feed> = {};
   for (const binding of bindings) {
     const columns = binding.featureIndexes.length;
     const dims = binding.rank === 1 ? [n] : [n, columns];
-    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillInput(binding, batches, baselines, n), dims);
+    feeds[binding.inputName] = { dataType: binding.dataType, data: fillInput(binding, batches, baselines, n), dims };
   }
   return feeds;
 }
-
-type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
 
 function fillInput(binding: InputBinding, batches: RowBatch[], baselines: ModelValue[], rows: number): InputData {
   const { featureIndexes } = binding;

@@ -5,6 +5,8 @@ import { ModelCard } from './model-card.ts';
 import type { FeatureSpec } from './model-card.ts';
 import { baselineValue, buildFeeds, rowCount } from './feature-encoder.ts';
 import type { InputBinding, InputDataType, ModelValue, RowBatch } from './feature-encoder.ts';
+import { onnxRuntimeEngine, probeRecords, selectEngine } from './inference-engine.ts';
+import type { EngineChoice, EngineName, InferenceEngine, OutputTensor } from './inference-engine.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 
 /**
@@ -51,6 +53,8 @@ export interface TensorDescription {
 
 export interface LoadOptions {
   intraOpNumThreads: number;
+  /** Whether /v1/score may run the model in JavaScript (inference-engine.ts); default `auto`. */
+  engine?: EngineChoice;
 }
 
 interface PendingPrediction {
@@ -86,6 +90,10 @@ export class ScoringModel {
   readonly baselines: ModelValue[];
   private readonly bindings: InputBinding[];
   private readonly outputTensor: string;
+  /** What runs predict(): onnxruntime (the session above) or the JavaScript runner; set once at load. */
+  private engine: InferenceEngine;
+  /** Why the model runs on onnxruntime, when it does (logged at boot). */
+  engineReason: string | undefined;
   private readonly positiveColumn: number | undefined;
   /** Session runs and rows since load: rows per run shows how well concurrent requests batch. */
   readonly stats = { runs: 0, rows: 0 };
@@ -108,6 +116,12 @@ export class ScoringModel {
     this.outputTensor = outputTensor;
     this.positiveColumn = positiveColumn;
     this.baselines = card.features.map(baselineValue);
+    this.engine = onnxRuntimeEngine(session, outputTensor);
+  }
+
+  /** The engine behind /v1/score. */
+  get engineName(): EngineName {
+    return this.engine.name;
   }
 
   get name(): string {
@@ -158,6 +172,16 @@ export class ScoringModel {
     const positiveColumn = resolvePositiveColumn(card, scoreOutput.classes, cardFile);
     const model = new ScoringModel(card, directory, session, bindings, scoreOutput.tensorName, positiveColumn);
     await model.dryRun(cardFile);
+    const selection = await selectEngine({
+      choice: options.engine ?? 'auto',
+      modelBytes: scoreOutput.modelBytes,
+      output: scoreOutput.tensorName,
+      reference: model.engine,
+      probes: probeRecords(card.features, model.baselines),
+      feedsFor: (records) => buildFeeds(bindings, [{ records }], model.baselines),
+    });
+    model.engine = selection.engine;
+    model.engineReason = selection.reason;
     return model;
   }
 
@@ -190,8 +214,7 @@ export class ScoringModel {
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
     this.stats.runs++;
     this.stats.rows += rows;
-    const outputs = await this.session.run(feeds, [this.outputTensor]);
-    return this.readPredictions(outputs[this.outputTensor]!, rows);
+    return this.readPredictions(await this.engine.run(feeds), rows);
   }
 
   private async drainQueue(): Promise<void> {
@@ -228,7 +251,7 @@ export class ScoringModel {
     return this.session.outputMetadata.filter((m) => m.isTensor).map(describeTensor);
   }
 
-  private readPredictions(output: ort.Tensor, rowCount: number): Predictions {
+  private readPredictions(output: OutputTensor, rowCount: number): Predictions {
     const data = output.data;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new Error(`output "${this.outputTensor}" is ${output.type}, expected float`);
@@ -272,9 +295,8 @@ export class ScoringModel {
     let predictions: Predictions;
     try {
       const feeds = buildFeeds(this.bindings, [{ records: [this.baselines, this.baselines] }], this.baselines);
-      const outputs = await this.session.run(feeds, [this.outputTensor]);
-      const output = outputs[this.outputTensor]!;
-      const columns = output.dims.length <= 1 ? 1 : output.size / 2;
+      const output = await this.engine.run(feeds);
+      const columns = output.dims.length <= 1 ? 1 : (output.data as ArrayLike<number>).length / 2;
       if (this.isClassifier && columns > 1 && (this.positiveColumn ?? 1) >= columns) {
         throw new Error(
           `the positive class is column ${this.positiveColumn ?? 1} but the output has ${columns} columns`,
