@@ -22,13 +22,12 @@ export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
       throw tooLarge();
     },
   });
-  return async (c, next) => {
+  return (c, next) => {
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number(declared) > maxBytes) throw tooLarge();
-      await next();
-      return;
+      return next();
     }
-    await countingLimit(c, next);
+    return countingLimit(c, next);
   };
 }
