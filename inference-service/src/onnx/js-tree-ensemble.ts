@@ -5,6 +5,7 @@ import {
   intAttribute,
   intsAttribute,
   numericInput,
+  numericTensor,
   stringAttribute,
   stringsAttribute,
 } from './js-tensor.ts';
@@ -83,19 +84,13 @@ function compileForest(node: NodeContext['node'], prefix: 'class' | 'target', n:
   const trueChild = Int32Array.from(mode, (m, i) => (m === LEAF ? -1 : child(i, trueIds)));
   const falseChild = Int32Array.from(mode, (m, i) => (m === LEAF ? -1 : child(i, falseIds)));
   // Evaluation walks until a leaf, so a cycle would never end; unreachable nodes make onnxruntime reject the model.
-  const state = new Uint8Array(count);
-  const visit = (i: number): void => {
-    if (state[i] === 2) return;
-    if (state[i] === 1) refuse('a tree has a cycle');
-    state[i] = 1;
-    if (mode[i] !== LEAF) {
-      visit(falseChild[i]!);
-      visit(trueChild[i]!);
-    }
-    state[i] = 2;
-  };
-  roots.forEach(visit);
-  if (state.includes(0)) refuse('some nodes are unreachable from their tree root');
+  // Kahn's sort from the roots visits every node exactly when the nodes form rooted acyclic trees.
+  const children = (i: number) => (mode[i] === LEAF ? [] : [trueChild[i]!, falseChild[i]!]);
+  const parents = new Int32Array(count);
+  for (let i = 0; i < count; i++) for (const c of children(i)) parents[c]!++;
+  const order = roots.filter((i) => parents[i] === 0);
+  for (let k = 0; k < order.length; k++) for (const c of children(order[k]!)) if (--parents[c]! === 0) order.push(c);
+  if (order.length !== count) refuse('a tree has a cycle or nodes unreachable from its root');
 
   const ids = intsAttribute(node, `${prefix}_ids`);
   const weightNodes = intsAttribute(node, `${prefix}_nodeids`);
@@ -111,15 +106,17 @@ function compileForest(node: NodeContext['node'], prefix: 'class' | 'target', n:
     return mode[at] === LEAF ? at : -1;
   });
   // Leaf i's weights are weightTarget/weightValue[weightStart[i] .. weightStart[i + 1]); the sort is stable.
-  const order = ids.map((_, j) => j).filter((j) => weightLeaf[j]! >= 0);
-  order.sort((a, b) => weightLeaf[a]! - weightLeaf[b]!);
-  const weightTarget = Int32Array.from(order, (j) => ids[j]!);
-  const weightValue = Float64Array.from(order, (j) => Math.fround(weights[j]!));
+  const sorted = ids.map((_, j) => j).filter((j) => weightLeaf[j]! >= 0);
+  sorted.sort((a, b) => weightLeaf[a]! - weightLeaf[b]!);
+  const weightTarget = Int32Array.from(sorted, (j) => ids[j]!);
+  const weightValue = Float64Array.from(sorted, (j) => Math.fround(weights[j]!));
   const weightStart = new Int32Array(count + 1);
-  for (const j of order) weightStart[weightLeaf[j]! + 1]!++;
+  for (const j of sorted) weightStart[weightLeaf[j]! + 1]!++;
   for (let i = 0; i < count; i++) weightStart[i + 1]! += weightStart[i]!;
-  const tree = { mode, feature, threshold, missingTrue, trueChild, falseChild };
-  return { ...tree, roots: Int32Array.from(roots), weightStart, weightTarget, weightValue, maxFeature };
+  const tree = { mode, feature, threshold, missingTrue, trueChild, falseChild, roots: Int32Array.from(roots) };
+  // Per-row scratch: onnxruntime's ScoreValue, a score and whether any leaf scored that target.
+  const scratch = { score: new Float64Array(n), has: new Uint8Array(n) };
+  return { ...tree, weightStart, weightTarget, weightValue, maxFeature, n, ...scratch };
 }
 
 type Forest = ReturnType<typeof compileForest>;
@@ -136,30 +133,34 @@ function findLeaf(f: Forest, root: number, x: NumericData, offset: number, toFlo
   return i;
 }
 
+type Finish = (score: Float64Array, has: Uint8Array, r: (v: number) => number, out: Float32Array, at: number) => void;
+
 /**
- * Runs every row through every tree, accumulating into `score`/`has` (onnxruntime's ScoreValue: a target no leaf
- * scored reads as 0 however its score was adjusted), then lets `finish` write the row's outputs.
+ * Runs every row through every tree, accumulating into `score`/`has` (a target no leaf scored reads as 0 in
+ * onnxruntime however its score was adjusted), then lets `finish` write the row's outputs.
  */
 function evaluate(
   f: Forest,
-  n: number,
   aggregate: Aggregate,
   input: JsTensor | undefined,
+  previous: JsTensor | undefined,
   op: string,
-  finish: (score: Float64Array, has: Uint8Array, r: (v: number) => number, out: Float32Array, at: number) => void,
+  finish: Finish,
 ): JsTensor {
   const x = numericInput(input, op);
   if (x.dims.length !== 1 && x.dims.length !== 2) throw new Error(`${op}: input must be 1-D or 2-D, got [${x.dims}]`);
   const rows = x.dims.length === 1 ? 1 : x.dims[0]!;
   const stride = x.dims.length === 1 ? x.dims[0]! : x.dims[1]!;
-  if (f.maxFeature >= (x.dims.length === 2 ? stride : 1)) {
-    throw new Error(`${op}: a tree reads feature ${f.maxFeature} but the input has ${stride} features`);
+  // onnxruntime counts a 1-D input as one feature.
+  const features = x.dims.length === 1 ? 1 : stride;
+  if (f.maxFeature >= features) {
+    throw new Error(`${op}: a tree reads feature ${f.maxFeature} but the input has ${features} features`);
   }
   const r = x.type === 'float64' ? identity : Math.fround;
   const toFloat = x.type === 'int64' || x.type === 'int32';
-  const out = new Float32Array(rows * n);
-  const score = new Float64Array(n);
-  const has = new Uint8Array(n);
+  const { n, score, has } = f;
+  const result = numericTensor('float32', [rows, n], previous);
+  const out = result.data as Float32Array;
   for (let row = 0; row < rows; row++) {
     score.fill(0);
     has.fill(0);
@@ -175,7 +176,7 @@ function evaluate(
     }
     finish(score, has, r, out, row * n);
   }
-  return { type: 'float32', data: out, dims: [rows, n] };
+  return result;
 }
 
 function logistic(v: number): number {
@@ -221,35 +222,37 @@ export const treeEnsembleClassifier: KernelFactory = (context) => {
   if (!(base.length === 0 || base.length === n || (n === 2 && base.length === 1 && binaryCase))) {
     refuse(`${base.length} base_values for ${n} classes`);
   }
-  // A single score becomes two columns: [1 - s, s] when the binary case has only positive weights (post_transform
-  // then ignored), else [-s, s], or the logistic of each when post_transform is LOGISTIC.
+  // A single score s becomes two columns: [logistic(-s), logistic(s)] under LOGISTIC; otherwise, whatever the
+  // post_transform, [1 - s, s] in the binary case with only positive weights and [-s, s] in any other.
   const complement = binaryCase && allPositive;
 
-  return (inputs) => [
+  const finish: Finish = (score, has, r, out, at) => {
+    if (n > 2) {
+      for (let k = 0; k < base.length; k++) {
+        score[k] = has[k] ? r(score[k]! + base[k]!) : base[k]!;
+        has[k] = 1;
+      }
+      if (!has.includes(1)) throw new Error('TreeEnsembleClassifier: no class has a score (onnxruntime fails too)');
+      return writeScores(score, has, transform, out, at);
+    }
+    if (base.length === 2) {
+      // onnxruntime: once class 1 is scored, it becomes base_values[1] + class 0's raw sum, and class 0 its negation.
+      if (has[1]) {
+        score[1] = r(base[1]! + score[0]!);
+        score[0] = -score[1]!;
+      } else score[0] = r(score[0]! + base[0]!);
+      return writeScores(score, has, transform, out, at);
+    }
+    if (base.length === 1) score[0] = r(score[0]! + base[0]!);
+    if (has[1]) return writeScores(score, has, transform, out, at);
+    const s = has[0] ? score[0]! : 0;
+    const logit = transform === 'LOGISTIC';
+    out[at] = logit ? logistic(Math.fround(-s)) : complement ? 1 - s : -s;
+    out[at + 1] = logit ? logistic(Math.fround(s)) : s;
+  };
+  return (inputs, previous) => [
     undefined,
-    evaluate(forest, n, 'SUM', inputs[0], 'TreeEnsembleClassifier', (score, has, r, out, at) => {
-      if (n > 2) {
-        for (let k = 0; k < base.length; k++) {
-          score[k] = has[k] ? r(score[k]! + base[k]!) : base[k]!;
-          has[k] = 1;
-        }
-        if (!has.includes(1)) throw new Error('TreeEnsembleClassifier: no class has a score (onnxruntime fails too)');
-        return writeScores(score, has, transform, out, at);
-      }
-      if (base.length === 2) {
-        // onnxruntime: once class 1 is scored, it becomes base_values[1] + class 0's raw sum, and class 0 its negation.
-        if (has[1]) {
-          score[1] = r(base[1]! + score[0]!);
-          score[0] = -score[1]!;
-        } else score[0] = r(score[0]! + base[0]!);
-        return writeScores(score, has, transform, out, at);
-      }
-      if (base.length === 1) score[0] = r(score[0]! + base[0]!);
-      if (has[1]) return writeScores(score, has, transform, out, at);
-      const s = has[0] ? score[0]! : 0;
-      out[at] = complement ? 1 - s : transform === 'LOGISTIC' ? logistic(Math.fround(-s)) : -s;
-      out[at + 1] = transform === 'LOGISTIC' && !complement ? logistic(Math.fround(s)) : s;
-    }),
+    evaluate(forest, 'SUM', inputs[0], previous[1], 'TreeEnsembleClassifier', finish),
   ];
 };
 
@@ -272,12 +275,11 @@ export const treeEnsembleRegressor: KernelFactory = (context) => {
   }
   const trees = forest.roots.length;
 
-  return (inputs) => [
-    evaluate(forest, n, aggregate, inputs[0], 'TreeEnsembleRegressor', (score, has, r, out, at) => {
-      for (let t = 0; t < n; t++) {
-        const s = aggregate === 'AVERAGE' ? r(score[t]! / trees) : score[t]!;
-        out[at + t] = has[t] ? r(s + (base[t] ?? 0)) : 0;
-      }
-    }),
-  ];
+  const finish: Finish = (score, has, r, out, at) => {
+    for (let t = 0; t < n; t++) {
+      const s = aggregate === 'AVERAGE' ? r(score[t]! / trees) : score[t]!;
+      out[at + t] = has[t] ? r(s + (base[t] ?? 0)) : 0;
+    }
+  };
+  return (inputs, previous) => [evaluate(forest, aggregate, inputs[0], previous[0], 'TreeEnsembleRegressor', finish)];
 };

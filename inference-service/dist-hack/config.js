@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+/**
+ * Service configuration, read once from the environment at boot. Every variable is
+ * documented in docs/operations.md; a bad value stops the boot with a message naming it.
+ */
+const positiveInt = (fallback) => z.coerce.number().int().positive().default(fallback);
+const EnvSchema = z.object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    BYOM_API_KEYS: z.string().optional(),
+    BYOM_SIGNING_SECRET: z.string().optional(),
+    BYOM_SIGNATURE_TOLERANCE_SECONDS: positiveInt(300),
+    MODEL_DIR: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MAX_RECORDS_PER_REQUEST: positiveInt(1000),
+    MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+    ORT_INTRA_OP_THREADS: positiveInt(1),
+    INFERENCE_ENGINE: z.enum(['auto', 'onnxruntime']).default('auto'),
+    // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
+    BYOM_ROUTES: z
+        .string()
+        .optional()
+        .transform((value) => value?.trim() || undefined),
+});
+/** A key shorter than this is too easy to guess; the External Credential can hold far longer ones. */
+export const MIN_API_KEY_LENGTH = 16;
+/** Signing secrets key an HMAC; shorter than 32 characters they add little over the service key. */
+export const MIN_SIGNING_SECRET_LENGTH = 32;
+export class ConfigError extends Error {
+    name = 'ConfigError';
+}
+/** The models that ship with the service; MODEL_DIR adds a directory of the operator's own. */
+export const BUNDLED_MODEL_DIR = new URL('../models/', import.meta.url).pathname;
+export function loadConfig(env = process.env) {
+    const parsed = EnvSchema.safeParse(env);
+    if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+        throw new ConfigError(`invalid configuration in the environment:\n${problems.join('\n')}`);
+    }
+    const vars = parsed.data;
+    const apiKeys = splitList(vars.BYOM_API_KEYS);
+    const shortKey = apiKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
+    if (shortKey !== undefined) {
+        throw new ConfigError(`BYOM_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortKey.length}); ` +
+            'generate one with: openssl rand -base64 32');
+    }
+    const signingSecrets = splitList(vars.BYOM_SIGNING_SECRET);
+    const shortSecret = signingSecrets.find((secret) => secret.length < MIN_SIGNING_SECRET_LENGTH);
+    if (shortSecret !== undefined) {
+        throw new ConfigError(`BYOM_SIGNING_SECRET: every secret must be at least ${MIN_SIGNING_SECRET_LENGTH} characters (one is ${shortSecret.length}); ` +
+            'generate one with: openssl rand -hex 32');
+    }
+    let apiKeyGenerated = false;
+    if (apiKeys.length === 0) {
+        if (vars.NODE_ENV === 'production') {
+            throw new ConfigError('BYOM_API_KEYS is required when NODE_ENV=production: set one or more comma-separated keys ' +
+                '(heroku config:set BYOM_API_KEYS=$(openssl rand -base64 32)) and put the same key in the External Credential');
+        }
+        apiKeys.push(randomBytes(24).toString('base64url'));
+        apiKeyGenerated = true;
+    }
+    return {
+        env: vars.NODE_ENV,
+        port: vars.PORT,
+        host: vars.HOST,
+        apiKeys,
+        apiKeyGenerated,
+        signingSecrets,
+        signatureToleranceSeconds: vars.BYOM_SIGNATURE_TOLERANCE_SECONDS,
+        modelDirs: vars.MODEL_DIR ? [BUNDLED_MODEL_DIR, vars.MODEL_DIR] : [BUNDLED_MODEL_DIR],
+        logLevel: vars.LOG_LEVEL,
+        maxRecordsPerRequest: vars.MAX_RECORDS_PER_REQUEST,
+        maxBodyBytes: vars.MAX_BODY_BYTES,
+        shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+        ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
+        inferenceEngine: vars.INFERENCE_ENGINE,
+        routesFile: vars.BYOM_ROUTES,
+    };
+}
+/** "a, b,," → ["a", "b"]: comma-separated lists allow rotation (old and new side by side). */
+function splitList(value) {
+    return (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}

@@ -1,0 +1,29 @@
+import { GatewayError } from "./gateway-error.js";
+/**
+ * What the two generation endpoints share at the HTTP level: when a request arrived, and the
+ * timing headers every answer (error or not) carries:
+ *
+ *   Server-Timing: gateway;dur=0.84, provider;dur=612.3
+ *   X-BYOM-Gateway-Ms: 0.84
+ */
+/** When the request reached the app (set by its first middleware), so gateway time includes parsing and checks. */
+export function arrivalOf(c) {
+    return c.get('arrivedAt') ?? performance.now();
+}
+export function setTimingHeaders(c, timing) {
+    c.header('Server-Timing', `gateway;dur=${timing.gatewayMs}, provider;dur=${timing.providerMs}`);
+    c.header('X-BYOM-Gateway-Ms', String(timing.gatewayMs));
+}
+/** Runs the gateway; its errors keep their timing headers on the way to the app's error handler. */
+export async function withTimingHeaders(c, run) {
+    try {
+        const result = await run();
+        setTimingHeaders(c, result);
+        return result;
+    }
+    catch (error) {
+        if (error instanceof GatewayError)
+            setTimingHeaders(c, error.timing);
+        throw error;
+    }
+}

@@ -1,0 +1,30 @@
+import { ApiError } from "../http/api-error.js";
+/**
+ * Whether the LLM gateway is configured and loaded. The service listens before the AI SDK
+ * and provider packages are imported (they take a few hundred milliseconds), and the
+ * scoring API works without any LLM routes, so the generation endpoints ask here first.
+ */
+export class GatewayState {
+    configured;
+    loaded;
+    /** `routesFile` is BYOM_ROUTES; undefined when the operator has not set up any LLM routes. */
+    constructor(routesFile, gateway) {
+        this.configured = routesFile !== undefined || gateway !== undefined;
+        this.loaded = gateway;
+    }
+    setGateway(gateway) {
+        this.loaded = gateway;
+    }
+    get gateway() {
+        return this.loaded;
+    }
+    /** The gateway, or the error that explains why there is none. */
+    requireGateway() {
+        if (this.loaded)
+            return this.loaded;
+        if (!this.configured) {
+            throw new ApiError(404, 'ROUTE_NOT_FOUND', 'no LLM routes are configured on this service: set BYOM_ROUTES to a routes file (see docs/llm-gateway.md)', { knownRoutes: [] });
+        }
+        throw new ApiError(503, 'NOT_READY', 'the LLM gateway is still starting; retry in a moment');
+    }
+}

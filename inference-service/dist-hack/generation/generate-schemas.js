@@ -1,0 +1,145 @@
+import { z } from '@hono/zod-openapi';
+/**
+ * The `/v1/generate` contract between Apex and the LLM gateway. The Apex DTOs and the JSON
+ * fixtures its callout mocks read are generated from these schemas (as for `/v1/score`), so
+ * change them with care: adding optional fields is safe, renaming or removing is breaking.
+ */
+/** The kinds of value the gateway masks; `FIELD` is a value Apex marked as PII by field. */
+export const PiiType = z.enum(['FIELD', 'EMAIL', 'PHONE', 'CARD', 'IBAN', 'SSN', 'IP']);
+export const ChatMessage = z
+    .object({
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.string().max(200_000),
+})
+    .openapi('ChatMessage');
+export const PiiValue = z
+    .object({
+    field: z.string().min(1).max(255).openapi({
+        description: 'The field the value came from, as the template names it.',
+        example: 'Lead.Email',
+    }),
+    value: z.string().max(10_000).openapi({ example: 'jane.doe@acme.example' }),
+})
+    .openapi('PiiValue');
+export const ResponseFormat = z
+    .discriminatedUnion('type', [
+    z.object({ type: z.literal('text') }),
+    z.object({
+        type: z.literal('json'),
+        schema: z.record(z.string(), z.unknown()).openapi({
+            description: 'A JSON Schema the answer must satisfy; the answer is parsed and validated before it is returned.',
+        }),
+    }),
+])
+    .openapi('ResponseFormat');
+export const GenerateOptions = z
+    .object({
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(32_000).optional().openapi({
+        description: "Caps the answer's tokens; the route's own cap applies when it is lower.",
+    }),
+    maxChars: z.number().int().min(1).max(100_000).optional().openapi({
+        description: 'Rejects answers longer than this many characters (after restoring masked values).',
+    }),
+    responseFormat: ResponseFormat.optional(),
+})
+    .openapi('GenerateOptions');
+export const GenerateRequest = z
+    .object({
+    route: z.string().min(1).max(100).openapi({ description: 'A route name from BYOM_ROUTES.', example: 'insights' }),
+    messages: z.array(ChatMessage).min(1).max(100).openapi({
+        description: 'The rendered template, merge fields already resolved by Apex.',
+    }),
+    pii: z.array(PiiValue).max(1_000).default([]).openapi({
+        description: 'Values Apex marks as PII by field; masked wherever they appear, besides what detection finds.',
+    }),
+    options: GenerateOptions.default({}),
+    deadlineMs: z.number().int().min(100).max(120_000).optional().openapi({
+        description: 'How long the caller will wait, from when the request arrives. The gateway never runs past it, nor past 25 s.',
+    }),
+    metadata: z
+        .object({
+        template: z.string().max(255).optional(),
+        templateVersion: z.number().int().optional(),
+        recordId: z.string().max(18).optional(),
+    })
+        .optional()
+        .openapi({ description: 'Logged with the request (never the text): which template and record.' }),
+    requestId: z.string().min(1).max(100).optional(),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
+})
+    .openapi('GenerateRequest');
+export const AttemptOutcome = z.enum([
+    'ok',
+    'timeout',
+    'rate_limited',
+    'server_error',
+    'network_error',
+    'client_error',
+    'invalid_response',
+    'deadline',
+]);
+export const Attempt = z
+    .object({
+    provider: z.string(),
+    model: z.string(),
+    region: z
+        .string()
+        .optional()
+        .openapi({ description: "The target's region tag from the routes file, when it has one." }),
+    outcome: AttemptOutcome,
+    status: z.number().int().nullable().openapi({ description: "The provider's HTTP status, when it answered." }),
+    latencyMs: z.number(),
+    message: z.string().optional().openapi({ description: 'Why the attempt failed (never the prompt).' }),
+})
+    .openapi('Attempt');
+export const Usage = z
+    .object({
+    inputTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    totalTokens: z.number().int().min(0),
+})
+    .openapi('Usage');
+export const Cost = z
+    .object({
+    input: z.number().min(0),
+    output: z.number().min(0),
+    total: z.number().min(0),
+    currency: z.literal('USD'),
+})
+    .openapi('Cost');
+export const MaskingReport = z
+    .object({
+    total: z.number().int().min(0),
+    byType: z.partialRecord(PiiType, z.number().int().min(0)).openapi({
+        description: 'How many distinct values of each type were masked.',
+        example: { FIELD: 2, EMAIL: 1 },
+    }),
+})
+    .openapi('MaskingReport');
+export const GenerateResponse = z
+    .object({
+    id: z.string(),
+    route: z.string(),
+    provider: z.string().openapi({ description: 'The provider that produced the answer.', example: 'openai' }),
+    model: z.string().openapi({ example: 'gpt-4o-mini' }),
+    region: z.string().optional().openapi({ description: "The answering target's region tag, when it has one." }),
+    text: z.string().openapi({ description: 'The answer, masked values restored.' }),
+    json: z
+        .unknown()
+        .optional()
+        .openapi({ description: 'The parsed answer when a JSON response format was asked for.' }),
+    finishReason: z.string(),
+    attempts: z.array(Attempt).min(1),
+    usage: Usage,
+    cost: Cost,
+    latencyMs: z.number().openapi({ description: 'From request arrival to response.' }),
+    gatewayMs: z.number().openapi({
+        description: 'Time spent in the gateway itself: latencyMs minus time waiting on providers.',
+    }),
+    providerMs: z.number().optional().openapi({
+        description: 'Time spent waiting on providers: every attempt, and the pauses between retries.',
+    }),
+    masked: MaskingReport,
+})
+    .openapi('GenerateResponse');

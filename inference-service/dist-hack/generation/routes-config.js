@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { credentialProblems } from "./provider-credentials.js";
+/**
+ * The routes file named by BYOM_ROUTES: which LLMs a route name stands for, in the order
+ * they are tried, with their limits and prices. It is read and validated once at boot; a
+ * mistake stops the boot with the file, the field and what is wrong (docs/llm-gateway.md).
+ */
+/** Heroku's router gives up after 30 s; the gateway answers before that, whatever the caller asks for. */
+export const MAX_DEADLINE_MS = 25_000;
+export const PROVIDERS = ['openai', 'anthropic', 'azure', 'vertex', 'bedrock', 'mistral', 'openai-compatible'];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL = /^[a-z0-9][a-z0-9._-]*$/i;
+const RouteTargetSchema = z.strictObject({
+    provider: z.enum(PROVIDERS),
+    model: z.string().min(1).max(200),
+    name: z
+        .string()
+        .max(60)
+        .regex(LABEL, 'letters, digits, ".", "_" and "-" only')
+        .optional()
+        .describe('How the target is reported in responses, logs and metrics; the provider by default.'),
+    baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    region: z.string().min(1).max(40).regex(LABEL, 'letters, digits, ".", "_" and "-" only').optional(),
+    apiKeyEnv: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
+    timeoutMs: z.number().int().min(100).max(MAX_DEADLINE_MS).optional(),
+    pricePer1K: z.strictObject({
+        input: z.number().min(0),
+        output: z.number().min(0),
+    }),
+});
+const RouteSchema = z.strictObject({
+    description: z.string().max(500).optional(),
+    targets: z.array(RouteTargetSchema).min(1, 'a route needs at least one target').max(10),
+    timeoutMs: z.number().int().min(100).max(MAX_DEADLINE_MS).default(10_000),
+    maxTokens: z.number().int().min(1).max(32_000).default(1024),
+    maxChars: z.number().int().min(1).max(1_000_000).default(20_000),
+    retries: z.number().int().min(0).max(5).default(1),
+    backoffMs: z.number().int().min(0).max(10_000).default(250),
+});
+const RoutesFileSchema = z.strictObject({
+    $schema: z.string().optional(),
+    routes: z
+        .record(z.string().regex(LABEL, 'route names use letters, digits, ".", "_" and "-" only').max(100), RouteSchema)
+        .refine((routes) => Object.keys(routes).length > 0, 'define at least one route'),
+});
+export class RoutesConfigError extends Error {
+    name = 'RoutesConfigError';
+}
+/** The validated routes, by name. */
+export class RouteTable {
+    routes;
+    constructor(routes) {
+        this.routes = new Map(routes.map((route) => [route.name, route]));
+    }
+    get(name) {
+        return this.routes.get(name);
+    }
+    names() {
+        return [...this.routes.keys()];
+    }
+    all() {
+        return [...this.routes.values()];
+    }
+}
+/** How a target is named in responses, logs and metrics. */
+export function targetLabel(target) {
+    return target.name ?? target.provider;
+}
+/**
+ * Reads, parses and validates a routes file, and checks that the environment holds the
+ * credentials every target needs. All problems are reported at once.
+ */
+export function loadRoutesFile(file, env = process.env) {
+    const where = `BYOM_ROUTES=${file}`;
+    let text;
+    try {
+        text = readFileSync(path.resolve(file), 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new RoutesConfigError(`${where}: cannot read the routes file (${code === 'ENOENT' ? 'no such file' : (error.message ?? code)}); ` +
+            `paths are relative to ${process.cwd()}`);
+    }
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new RoutesConfigError(`${where}: not valid JSON: ${error.message}`);
+    }
+    return parseRoutes(json, where, env);
+}
+/** Validates routes already parsed from JSON; `where` names the source in error messages. */
+export function parseRoutes(json, where, env) {
+    const parsed = RoutesFileSchema.safeParse(json);
+    if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`);
+        throw new RoutesConfigError(`${where}: invalid routes file:\n${problems.join('\n')}`);
+    }
+    const routes = Object.entries(parsed.data.routes).map(([name, route]) => ({ ...route, name }));
+    const problems = [];
+    for (const route of routes) {
+        route.targets.forEach((target, i) => {
+            const at = `routes.${route.name}.targets[${i}]`;
+            if (target.provider === 'openai-compatible' && target.baseUrl === undefined) {
+                problems.push(`  ${at}.baseUrl: required for provider "openai-compatible" (e.g. http://localhost:11434/v1)`);
+            }
+            for (const problem of credentialProblems(target, env)) {
+                problems.push(`  ${at} (${target.provider} ${target.model}): ${problem}`);
+            }
+        });
+    }
+    if (problems.length > 0)
+        throw new RoutesConfigError(`${where}: invalid routes file:\n${problems.join('\n')}`);
+    return new RouteTable(routes);
+}
+/** ["routes", "insights", "targets", 0, "provider"] → routes.insights.targets[0].provider */
+function formatPath(segments) {
+    if (segments.length === 0)
+        return '(top level)';
+    return segments
+        .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i > 0 ? '.' : ''}${String(segment)}`))
+        .join('');
+}

@@ -1,0 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ApiError } from "./api-error.js";
+const SIGNATURE_HEADER = 'x-byom-signature';
+const SIGNATURE_FORMAT = /^v1=([0-9a-f]{64})$/i;
+/** Bounds the replay cache; past it the oldest ids are dropped (replay detection is best effort). */
+const MAX_REMEMBERED_REQUESTS = 100_000;
+export function requestSignature({ secrets, toleranceSeconds, logger, now = Date.now, }) {
+    const keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
+    const seen = new Map();
+    const reject = (requestId, outcome, message) => {
+        logger.info({ requestId, signature: outcome }, 'request signature rejected');
+        throw new ApiError(401, 'UNAUTHORIZED', message);
+    };
+    return async (c, next) => {
+        const requestId = c.get('requestId');
+        const match = SIGNATURE_FORMAT.exec(c.req.header(SIGNATURE_HEADER)?.trim() ?? '');
+        if (!match)
+            reject(requestId, 'missing', 'missing or malformed request signature (X-BYOM-Signature)');
+        const presented = Buffer.from(match[1], 'hex');
+        const body = Buffer.from(await c.req.arrayBuffer());
+        let valid = false;
+        for (const key of keys) {
+            valid = timingSafeEqual(createHmac('sha256', key).update(body).digest(), presented) || valid;
+        }
+        if (!valid)
+            reject(requestId, 'invalid', 'invalid request signature');
+        let parsed;
+        try {
+            parsed = JSON.parse(body.toString('utf8'));
+        }
+        catch {
+            throw new ApiError(400, 'INVALID_JSON', 'the request body is not valid JSON');
+        }
+        const { sentAt, requestId: signedId } = (parsed ?? {});
+        const sentMs = typeof sentAt === 'string' ? Date.parse(sentAt) : Number.NaN;
+        const clock = now();
+        if (!Number.isFinite(sentMs) || Math.abs(clock - sentMs) > toleranceSeconds * 1000) {
+            reject(requestId, 'expired', `request expired or not yet valid (sentAt ${JSON.stringify(sentAt ?? null)})`);
+        }
+        if (typeof signedId === 'string') {
+            forgetExpired(seen, clock);
+            if (seen.has(signedId))
+                reject(requestId, 'replayed', 'replayed request');
+            if (seen.size >= MAX_REMEMBERED_REQUESTS)
+                seen.delete(seen.keys().next().value);
+            seen.set(signedId, clock + toleranceSeconds * 1000);
+        }
+        logger.debug({ requestId, signature: 'ok' }, 'request signature verified');
+        // Hand the parsed body to the validators so the JSON is parsed once.
+        c.req.bodyCache.json = Promise.resolve(parsed);
+        await next();
+    };
+}
+/** Ids are inserted in time order, so expired ones sit at the front of the map. */
+function forgetExpired(seen, now) {
+    for (const [id, expires] of seen) {
+        if (expires > now)
+            return;
+        seen.delete(id);
+    }
+}

@@ -1,0 +1,30 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError } from "./api-error.js";
+/**
+ * Every route group is built with this, so a request that fails its zod schema always
+ * becomes the same 400 VALIDATION_ERROR with a readable list of what is wrong.
+ */
+export function createRouter() {
+    return new OpenAPIHono({
+        defaultHook: (result) => {
+            if (!result.success)
+                throw validationError(result.error.issues);
+        },
+    });
+}
+/** The 400 for a body that fails its schema (routes that validate by hand throw it too). */
+export function validationError(issues) {
+    return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), {
+        issues: issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+}
+const MAX_LISTED_ISSUES = 5;
+/** "records.0.id: Too small ...; model: Invalid input ..." with at most five issues listed. */
+export function describeIssues(issues) {
+    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
+        const where = issue.path.length > 0 ? issue.path.join('.') : 'body';
+        return `${where}: ${issue.message}`;
+    });
+    const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';
+    return `invalid request: ${listed.join('; ')}${more}`;
+}

@@ -1,0 +1,167 @@
+import ort from 'onnxruntime-node';
+import { compileGraph } from "../onnx/js-graph.js";
+import { UnsupportedGraphError } from "../onnx/js-tensor.js";
+export function onnxRuntimeEngine(session, output) {
+    return {
+        name: 'onnxruntime',
+        async run(feeds) {
+            const tensors = {};
+            for (const name in feeds) {
+                const feed = feeds[name];
+                tensors[name] = new ort.Tensor(feed.dataType, feed.data, feed.dims);
+            }
+            const outputs = await session.run(tensors, [output]);
+            return outputs[output];
+        },
+    };
+}
+export function javascriptEngine(graph) {
+    return {
+        name: 'javascript',
+        // Synchronous work behind the same promise interface: callers batch and isolate failures the same way.
+        run: async (feeds) => graph.run(toJsFeeds(feeds)),
+    };
+}
+function toJsFeeds(feeds) {
+    const tensors = {};
+    for (const name in feeds) {
+        const { dataType, data, dims } = feeds[name];
+        switch (dataType) {
+            case 'float32':
+                tensors[name] = { type: 'float32', data: data, dims };
+                break;
+            case 'string':
+                tensors[name] = { type: 'string', data: data, dims };
+                break;
+            default: {
+                // float64 as is; int64 (BigInt64Array) and int32 become float64 values (js-tensor.ts says why).
+                const values = data instanceof Float64Array ? data : Float64Array.from(data, Number);
+                tensors[name] = { type: dataType, data: values, dims };
+            }
+        }
+    }
+    return tensors;
+}
+/** Largest difference allowed between the two engines' outputs: float32 rounding, summed in a different order. */
+const TOLERANCE = 1e-5;
+/**
+ * Picks the engine for a model: the JavaScript runner when `choice` allows it, the graph
+ * compiles, and it gives onnxruntime's output (or onnxruntime's failure) on every probe row.
+ * `feedsFor` builds feeds for probe rows as requests would.
+ */
+export async function selectEngine(options) {
+    const { choice, modelBytes, output, reference, probes, feedsFor } = options;
+    if (choice === 'onnxruntime')
+        return { engine: reference, reason: 'INFERENCE_ENGINE is onnxruntime' };
+    let candidate;
+    try {
+        candidate = javascriptEngine(compileGraph(modelBytes, output));
+    }
+    catch (error) {
+        if (error instanceof UnsupportedGraphError)
+            return { engine: reference, reason: `no JavaScript kernel for ${error.message}` };
+        throw error;
+    }
+    const disagreement = await compareEngines(reference, candidate, probes, feedsFor);
+    if (disagreement)
+        return { engine: reference, reason: `the JavaScript runner disagrees with onnxruntime: ${disagreement}` };
+    return { engine: candidate };
+}
+/** The first difference between two engines on the probe rows, or undefined when they agree. */
+export async function compareEngines(reference, candidate, probes, feedsFor) {
+    const outcome = async (engine, rows) => {
+        try {
+            return { output: await engine.run(feedsFor(rows)) };
+        }
+        catch (error) {
+            return { error: error.message };
+        }
+    };
+    const together = await outcome(reference, probes);
+    // A batch onnxruntime rejects (say, a category a strict encoder refuses) is compared row by row,
+    // so both engines must fail on exactly the same rows.
+    const batches = together.error === undefined ? [probes] : probes.map((row) => [row]);
+    for (const rows of batches) {
+        const expected = rows === probes ? together : await outcome(reference, rows);
+        const actual = await outcome(candidate, rows);
+        if (expected.error !== undefined || actual.error !== undefined) {
+            if ((expected.error === undefined) !== (actual.error === undefined)) {
+                return `on row ${JSON.stringify(rows[0])} onnxruntime ${expected.error ? `fails (${expected.error})` : 'scores'} but the JavaScript runner ${actual.error ? `fails (${actual.error})` : 'scores'}`;
+            }
+            continue;
+        }
+        const difference = differ(expected.output, actual.output);
+        if (difference)
+            return difference;
+    }
+    return undefined;
+}
+function differ(expected, actual) {
+    if (expected.dims.join() !== actual.dims.join())
+        return `output shape [${actual.dims}], expected [${expected.dims}]`;
+    const a = expected.data;
+    const b = actual.data;
+    for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        const y = b[i];
+        if (Number.isNaN(x) && Number.isNaN(y))
+            continue;
+        if (!(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x))))
+            return `output value ${i} is ${y}, expected ${x}`;
+    }
+    return undefined;
+}
+/**
+ * Rows that exercise every part of a card: the baselines; then, one feature at a time, each
+ * category, the default, missing (NaN) where allowed, and numbers across the accepted range;
+ * then seeded random mixes of all of these, so interactions between features are covered too.
+ */
+export function probeRecords(features, baselines) {
+    const choices = features.map(featureProbes);
+    const rows = [baselines];
+    choices.forEach((values, index) => {
+        for (const value of values) {
+            const row = [...baselines];
+            row[index] = value;
+            rows.push(row);
+        }
+    });
+    let seed = 0x2545f491;
+    const random = () => {
+        // xorshift32: the same probes on every boot, so a verdict can be reproduced.
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) / 0x100000000;
+    };
+    for (let r = 0; r < 64; r++)
+        rows.push(choices.map((values) => values[Math.floor(random() * values.length)]));
+    return rows;
+}
+function featureProbes(spec) {
+    const values = [];
+    if (spec.allowMissing)
+        values.push(Number.NaN);
+    if (spec.default !== undefined)
+        values.push(typeof spec.default === 'boolean' ? Number(spec.default) : spec.default);
+    switch (spec.type) {
+        case 'boolean':
+            values.push(0, 1);
+            break;
+        case 'category':
+            values.push(...(spec.categories ?? []));
+            break;
+        case 'number':
+        case 'integer': {
+            const low = spec.min ?? -1000;
+            const high = spec.max ?? 1_000_000;
+            for (const x of [0, 1, 2, 7, 30, 365, 1000, 123_456, -1, -50, 0.5, 3.25]) {
+                const value = spec.type === 'integer' ? Math.round(x) : x;
+                if (value >= low && value <= high)
+                    values.push(value);
+            }
+            values.push(low, high);
+        }
+    }
+    return values;
+}

@@ -1,0 +1,467 @@
+import { UnsupportedGraphError, floatAttribute, floatsAttribute, intAttribute, intsAttribute, numericInput, numericTensor, size, stringAttribute, stringsAttribute, } from "./js-tensor.js";
+import { treeEnsembleClassifier, treeEnsembleRegressor } from "./js-tree-ensemble.js";
+/**
+ * The operators the JavaScript graph runner implements: what scikit-learn pipelines
+ * (skl2onnx), this repo's trainer and small torch exports put in front of a score. Each
+ * factory refuses (UnsupportedGraphError) any attribute it does not implement exactly, so
+ * an unusual node sends the whole model to onnxruntime instead of scoring it differently.
+ * Every model that does run here is also checked against onnxruntime at load (js-graph.ts).
+ */
+const ML = 'ai.onnx.ml';
+// ---- element-wise --------------------------------------------------------------------------
+/** The output type of an arithmetic op: onnxruntime requires both inputs to share it. */
+function sameType(a, b, op) {
+    if (a.type !== b.type)
+        throw new Error(`${op}: inputs are ${a.type} and ${b.type}; they must match`);
+    return a.type;
+}
+/** Numpy-style broadcast of two shapes, or an error naming both. */
+function broadcastDims(a, b, op) {
+    const rank = Math.max(a.length, b.length);
+    const dims = [];
+    for (let i = 0; i < rank; i++) {
+        const x = a[a.length - rank + i] ?? 1;
+        const y = b[b.length - rank + i] ?? 1;
+        if (x !== y && x !== 1 && y !== 1)
+            throw new Error(`${op}: shapes [${a}] and [${b}] do not broadcast`);
+        dims.push(x === 1 ? y : x);
+    }
+    return dims;
+}
+/** For each output position, the flat index into an input of `dims` broadcast to `out`. */
+function broadcastStrides(dims, out) {
+    const strides = new Array(out.length).fill(0);
+    let stride = 1;
+    for (let i = dims.length - 1; i >= 0; i--) {
+        const axis = out.length - dims.length + i;
+        strides[axis] = dims[i] === 1 ? 0 : stride;
+        stride *= dims[i];
+    }
+    return strides;
+}
+function binary(op, f) {
+    return () => (inputs, previous) => {
+        const a = numericInput(inputs[0], op, 0);
+        const b = numericInput(inputs[1], op, 1);
+        const out = numericTensor(sameType(a, b, op), broadcastDims(a.dims, b.dims, op), previous[0]);
+        const n = out.data.length;
+        if (a.data.length === n && b.data.length === n) {
+            for (let i = 0; i < n; i++)
+                out.data[i] = f(a.data[i], b.data[i]);
+        }
+        else if (b.data.length === 1) {
+            const y = b.data[0];
+            for (let i = 0; i < n; i++)
+                out.data[i] = f(a.data[i % a.data.length], y);
+        }
+        else {
+            const sa = broadcastStrides(a.dims, out.dims);
+            const sb = broadcastStrides(b.dims, out.dims);
+            const index = new Array(out.dims.length).fill(0);
+            for (let i = 0; i < n; i++) {
+                let ia = 0;
+                let ib = 0;
+                for (let d = 0; d < index.length; d++) {
+                    ia += index[d] * sa[d];
+                    ib += index[d] * sb[d];
+                }
+                out.data[i] = f(a.data[ia], b.data[ib]);
+                for (let d = index.length - 1; d >= 0; d--) {
+                    if (++index[d] < out.dims[d])
+                        break;
+                    index[d] = 0;
+                }
+            }
+        }
+        if (out.type === 'int64' || out.type === 'int32')
+            truncate(out.data);
+        return [out];
+    };
+}
+function truncate(data) {
+    for (let i = 0; i < data.length; i++)
+        data[i] = Math.trunc(data[i]);
+}
+/** A float-only element-wise function (onnxruntime registers these for float and double). */
+function unary(op, f) {
+    return () => (inputs, previous) => {
+        const x = numericInput(inputs[0], op);
+        if (x.type !== 'float32' && x.type !== 'float64')
+            throw new Error(`${op}: input is ${x.type}, expected float`);
+        const out = numericTensor(x.type, x.dims, previous[0]);
+        for (let i = 0; i < x.data.length; i++)
+            out.data[i] = f(x.data[i]);
+        return [out];
+    };
+}
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+// ---- shape ---------------------------------------------------------------------------------
+const identity = () => (inputs) => [inputs[0]];
+const flatten = ({ node }) => {
+    const axis = intAttribute(node, 'axis', 1);
+    return (inputs) => {
+        const x = inputs[0];
+        const at = axis < 0 ? axis + x.dims.length : axis;
+        return [{ ...x, dims: [size(x.dims.slice(0, at)), size(x.dims.slice(at))] }];
+    };
+};
+const reshape = ({ node, constant }) => {
+    const shape = constant(node.input?.[1] ?? '');
+    if (!shape || shape.type !== 'int64')
+        throw new UnsupportedGraphError('Reshape with a computed shape');
+    if (intAttribute(node, 'allowzero', 0) !== 0)
+        throw new UnsupportedGraphError('Reshape with allowzero');
+    const target = [...shape.data];
+    return (inputs) => {
+        const x = inputs[0];
+        const dims = target.map((d, i) => (d === 0 ? x.dims[i] : d));
+        const known = dims.reduce((p, d) => (d === -1 ? p : p * d), 1);
+        const inferred = dims.map((d) => (d === -1 ? size(x.dims) / known : d));
+        if (size(inferred) !== size(x.dims) || !inferred.every(Number.isInteger)) {
+            throw new Error(`Reshape: cannot reshape [${x.dims}] to [${target}]`);
+        }
+        return [{ ...x, dims: inferred }];
+    };
+};
+const concat = ({ node }) => {
+    const axis = intAttribute(node, 'axis', Number.NaN);
+    if (Number.isNaN(axis))
+        throw new UnsupportedGraphError('Concat without an axis');
+    return (inputs, previous) => {
+        const parts = inputs.filter((t) => t !== undefined);
+        const first = parts[0];
+        const rank = first.dims.length;
+        const at = axis < 0 ? axis + rank : axis;
+        const outer = size(first.dims.slice(0, at));
+        let width = 0;
+        for (const part of parts) {
+            if (part.type !== first.type || part.dims.length !== rank) {
+                throw new Error(`Concat: inputs differ in type or rank (${first.type}[${first.dims}], ${part.type}[${part.dims}])`);
+            }
+            for (let d = 0; d < rank; d++) {
+                if (d !== at && part.dims[d] !== first.dims[d]) {
+                    throw new Error(`Concat: shapes [${first.dims}] and [${part.dims}] differ off axis ${at}`);
+                }
+            }
+            width += size(part.dims.slice(at));
+        }
+        const dims = [...first.dims];
+        dims[at] = width / size(first.dims.slice(at + 1));
+        const out = first.type === 'string'
+            ? { type: 'string', data: new Array(outer * width), dims }
+            : numericTensor(first.type, dims, previous[0]);
+        const data = out.data;
+        let offset = 0;
+        for (const part of parts) {
+            const chunk = size(part.dims.slice(at));
+            const source = part.data;
+            for (let o = 0; o < outer; o++) {
+                for (let i = 0; i < chunk; i++)
+                    data[o * width + offset + i] = source[o * chunk + i];
+            }
+            offset += chunk;
+        }
+        return [out];
+    };
+};
+// ---- conversions ---------------------------------------------------------------------------
+const CAST_TARGETS = { 1: 'float32', 11: 'float64', 7: 'int64', 6: 'int32' };
+const cast = ({ node }) => {
+    const to = CAST_TARGETS[intAttribute(node, 'to', -1)];
+    if (!to)
+        throw new UnsupportedGraphError(`Cast to element type ${intAttribute(node, 'to', -1)}`);
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'Cast');
+        const out = numericTensor(to, x.dims, previous[0]);
+        out.data.set(x.data);
+        if (to === 'int64' || to === 'int32')
+            truncate(out.data);
+        return [out];
+    };
+};
+// ---- linear algebra ------------------------------------------------------------------------
+/** out[r, j] = sum_k a[r, k] b[k, j], accumulated in double and stored in the output type. */
+function matmul2d(a, b, transA, transB, op, reuse) {
+    if (a.dims.length !== 2 || b.dims.length !== 2)
+        throw new Error(`${op}: expects 2-D inputs, got [${a.dims}] and [${b.dims}]`);
+    const [m, k] = transA ? [a.dims[1], a.dims[0]] : [a.dims[0], a.dims[1]];
+    const [kb, n] = transB ? [b.dims[1], b.dims[0]] : [b.dims[0], b.dims[1]];
+    if (k !== kb)
+        throw new Error(`${op}: inner dimensions differ ([${a.dims}] × [${b.dims}])`);
+    const out = numericTensor(sameType(a, b, op), [m, n], reuse);
+    for (let r = 0; r < m; r++) {
+        for (let j = 0; j < n; j++) {
+            let sum = 0;
+            for (let i = 0; i < k; i++) {
+                const x = transA ? a.data[i * m + r] : a.data[r * k + i];
+                const y = transB ? b.data[j * k + i] : b.data[i * n + j];
+                sum += x * y;
+            }
+            out.data[r * n + j] = sum;
+        }
+    }
+    return out;
+}
+const matMul = () => (inputs, previous) => {
+    const a = numericInput(inputs[0], 'MatMul', 0);
+    const b = numericInput(inputs[1], 'MatMul', 1);
+    if (b.dims.length === 1) {
+        const product = matmul2d(a, { ...b, dims: [b.dims[0], 1] }, false, false, 'MatMul', previous[0]);
+        return [{ ...product, dims: [a.dims[0]] }];
+    }
+    return [matmul2d(a, b, false, false, 'MatMul', previous[0])];
+};
+const gemm = ({ node }) => {
+    const alpha = floatAttribute(node, 'alpha', 1);
+    const beta = floatAttribute(node, 'beta', 1);
+    const transA = intAttribute(node, 'transA', 0) === 1;
+    const transB = intAttribute(node, 'transB', 0) === 1;
+    const add = binary('Gemm', (x, y) => x + y)({});
+    return (inputs, previous) => {
+        const a = numericInput(inputs[0], 'Gemm', 0);
+        const b = numericInput(inputs[1], 'Gemm', 1);
+        const product = matmul2d(a, b, transA, transB, 'Gemm');
+        if (alpha !== 1)
+            for (let i = 0; i < product.data.length; i++)
+                product.data[i] = alpha * product.data[i];
+        const c = inputs[2];
+        if (!c)
+            return [product];
+        const bias = numericInput(c, 'Gemm', 2);
+        const scaled = numericTensor(bias.type, bias.dims);
+        for (let i = 0; i < bias.data.length; i++)
+            scaled.data[i] = beta * bias.data[i];
+        return add([product, scaled], previous);
+    };
+};
+const softmax = ({ node, opset }) => {
+    const axis = intAttribute(node, 'axis', opset >= 13 ? -1 : 1);
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'Softmax');
+        const at = axis < 0 ? axis + x.dims.length : axis;
+        // Before opset 13 the input is coerced to 2-D at the axis; from 13 the axis alone is normalised.
+        // The two agree when the axis is the last one, the only case accepted here.
+        if (at !== x.dims.length - 1)
+            throw new Error(`Softmax: only the last axis is supported, got ${axis}`);
+        const width = x.dims[at];
+        const out = numericTensor(x.type, x.dims, previous[0]);
+        for (let offset = 0; offset < x.data.length; offset += width)
+            softmaxRow(x.data, offset, out.data, offset, width, false);
+        return [out];
+    };
+};
+/**
+ * Softmax of data[from, from + width) into out[to, to + width), summing in double; with
+ * `zero`, entries that are exactly 0 stay 0 (post_transform SOFTMAX_ZERO).
+ */
+function softmaxRow(data, from, out, to, width, zero) {
+    let max = -Infinity;
+    for (let c = 0; c < width; c++)
+        if (!zero || data[from + c] !== 0)
+            max = Math.max(max, data[from + c]);
+    let sum = 0;
+    for (let c = 0; c < width; c++)
+        sum += zero && data[from + c] === 0 ? 0 : Math.exp(data[from + c] - max);
+    for (let c = 0; c < width; c++) {
+        out[to + c] = zero && data[from + c] === 0 ? 0 : Math.exp(data[from + c] - max) / sum;
+    }
+}
+// ---- ai.onnx.ml ----------------------------------------------------------------------------
+/** The input as a [rows, columns] matrix: a vector is one column per row, as onnxruntime's ML ops read it. */
+function rowsAndColumns(x) {
+    if (x.dims.length === 0)
+        return [1, 1];
+    if (x.dims.length === 1)
+        return [1, x.dims[0]];
+    return [x.dims[0], size(x.dims) / x.dims[0]];
+}
+/** A per-column parameter given once for all columns or once per column. */
+function perColumn(values, columns, op, name) {
+    if (values.length === 1)
+        return new Array(columns).fill(values[0]);
+    if (values.length !== columns)
+        throw new Error(`${op}: ${name} has ${values.length} values for ${columns} columns`);
+    return values;
+}
+const imputer = ({ node }) => {
+    const values = floatsAttribute(node, 'imputed_value_floats');
+    if (values.length === 0)
+        throw new UnsupportedGraphError('Imputer with integer values');
+    const replaced = floatAttribute(node, 'replaced_value_float', 0);
+    const replaceNaN = Number.isNaN(replaced);
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'Imputer');
+        if (x.type !== 'float32')
+            throw new Error(`Imputer: input is ${x.type}; imputed_value_floats needs float`);
+        const [, columns] = rowsAndColumns(x);
+        const fill = perColumn(values, columns, 'Imputer', 'imputed_value_floats');
+        const out = numericTensor('float32', x.dims, previous[0]);
+        for (let i = 0; i < x.data.length; i++) {
+            const v = x.data[i];
+            out.data[i] = (replaceNaN ? Number.isNaN(v) : v === replaced) ? fill[i % columns] : v;
+        }
+        return [out];
+    };
+};
+const scaler = ({ node }) => {
+    const offsets = floatsAttribute(node, 'offset');
+    const scales = floatsAttribute(node, 'scale');
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'Scaler');
+        const [, columns] = rowsAndColumns(x);
+        const offset = perColumn(offsets.length > 0 ? offsets : [0], columns, 'Scaler', 'offset');
+        const scale = perColumn(scales.length > 0 ? scales : [1], columns, 'Scaler', 'scale');
+        const out = numericTensor('float32', x.dims, previous[0]);
+        // onnxruntime computes in float32: (x - offset) rounded, then times scale.
+        for (let i = 0; i < x.data.length; i++) {
+            const c = i % columns;
+            out.data[i] = Math.fround(Math.fround(x.data[i]) - offset[c]) * scale[c];
+        }
+        return [out];
+    };
+};
+const oneHotEncoder = ({ node }) => {
+    const strings = stringsAttribute(node, 'cats_strings');
+    const ints = intsAttribute(node, 'cats_int64s');
+    const zeros = intAttribute(node, 'zeros', 1) === 1;
+    const categories = strings.length > 0 ? strings : ints;
+    const index = new Map(categories.map((c, i) => [c, i]));
+    const width = categories.length;
+    return (inputs, previous) => {
+        const x = inputs[0];
+        const byString = x.type === 'string';
+        if (byString !== strings.length > 0)
+            throw new Error(`OneHotEncoder: input is ${x.type} but the categories are not`);
+        const out = numericTensor('float32', [...x.dims, width], previous[0]);
+        const values = x.data;
+        for (let i = 0; i < values.length; i++) {
+            const at = index.get(values[i]);
+            if (at !== undefined)
+                out.data[i * width + at] = 1;
+            else if (!zeros)
+                throw new Error(`OneHotEncoder: unknown category "${values[i]}" and zeros is 0`);
+        }
+        return [out];
+    };
+};
+/** The class scores [N, classes] of a linear model, after post_transform. */
+const linearClassifier = ({ node, outputsUsed }) => {
+    if (outputsUsed[0])
+        throw new UnsupportedGraphError('LinearClassifier whose label output is read');
+    const coefficients = floatsAttribute(node, 'coefficients');
+    const intercepts = floatsAttribute(node, 'intercepts');
+    const labels = Math.max(intsAttribute(node, 'classlabels_ints').length, stringsAttribute(node, 'classlabels_strings').length);
+    const transform = stringAttribute(node, 'post_transform', 'NONE');
+    if (!['NONE', 'LOGISTIC', 'SOFTMAX', 'SOFTMAX_ZERO'].includes(transform)) {
+        throw new UnsupportedGraphError(`LinearClassifier post_transform ${transform}`);
+    }
+    if (intAttribute(node, 'multi_class', 0) !== 0)
+        throw new UnsupportedGraphError('LinearClassifier multi_class');
+    const targets = intercepts.length > 0 ? intercepts.length : labels;
+    if (targets === 0 || coefficients.length % targets !== 0) {
+        throw new UnsupportedGraphError('LinearClassifier coefficients do not divide into classes');
+    }
+    // One row of coefficients for two labels: onnxruntime writes [1 - v, v], where v is the
+    // score through the logistic for LOGISTIC and the raw score otherwise (the softmaxes do not apply).
+    const secondClass = targets === 1 && labels === 2;
+    const features = coefficients.length / targets;
+    const width = secondClass ? 2 : targets;
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'LinearClassifier');
+        const [rows, columns] = rowsAndColumns(x);
+        if (columns !== features)
+            throw new Error(`LinearClassifier: ${columns} input columns, coefficients for ${features}`);
+        const scores = numericTensor('float32', [rows, width], previous[1]);
+        const out = scores.data;
+        const raw = new Float64Array(targets);
+        for (let r = 0; r < rows; r++) {
+            const row = r * columns;
+            for (let t = 0; t < targets; t++) {
+                let sum = intercepts[t] ?? 0;
+                const w = t * features;
+                for (let i = 0; i < features; i++)
+                    sum += x.data[row + i] * coefficients[w + i];
+                raw[t] = Math.fround(sum);
+            }
+            const at = r * width;
+            if (secondClass) {
+                const v = transform === 'LOGISTIC' ? Math.fround(sigmoid(raw[0])) : raw[0];
+                out[at] = 1 - v;
+                out[at + 1] = v;
+            }
+            else if (transform === 'SOFTMAX' || transform === 'SOFTMAX_ZERO') {
+                softmaxRow(raw, 0, out, at, targets, transform === 'SOFTMAX_ZERO');
+            }
+            else {
+                for (let t = 0; t < targets; t++)
+                    out[at + t] = transform === 'LOGISTIC' ? sigmoid(raw[t]) : raw[t];
+            }
+        }
+        return [undefined, scores];
+    };
+};
+const linearRegressor = ({ node }) => {
+    const coefficients = floatsAttribute(node, 'coefficients');
+    const intercepts = floatsAttribute(node, 'intercepts');
+    const targets = intAttribute(node, 'targets', 1);
+    if (stringAttribute(node, 'post_transform', 'NONE') !== 'NONE') {
+        throw new UnsupportedGraphError('LinearRegressor with a post_transform');
+    }
+    if (coefficients.length % targets !== 0)
+        throw new UnsupportedGraphError('LinearRegressor coefficients do not divide into targets');
+    const features = coefficients.length / targets;
+    return (inputs, previous) => {
+        const x = numericInput(inputs[0], 'LinearRegressor');
+        const [rows, columns] = rowsAndColumns(x);
+        if (columns !== features)
+            throw new Error(`LinearRegressor: ${columns} input columns, coefficients for ${features}`);
+        const out = numericTensor('float32', [rows, targets], previous[0]);
+        for (let r = 0; r < rows; r++) {
+            for (let t = 0; t < targets; t++) {
+                let sum = intercepts[t] ?? 0;
+                for (let i = 0; i < features; i++)
+                    sum += x.data[r * columns + i] * coefficients[t * features + i];
+                out.data[r * targets + t] = sum;
+            }
+        }
+        return [out];
+    };
+};
+/** Kernels by `domain:opType` ('' for the default ai.onnx domain). */
+export const KERNELS = new Map([
+    [':Identity', identity],
+    [':Flatten', flatten],
+    [':Reshape', reshape],
+    [':Concat', concat],
+    [':Cast', cast],
+    [':Add', binary('Add', (x, y) => x + y)],
+    [':Sub', binary('Sub', (x, y) => x - y)],
+    [':Mul', binary('Mul', (x, y) => x * y)],
+    [':Div', binary('Div', (x, y) => x / y)],
+    [':Log', unary('Log', Math.log)],
+    [':Exp', unary('Exp', Math.exp)],
+    [':Sqrt', unary('Sqrt', Math.sqrt)],
+    [':Abs', unary('Abs', Math.abs)],
+    [':Neg', unary('Neg', (x) => -x)],
+    [':Tanh', unary('Tanh', Math.tanh)],
+    [':Relu', unary('Relu', (x) => (x > 0 ? x : 0))],
+    [':Sigmoid', unary('Sigmoid', sigmoid)],
+    [':MatMul', matMul],
+    [':Gemm', gemm],
+    [':Softmax', softmax],
+    [`${ML}:Imputer`, imputer],
+    [`${ML}:Scaler`, scaler],
+    [`${ML}:OneHotEncoder`, oneHotEncoder],
+    [`${ML}:LinearClassifier`, linearClassifier],
+    [`${ML}:LinearRegressor`, linearRegressor],
+    [`${ML}:TreeEnsembleClassifier`, treeEnsembleClassifier],
+    [`${ML}:TreeEnsembleRegressor`, treeEnsembleRegressor],
+]);
+export function kernelFor(context) {
+    const { node } = context;
+    const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
+    const factory = KERNELS.get(`${domain}:${node.opType}`);
+    if (!factory)
+        throw new UnsupportedGraphError(`operator ${domain ? `${domain}.` : ''}${node.opType}`);
+    return factory(context);
+}

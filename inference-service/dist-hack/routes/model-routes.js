@@ -1,0 +1,70 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from "../http/api-error.js";
+import { ErrorBody } from "../http/error-schemas.js";
+import { createRouter } from "../http/router.js";
+import { ModelCard } from "../models/model-card.js";
+const ModelSummary = z
+    .object({
+    name: z.string(),
+    defaultVersion: z.string(),
+    versions: z.array(z.string()),
+    task: z.string(),
+    description: z.string().optional(),
+})
+    .openapi('ModelSummary');
+const ModelList = z.object({ models: z.array(ModelSummary) }).openapi('ModelList');
+const ModelDetail = z
+    .object({
+    name: z.string(),
+    defaultVersion: z.string(),
+    versions: z.array(ModelCard).openapi({ description: 'The model card of every version, oldest first.' }),
+})
+    .openapi('ModelDetail');
+const NameParam = z.object({
+    name: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'name', in: 'path' }, example: 'lead-scoring' }),
+});
+const listRoute = createRoute({
+    method: 'get',
+    path: '/v1/models',
+    operationId: 'listModels',
+    summary: 'List the models this service serves',
+    responses: {
+        200: { description: 'Every model with its versions', content: { 'application/json': { schema: ModelList } } },
+    },
+});
+const getRoute = createRoute({
+    method: 'get',
+    path: '/v1/models/{name}',
+    operationId: 'getModel',
+    summary: 'Model cards of one model: features, types, bands, metrics, training data',
+    request: { params: NameParam },
+    responses: {
+        200: { description: 'The model cards', content: { 'application/json': { schema: ModelDetail } } },
+        404: { description: 'Unknown model', content: { 'application/json': { schema: ErrorBody } } },
+    },
+});
+export function modelRoutes(state) {
+    const app = createRouter();
+    app.openapi(listRoute, (c) => c.json({ models: state.requireRegistry().list() }, 200));
+    app.openapi(getRoute, (c) => {
+        const { name } = c.req.valid('param');
+        const registry = state.requireRegistry();
+        const family = registry.versionsOf(name);
+        if (!family)
+            throw modelNotFound(registry, name);
+        return c.json({ name, defaultVersion: family.defaultVersion, versions: family.models.map((m) => m.card) }, 200);
+    });
+    return app;
+}
+/** 404 naming what exists, so a typo in Custom Metadata is fixed from the error alone. */
+export function modelNotFound(registry, name, version) {
+    const known = registry.list().map((m) => ({ name: m.name, versions: m.versions, defaultVersion: m.defaultVersion }));
+    const family = registry.versionsOf(name);
+    const message = family && version !== undefined
+        ? `model "${name}" has no version "${version}" (versions: ${family.models.map((m) => m.version).join(', ')})`
+        : `unknown model "${name}" (known models: ${known.map((m) => m.name).join(', ') || 'none'})`;
+    return new ApiError(404, 'MODEL_NOT_FOUND', message, { knownModels: known });
+}

@@ -1,0 +1,230 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import ort from 'onnxruntime-node';
+import { ApiError } from "../http/api-error.js";
+import { ErrorBody } from "../http/error-schemas.js";
+import { createRouter } from "../http/router.js";
+import { OIP_DATATYPES } from "../models/scoring-model.js";
+import { modelNotFound } from "./model-routes.js";
+/**
+ * Open Inference Protocol v2 (KServe/Triton REST) over the same registry, so standard
+ * model-serving clients can call the raw ONNX graphs. Tensors go in and out as the model
+ * defines them; the friendlier, explained API is /v1/score.
+ */
+const Datatype = z.enum(['BOOL', 'INT32', 'INT64', 'FP32', 'FP64', 'BYTES']);
+const TensorMetadata = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
+const ModelMetadata = z
+    .object({
+    name: z.string(),
+    versions: z.array(z.string()),
+    platform: z.literal('onnxruntime_onnx'),
+    inputs: z.array(TensorMetadata),
+    outputs: z.array(TensorMetadata),
+})
+    .openapi('OipModelMetadata');
+const Parameters = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const InferInputTensor = z.object({
+    name: z.string().min(1),
+    shape: z.array(z.number().int().min(0)),
+    datatype: Datatype,
+    parameters: Parameters.optional(),
+    data: z.array(z.unknown()).openapi({ description: 'Row-major tensor contents, flat or nested.' }),
+});
+const InferRequest = z
+    .object({
+    id: z.string().optional(),
+    parameters: Parameters.optional(),
+    inputs: z.array(InferInputTensor).min(1),
+    outputs: z.array(z.object({ name: z.string().min(1), parameters: Parameters.optional() })).optional(),
+})
+    .openapi('OipInferRequest');
+const InferResponse = z
+    .object({
+    model_name: z.string(),
+    model_version: z.string(),
+    id: z.string().optional(),
+    outputs: z.array(z.object({
+        name: z.string(),
+        datatype: z.string(),
+        shape: z.array(z.number().int()),
+        data: z.array(z.unknown()),
+    })),
+})
+    .openapi('OipInferResponse');
+const ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) });
+const pathParams = (versioned) => versioned ? z.object({ name: z.string().min(1), version: z.string().min(1) }) : z.object({ name: z.string().min(1) });
+const errors = {
+    400: { description: 'Invalid tensors', content: { 'application/json': { schema: ErrorBody } } },
+    404: { description: 'Unknown model or version', content: { 'application/json': { schema: ErrorBody } } },
+};
+export function oipRoutes(state, serviceVersion) {
+    const app = createRouter();
+    app.openapi(createRoute({
+        method: 'get',
+        path: '/v2',
+        operationId: 'oipServerMetadata',
+        summary: 'Open Inference Protocol: server metadata',
+        responses: {
+            200: { description: 'Server metadata', content: { 'application/json': { schema: ServerMetadata } } },
+        },
+    }), (c) => c.json({ name: 'byom-bridge', version: serviceVersion, extensions: [] }, 200));
+    const find = (name, version) => {
+        const registry = state.requireRegistry();
+        const model = registry.get(name, version);
+        if (!model)
+            throw modelNotFound(registry, name, version);
+        return model;
+    };
+    for (const versioned of [false, true]) {
+        const base = versioned ? '/v2/models/{name}/versions/{version}' : '/v2/models/{name}';
+        const params = pathParams(versioned);
+        app.openapi(createRoute({
+            method: 'get',
+            path: base,
+            operationId: versioned ? 'oipModelVersionMetadata' : 'oipModelMetadata',
+            summary: 'Open Inference Protocol: model metadata',
+            request: { params },
+            responses: {
+                200: { description: 'Model metadata', content: { 'application/json': { schema: ModelMetadata } } },
+                ...errors,
+            },
+        }), (c) => {
+            const { name, version } = c.req.valid('param');
+            const model = find(name, version);
+            const versions = state
+                .requireRegistry()
+                .versionsOf(name)
+                .models.map((m) => m.version);
+            return c.json({
+                name: model.name,
+                versions: version ? [model.version] : versions,
+                platform: 'onnxruntime_onnx',
+                inputs: model.describeInputs(),
+                outputs: model.describeOutputs(),
+            }, 200);
+        });
+        app.openapi(createRoute({
+            method: 'get',
+            path: `${base}/ready`,
+            operationId: versioned ? 'oipModelVersionReady' : 'oipModelReady',
+            summary: 'Open Inference Protocol: model readiness',
+            request: { params },
+            responses: {
+                200: {
+                    description: 'Ready',
+                    content: { 'application/json': { schema: z.object({ name: z.string(), ready: z.boolean() }) } },
+                },
+                ...errors,
+            },
+        }), (c) => {
+            const { name, version } = c.req.valid('param');
+            const model = find(name, version);
+            return c.json({ name: model.name, ready: true }, 200);
+        });
+        app.openapi(createRoute({
+            method: 'post',
+            path: `${base}/infer`,
+            operationId: versioned ? 'oipModelVersionInfer' : 'oipModelInfer',
+            summary: 'Open Inference Protocol: run the raw model on tensors',
+            request: { params, body: { required: true, content: { 'application/json': { schema: InferRequest } } } },
+            responses: {
+                200: { description: 'Output tensors', content: { 'application/json': { schema: InferResponse } } },
+                ...errors,
+            },
+        }), async (c) => {
+            const { name, version } = c.req.valid('param');
+            const request = c.req.valid('json');
+            const model = find(name, version);
+            const feeds = toFeeds(model, request.inputs);
+            const available = model.describeOutputs().map((o) => o.name);
+            const wanted = request.outputs?.map((o) => o.name) ?? available;
+            const unknown = wanted.filter((n) => !available.includes(n));
+            if (unknown.length > 0) {
+                throw new ApiError(400, 'VALIDATION_ERROR', `unknown outputs ${unknown.join(', ')} (outputs: ${available.join(', ')})`);
+            }
+            let results;
+            try {
+                results = await model.infer(feeds, wanted);
+            }
+            catch (error) {
+                throw new ApiError(400, 'INFERENCE_FAILED', `the model rejected the inputs: ${error.message}`);
+            }
+            return c.json({
+                model_name: model.name,
+                model_version: model.version,
+                ...(request.id !== undefined ? { id: request.id } : {}),
+                outputs: wanted.map((outputName) => fromTensor(outputName, results[outputName])),
+            }, 200);
+        });
+    }
+    return app;
+}
+const ORT_TYPES = {
+    BOOL: 'bool',
+    INT32: 'int32',
+    INT64: 'int64',
+    FP32: 'float32',
+    FP64: 'float64',
+    BYTES: 'string',
+};
+function toFeeds(model, inputs) {
+    const expected = model.describeInputs();
+    const feeds = {};
+    for (const input of inputs) {
+        const meta = expected.find((e) => e.name === input.name);
+        if (!meta) {
+            throw new ApiError(400, 'VALIDATION_ERROR', `unknown input "${input.name}" (inputs: ${expected.map((e) => e.name).join(', ')})`);
+        }
+        if (meta.datatype !== input.datatype) {
+            throw new ApiError(400, 'VALIDATION_ERROR', `input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`);
+        }
+        const values = input.data.flat(Infinity);
+        const size = input.shape.reduce((a, b) => a * b, 1);
+        if (values.length !== size) {
+            throw new ApiError(400, 'VALIDATION_ERROR', `input "${input.name}" has ${values.length} values for shape [${input.shape.join(', ')}] (${size} expected)`);
+        }
+        feeds[input.name] = new ort.Tensor(ORT_TYPES[input.datatype], typedData(input.name, input.datatype, values), input.shape);
+    }
+    const missing = expected.filter((e) => !(e.name in feeds)).map((e) => e.name);
+    if (missing.length > 0)
+        throw new ApiError(400, 'VALIDATION_ERROR', `missing inputs: ${missing.join(', ')}`);
+    return feeds;
+}
+function typedData(name, datatype, values) {
+    const fail = (expected) => new ApiError(400, 'VALIDATION_ERROR', `input "${name}" is ${datatype}: every value must be ${expected}`);
+    switch (datatype) {
+        case 'BYTES':
+            if (!values.every((v) => typeof v === 'string'))
+                throw fail('a string');
+            return values;
+        case 'BOOL':
+            if (!values.every((v) => typeof v === 'boolean'))
+                throw fail('true or false');
+            return Uint8Array.from(values, (v) => (v ? 1 : 0));
+        case 'INT32':
+        case 'INT64':
+            if (!values.every((v) => typeof v === 'number' && Number.isSafeInteger(v)))
+                throw fail('an integer');
+            return datatype === 'INT32'
+                ? Int32Array.from(values)
+                : BigInt64Array.from(values, (v) => BigInt(v));
+        case 'FP32':
+        case 'FP64':
+            if (!values.every((v) => typeof v === 'number'))
+                throw fail('a number');
+            return datatype === 'FP32' ? Float32Array.from(values) : Float64Array.from(values);
+    }
+}
+function fromTensor(name, tensor) {
+    const data = tensor.data;
+    const values = data instanceof BigInt64Array
+        ? Array.from(data, (v) => Number(v))
+        : Array.isArray(data)
+            ? data
+            : Array.from(data, (v) => (Number.isFinite(v) ? v : null));
+    return {
+        name,
+        datatype: OIP_DATATYPES[tensor.type] ?? tensor.type.toUpperCase(),
+        shape: [...tensor.dims],
+        data: values,
+    };
+}

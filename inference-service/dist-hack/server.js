@@ -1,0 +1,141 @@
+import { serve } from '@hono/node-server';
+import { pino } from 'pino';
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { ServiceState } from "./http/service-state.js";
+import { GatewayState } from "./generation/gateway-state.js";
+import { RoutesConfigError, loadRoutesFile } from "./generation/routes-config.js";
+import { ModelRegistry } from "./models/model-registry.js";
+import { ModelLoadError } from "./models/scoring-model.js";
+import { createLogger } from "./observability/logger.js";
+import { ServiceMetrics } from "./observability/metrics.js";
+import { LEAD_EXAMPLE } from "./scoring/lead-example.js";
+/**
+ * Starts the service: validate configuration, listen at once (liveness), load every
+ * model (readiness), and drain in-flight requests on SIGTERM. Any configuration or
+ * model problem stops the process with a message naming the variable or file.
+ */
+let config;
+try {
+    config = loadConfig();
+}
+catch (error) {
+    if (error instanceof ConfigError) {
+        process.stderr.write(`byom-inference: ${error.message}\n`);
+        process.exit(1);
+    }
+    throw error;
+}
+// A broken routes file stops the boot before listening, naming the file and the field.
+let routes;
+try {
+    routes = config.routesFile === undefined ? undefined : loadRoutesFile(config.routesFile);
+}
+catch (error) {
+    if (error instanceof RoutesConfigError) {
+        process.stderr.write(`byom-inference: ${error.message}\n`);
+        process.exit(1);
+    }
+    throw error;
+}
+// Asynchronous writes: a request never waits for stdout. Flushed before every exit below.
+const logDestination = pino.destination({ dest: 1, sync: false });
+const logger = createLogger(config.logLevel, logDestination);
+const state = new ServiceState();
+const metrics = new ServiceMetrics({ collectProcessMetrics: true });
+const llm = new GatewayState(config.routesFile);
+const app = createApp({ config, state, logger, metrics, llm });
+const bootStarted = performance.now();
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    logger.info({ port: info.port, host: config.host, env: config.env, requestSigning: config.signingSecrets.length > 0 }, 'listening');
+});
+server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${config.port}: ${error.message}`));
+try {
+    // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
+    const [registry] = await Promise.all([
+        ModelRegistry.load(config.modelDirs, {
+            intraOpNumThreads: config.ortIntraOpThreads,
+            engine: config.inferenceEngine,
+        }),
+        routes === undefined ? undefined : loadGateway(routes),
+    ]);
+    state.setRegistry(registry);
+    metrics.modelsLoaded.set(registry.size);
+    const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
+    for (const model of registry.all()) {
+        logger.info({ model: model.name, version: model.version, engine: model.engineName, reason: model.engineReason }, 'inference engine');
+    }
+    logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
+    if (config.apiKeyGenerated)
+        printDevelopmentHint(config, registry);
+}
+catch (error) {
+    if (error instanceof ModelLoadError)
+        fatal(logger, `cannot load models: ${error.message}`);
+    throw error;
+}
+let shuttingDown = false;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.on(signal, () => {
+        if (shuttingDown)
+            return;
+        shuttingDown = true;
+        logger.info({ signal }, 'draining in-flight requests');
+        state.startDraining();
+        const forceExit = setTimeout(() => {
+            logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing remaining connections');
+            if ('closeAllConnections' in server)
+                server.closeAllConnections();
+            exit(1);
+        }, config.shutdownTimeoutMs);
+        forceExit.unref();
+        server.close(() => {
+            logger.info('stopped');
+            void (state.registry?.close() ?? Promise.resolve()).finally(() => exit(0));
+        });
+        // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs until they finish.
+        if ('closeIdleConnections' in server)
+            server.closeIdleConnections();
+    });
+}
+async function loadGateway(table) {
+    const [{ createLlmGateway }, { createProviderFactory }] = await Promise.all([
+        import("./generation/llm-gateway.js"),
+        import("./generation/provider-factory.js"),
+    ]);
+    const providers = await createProviderFactory(table);
+    llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics }));
+    logger.info({ routes: table.names() }, 'llm routes loaded');
+}
+function fatal(log, message) {
+    log.fatal(message);
+    process.stderr.write(`byom-inference: ${message}\n`);
+    exit(1);
+}
+function exit(code) {
+    try {
+        logDestination.flushSync();
+    }
+    catch {
+        // A write still in flight cannot be flushed synchronously; exiting matters more than its last line.
+    }
+    process.exit(code);
+}
+function printDevelopmentHint(cfg, registry) {
+    const base = `http://localhost:${cfg.port}`;
+    const model = registry.list()[0];
+    const example = model?.name === 'lead-scoring' ? LEAD_EXAMPLE : { model: model?.name ?? 'your-model', records: [] };
+    process.stderr.write(`
+BYOM Bridge inference service is ready at ${base} (docs: ${base}/docs).
+No BYOM_API_KEYS was set, so this run uses a generated development key:
+
+  export BYOM_KEY=${cfg.apiKeys[0]}
+
+Score a lead with the bundled model:
+
+  curl -s ${base}/v1/score \\
+    -H "Authorization: Bearer $BYOM_KEY" -H "Content-Type: application/json" \\
+    -d '${JSON.stringify(example)}'
+
+`);
+}
