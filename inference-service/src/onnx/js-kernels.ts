@@ -143,6 +143,7 @@ const concat: KernelFactory = ({ node }) => {
   return (inputs, previous) => {
     const parts = inputs.filter((t): t is JsTensor => t !== undefined);
     const first = parts[0]!;
+    if (first.type === 'bool') throw new Error('Concat: bool tensors are not supported here');
     const rank = first.dims.length;
     const at = axis < 0 ? axis + rank : axis;
     const outer = size(first.dims.slice(0, at));
