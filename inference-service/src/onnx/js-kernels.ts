@@ -297,6 +297,34 @@ function rowsAndColumns(x: JsTensor): [number, number] {
   return [x.dims[0]!, size(x.dims) / x.dims[0]!];
 }
 
+/** The input of a linear model as [rows, features] rows, or an error naming the width it should have. */
+function linearInput(input: JsTensor | undefined, op: string, features: number): [NumericTensor, number] {
+  const x = numericInput(input, op);
+  const [rows, columns] = rowsAndColumns(x);
+  if (columns !== features) throw new Error(`${op}: ${columns} input columns, coefficients for ${features}`);
+  return [x, rows];
+}
+
+/** intercepts[t] + x[row]·coefficients[t] for each of `targets`, summed in double, into out[at + t]. */
+function linearRow(
+  x: NumericTensor,
+  row: number,
+  coefficients: number[],
+  intercepts: number[],
+  targets: number,
+  out: Float32Array | Float64Array,
+  at: number,
+): void {
+  const features = coefficients.length / targets;
+  const offset = row * features;
+  for (let t = 0; t < targets; t++) {
+    let sum = intercepts[t] ?? 0;
+    const w = t * features;
+    for (let i = 0; i < features; i++) sum += x.data[offset + i]! * coefficients[w + i]!;
+    out[at + t] = sum;
+  }
+}
+
 /** A per-column parameter given once for all columns or once per column. */
 function perColumn(values: number[], columns: number, op: string, name: string): number[] {
   if (values.length === 1) return new Array<number>(columns).fill(values[0]!);
@@ -388,21 +416,13 @@ const linearClassifier: KernelFactory = ({ node, outputsUsed }) => {
   const features = coefficients.length / targets;
   const width = secondClass ? 2 : targets;
   return (inputs, previous) => {
-    const x = numericInput(inputs[0], 'LinearClassifier');
-    const [rows, columns] = rowsAndColumns(x);
-    if (columns !== features)
-      throw new Error(`LinearClassifier: ${columns} input columns, coefficients for ${features}`);
+    const [x, rows] = linearInput(inputs[0], 'LinearClassifier', features);
     const scores = numericTensor('float32', [rows, width], previous[1]);
     const out = scores.data;
-    const raw = new Float64Array(targets);
+    // float32, as onnxruntime holds the raw scores before post_transform.
+    const raw = new Float32Array(targets);
     for (let r = 0; r < rows; r++) {
-      const row = r * columns;
-      for (let t = 0; t < targets; t++) {
-        let sum = intercepts[t] ?? 0;
-        const w = t * features;
-        for (let i = 0; i < features; i++) sum += x.data[row + i]! * coefficients[w + i]!;
-        raw[t] = Math.fround(sum);
-      }
+      linearRow(x, r, coefficients, intercepts, targets, raw, 0);
       const at = r * width;
       if (secondClass) {
         const v = transform === 'LOGISTIC' ? Math.fround(sigmoid(raw[0]!)) : raw[0]!;
@@ -429,18 +449,9 @@ const linearRegressor: KernelFactory = ({ node }) => {
     throw new UnsupportedGraphError('LinearRegressor coefficients do not divide into targets');
   const features = coefficients.length / targets;
   return (inputs, previous) => {
-    const x = numericInput(inputs[0], 'LinearRegressor');
-    const [rows, columns] = rowsAndColumns(x);
-    if (columns !== features)
-      throw new Error(`LinearRegressor: ${columns} input columns, coefficients for ${features}`);
+    const [x, rows] = linearInput(inputs[0], 'LinearRegressor', features);
     const out = numericTensor('float32', [rows, targets], previous[0]);
-    for (let r = 0; r < rows; r++) {
-      for (let t = 0; t < targets; t++) {
-        let sum = intercepts[t] ?? 0;
-        for (let i = 0; i < features; i++) sum += x.data[r * columns + i]! * coefficients[t * features + i]!;
-        out.data[r * targets + t] = sum;
-      }
-    }
+    for (let r = 0; r < rows; r++) linearRow(x, r, coefficients, intercepts, targets, out.data, r * targets);
     return [out];
   };
 };
