@@ -1,15 +1,12 @@
+import { UnsupportedGraphError, numericInput, numericTensor, size } from './js-tensor.ts';
 import {
-  UnsupportedGraphError,
   floatAttribute,
   floatsAttribute,
   intAttribute,
   intsAttribute,
-  numericInput,
-  numericTensor,
-  size,
   stringAttribute,
   stringsAttribute,
-} from './js-tensor.ts';
+} from './onnx-proto.ts';
 import type { JsTensor, Kernel, KernelFactory, NodeContext, NumericTensor } from './js-tensor.ts';
 import { treeEnsembleClassifier, treeEnsembleRegressor } from './js-tree-ensemble.ts';
 

@@ -1,4 +1,4 @@
-import { AttrType, ElemType } from './onnx-proto.ts';
+import { ElemType } from './onnx-proto.ts';
 import type { NodeProto, TensorProto } from './onnx-proto.ts';
 
 /**
@@ -84,50 +84,6 @@ export function numericTensor(type: NumericTensor['type'], dims: number[], reuse
     return { type, data: new Float64Array(reuse.data.buffer, 0, n).fill(0), dims };
   }
   return { type, data: new Float64Array(n), dims };
-}
-
-export function floatTensor(data: Float32Array, dims: number[]): NumericTensor {
-  return { type: 'float32', data, dims };
-}
-
-// ---- attributes ----------------------------------------------------------------------------
-
-function attribute(node: NodeProto, name: string) {
-  return node.attribute?.find((a) => a.name === name);
-}
-
-export function hasAttribute(node: NodeProto, name: string): boolean {
-  return attribute(node, name) !== undefined;
-}
-
-export function intAttribute(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.type === AttrType.INT ? Number(a.i) : fallback;
-}
-
-export function floatAttribute(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.type === AttrType.FLOAT ? (a.f ?? fallback) : fallback;
-}
-
-export function stringAttribute(node: NodeProto, name: string, fallback: string): string {
-  const a = attribute(node, name);
-  return a?.type === AttrType.STRING ? Buffer.from(a.s ?? []).toString('utf8') : fallback;
-}
-
-export function floatsAttribute(node: NodeProto, name: string): number[] {
-  const a = attribute(node, name);
-  return a?.type === AttrType.FLOATS ? (a.floats ?? []) : [];
-}
-
-export function intsAttribute(node: NodeProto, name: string): number[] {
-  const a = attribute(node, name);
-  return a?.type === AttrType.INTS ? (a.ints ?? []).map(Number) : [];
-}
-
-export function stringsAttribute(node: NodeProto, name: string): string[] {
-  const a = attribute(node, name);
-  return a?.type === AttrType.STRINGS ? (a.strings ?? []).map((s) => Buffer.from(s).toString('utf8')) : [];
 }
 
 // ---- initializers --------------------------------------------------------------------------

@@ -1,14 +1,12 @@
+import { UnsupportedGraphError, numericInput, numericTensor } from './js-tensor.ts';
 import {
-  UnsupportedGraphError,
   floatsAttribute,
   hasAttribute,
   intAttribute,
   intsAttribute,
-  numericInput,
-  numericTensor,
   stringAttribute,
   stringsAttribute,
-} from './js-tensor.ts';
+} from './onnx-proto.ts';
 import type { JsTensor, KernelFactory, NodeContext, NumericData } from './js-tensor.ts';
 
 /**

@@ -25,7 +25,10 @@ export function encodeModel(model: ModelProto): Uint8Array {
 /** Attribute value of a node, decoded to plain JS (strings as UTF-8, int64s as numbers). */
 export function attributeValue(node: NodeProto, name: string): unknown {
   const attribute = node.attribute?.find((a) => a.name === name);
-  if (!attribute) return undefined;
+  return attribute ? decodeAttribute(attribute) : undefined;
+}
+
+function decodeAttribute(attribute: AttributeProto): unknown {
   switch (attribute.type) {
     case AttrType.FLOAT:
       return attribute.f;
@@ -42,4 +45,40 @@ export function attributeValue(node: NodeProto, name: string): unknown {
     default:
       return undefined;
   }
+}
+
+/** The attribute's value when it is of `type`; undefined when absent or of another type. */
+function typedAttribute(node: NodeProto, name: string, type: number): unknown {
+  const attribute = node.attribute?.find((a) => a.name === name);
+  return attribute?.type === type ? decodeAttribute(attribute) : undefined;
+}
+
+// Typed readers for kernels (js-kernels.ts): an attribute of the wrong type counts as absent.
+
+export function hasAttribute(node: NodeProto, name: string): boolean {
+  return node.attribute?.some((a) => a.name === name) ?? false;
+}
+
+export function intAttribute(node: NodeProto, name: string, fallback: number): number {
+  return (typedAttribute(node, name, AttrType.INT) as number | undefined) ?? fallback;
+}
+
+export function floatAttribute(node: NodeProto, name: string, fallback: number): number {
+  return (typedAttribute(node, name, AttrType.FLOAT) as number | undefined) ?? fallback;
+}
+
+export function stringAttribute(node: NodeProto, name: string, fallback: string): string {
+  return (typedAttribute(node, name, AttrType.STRING) as string | undefined) ?? fallback;
+}
+
+export function floatsAttribute(node: NodeProto, name: string): number[] {
+  return (typedAttribute(node, name, AttrType.FLOATS) as number[] | undefined) ?? [];
+}
+
+export function intsAttribute(node: NodeProto, name: string): number[] {
+  return (typedAttribute(node, name, AttrType.INTS) as number[] | undefined) ?? [];
+}
+
+export function stringsAttribute(node: NodeProto, name: string): string[] {
+  return (typedAttribute(node, name, AttrType.STRINGS) as string[] | undefined) ?? [];
 }
