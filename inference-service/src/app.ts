@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
 import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import { ApiError } from './http/api-error.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
 import { bodySizeLimit } from './http/body-size-limit.ts';
-import { requestContext } from './http/request-context.ts';
 import { requestSignature } from './http/request-signature.ts';
 import { renderApiDocsPage } from './http/api-docs-page.ts';
 import type { ErrorBody, ErrorCode } from './http/error-schemas.ts';
@@ -21,6 +21,13 @@ import { generateRoutes } from './routes/generate-routes.ts';
 import { GatewayState } from './generation/gateway-state.ts';
 
 export const SERVICE_VERSION = '0.1.0';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** When the request reached the app, on the performance.now() clock (the LLM gateway's latency starts here). */
+    arrivedAt: number;
+  }
+}
 
 const HEALTH_ROUTES = new Set<string>(Object.values(HEALTH_PATHS));
 
@@ -43,29 +50,32 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
   const app = new OpenAPIHono();
   metrics.observeInference(() => state.registry);
 
-  app.use(
-    requestContext((c, seconds) => {
-      // The route pattern, not the path, keeps metric labels bounded (no model names or ids).
-      const route = c.res.status === 404 && !c.req.routePath.includes('{') ? 'unmatched' : c.req.routePath;
-      metrics.observeRequest(route, c.req.method, c.res.status, seconds);
-      // Successful requests log at debug: at thousands of requests per second a line each costs
-      // more CPU than scoring, and Heroku's router already logs every request with its id.
-      // Client errors log at info; server errors are logged by onError with their stack.
-      const level = c.res.status >= 400 ? 'info' : 'debug';
-      if (logger.isLevelEnabled(level) && !HEALTH_ROUTES.has(route)) {
-        logger[level](
-          {
-            requestId: c.get('requestId'),
-            method: c.req.method,
-            route,
-            status: c.res.status,
-            ms: round2(seconds * 1000),
-          },
-          'request',
-        );
-      }
-    }),
-  );
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set('arrivedAt', started);
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    // The route pattern, not the path, keeps metric labels bounded (no model names or ids).
+    const route = c.res.status === 404 && !c.req.routePath.includes('{') ? 'unmatched' : c.req.routePath;
+    metrics.observeRequest(route, c.req.method, c.res.status, seconds);
+    // Successful requests log at debug: at thousands of requests per second a line each costs
+    // more CPU than scoring, and Heroku's router already logs every request with its id.
+    // Client errors log at info; server errors are logged by onError with their stack.
+    const level = c.res.status >= 400 ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level) && !HEALTH_ROUTES.has(route)) {
+      logger[level](
+        {
+          requestId: c.get('requestId'),
+          method: c.req.method,
+          route,
+          status: c.res.status,
+          ms: round2(seconds * 1000),
+        },
+        'request',
+      );
+    }
+  });
 
   app.route('/', healthRoutes(state));
 

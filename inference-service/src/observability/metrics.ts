@@ -123,21 +123,10 @@ export class ServiceMetrics {
     return child;
   }
 
-  private readonly requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<string> }>();
-
-  /** Counts and times one request; the two series are looked up once per route, method and status. */
+  /** Counts and times one request. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${status} ${method} ${route}`;
-    let series = this.requestSeries.get(key);
-    if (series === undefined) {
-      series = {
-        count: this.counter(this.requests, { route, method, status }),
-        duration: this.histogram(this.requestDuration, { route, method }),
-      };
-      this.requestSeries.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(seconds);
+    this.counter(this.requests, { route, method, status }).inc();
+    this.histogram(this.requestDuration, { route, method }).observe(seconds);
   }
 
   /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */
