@@ -135,7 +135,8 @@ export async function compareEngines(
     const actual = await outcome(candidate, rows);
     if (expected.error !== undefined || actual.error !== undefined) {
       if ((expected.error === undefined) !== (actual.error === undefined)) {
-        return `on row ${JSON.stringify(rows[0])} onnxruntime ${expected.error ? `fails (${expected.error})` : 'scores'} but the JavaScript runner ${actual.error ? `fails (${actual.error})` : 'scores'}`;
+        const where = rows.length === 1 ? `on row ${JSON.stringify(rows[0])}` : `on the ${rows.length} probe rows`;
+        return `${where} onnxruntime ${expected.error ? `fails (${expected.error})` : 'scores'} but the JavaScript runner ${actual.error ? `fails (${actual.error})` : 'scores'}`;
       }
       continue;
     }

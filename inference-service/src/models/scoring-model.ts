@@ -90,12 +90,11 @@ export class ScoringModel {
   readonly baselines: ModelValue[];
   private readonly bindings: InputBinding[];
   private readonly outputTensor: string;
-  /** What runs predict(): onnxruntime (the session above) or the JavaScript runner; set once at load. */
+  /** What runs predict(): onnxruntime (the session above) or the JavaScript runner; chosen once at load. */
   private engine: InferenceEngine;
-  /** Why the model runs on onnxruntime, when it does (logged at boot). */
-  engineReason: string | undefined;
+  private onnxRuntimeReason: string | undefined;
   private readonly positiveColumn: number | undefined;
-  /** Session runs and rows since load: rows per run shows how well concurrent requests batch. */
+  /** Engine runs and rows since load: rows per run shows how well concurrent requests batch. */
   readonly stats = { runs: 0, rows: 0 };
   private readonly queue: PendingPrediction[] = [];
   private draining = false;
@@ -122,6 +121,11 @@ export class ScoringModel {
   /** The engine behind /v1/score. */
   get engineName(): EngineName {
     return this.engine.name;
+  }
+
+  /** Why the model runs on onnxruntime, when it does (logged at boot). */
+  get engineReason(): string | undefined {
+    return this.onnxRuntimeReason;
   }
 
   get name(): string {
@@ -181,7 +185,7 @@ export class ScoringModel {
       feedsFor: (records) => buildFeeds(bindings, [{ records }], model.baselines),
     });
     model.engine = selection.engine;
-    model.engineReason = selection.reason;
+    model.onnxRuntimeReason = selection.reason;
     return model;
   }
 
