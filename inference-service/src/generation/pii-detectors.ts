@@ -280,7 +280,8 @@ const DATE_PREFIX = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\
 
 /**
  * International numbers (+ or 00 prefix) have 8 to 15 digits (E.164); national ones 9 to 12
- * digits with at least one separator or an area code in parentheses. Bare digit runs, dates
+ * digits with at least one separator or an area code in parentheses (a number starting 00 that
+ * is no international number is judged as a national one). Bare digit runs, dates
  * and numbers with doubled separators are not phone numbers.
  */
 export function isPhoneNumber(raw: string): boolean {
@@ -291,7 +292,9 @@ export function isPhoneNumber(raw: string): boolean {
   if (opens !== closes || opens > 1) return false;
   if (opens === 1 && !/\(\d{1,5}\)/.test(raw)) return false;
   if (raw.startsWith('+')) return digits.length >= 8 && digits.length <= 15;
-  if (raw.startsWith('00')) return digits.length >= 10 && digits.length <= 17 && /^00[\s.\-(]?[1-9]/.test(raw);
+  // Not a valid international number is no proof of a safe one: "000-000-0000" still goes
+  // through the national rule below (detection errs on the side of masking).
+  if (raw.startsWith('00') && digits.length >= 10 && digits.length <= 17 && /^00[\s.\-(]?[1-9]/.test(raw)) return true;
   if (DATE_PREFIX.test(raw)) return false;
   const separated = /[ \t.\-()]/.test(raw);
   return separated && digits.length >= 9 && digits.length <= 12;

@@ -99,5 +99,7 @@ describe('PII detection in free text', () => {
     assert.equal(isPhoneNumber('5551234567'), false, 'a bare run of digits may be anything');
     assert.equal(isPhoneNumber('555--123-4567'), false, 'doubled separators');
     assert.equal(isPhoneNumber('2024-01-15 10'), false, 'a date and an hour');
+    assert.equal(isPhoneNumber('000-000-0000'), true, 'no international number, so judged as a national one');
+    assert.equal(isPhoneNumber('0044 20 7946 0958'), true);
   });
 });
