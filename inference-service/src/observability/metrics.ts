@@ -1,5 +1,27 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CounterConfiguration } from 'prom-client';
 import type { ModelRegistry } from '../models/model-registry.ts';
+
+/**
+ * One labelled series of a counter, counted in a plain number and read into the prom-client
+ * counter when /metrics is scraped. prom-client validates and hashes the label set on every
+ * inc(), even on a labelled child; at three counters per scored request that was a tenth of
+ * the request's CPU (docs/performance.md).
+ */
+export class CounterCell {
+  value = 0;
+  readonly labels: Readonly<Record<string, string | number>>;
+
+  constructor(labels: Readonly<Record<string, string | number>>) {
+    this.labels = labels;
+  }
+
+  inc(amount = 1): void {
+    // The checks prom-client makes: a counter only goes up, by a number.
+    if (!(amount >= 0 && amount !== Infinity)) throw new TypeError(`a counter cannot go up by ${amount}`);
+    this.value += amount;
+  }
+}
 
 /**
  * Prometheus metrics for one app instance. Each app gets its own registry so tests can
@@ -8,11 +30,13 @@ import type { ModelRegistry } from '../models/model-registry.ts';
 export class ServiceMetrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
+  /** Each counter's cells by label key; a counter's collect() reads its own. */
+  private readonly cells = new Map<Counter<string>, Map<string, CounterCell>>();
+
+  readonly requests = this.countedCounter({
     name: 'byom_http_requests_total',
     help: 'HTTP requests by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
   });
 
   readonly requestDuration = new Histogram({
@@ -23,18 +47,16 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  readonly recordsScored = new Counter({
+  readonly recordsScored = this.countedCounter({
     name: 'byom_records_scored_total',
     help: 'Records scored successfully, by model and version.',
     labelNames: ['model', 'version'] as const,
-    registers: [this.registry],
   });
 
-  readonly recordErrors = new Counter({
+  readonly recordErrors = this.countedCounter({
     name: 'byom_record_errors_total',
     help: 'Records that could not be scored, by model and error code.',
     labelNames: ['model', 'code'] as const,
-    registers: [this.registry],
   });
 
   readonly modelsLoaded = new Gauge({
@@ -44,32 +66,28 @@ export class ServiceMetrics {
   });
 
   // LLM gateway. Labels come from the routes file (route, provider, model), never from callers.
-  readonly llmRequests = new Counter({
+  readonly llmRequests = this.countedCounter({
     name: 'byom_llm_requests_total',
     help: 'LLM gateway requests by route, the provider that answered ("none" if none did) and outcome.',
     labelNames: ['route', 'provider', 'outcome'] as const,
-    registers: [this.registry],
   });
 
-  readonly llmAttempts = new Counter({
+  readonly llmAttempts = this.countedCounter({
     name: 'byom_llm_attempts_total',
     help: 'Provider calls by route, provider, model and outcome (ok, timeout, rate_limited, server_error, ...).',
     labelNames: ['route', 'provider', 'model', 'outcome'] as const,
-    registers: [this.registry],
   });
 
-  readonly llmTokens = new Counter({
+  readonly llmTokens = this.countedCounter({
     name: 'byom_llm_tokens_total',
     help: 'Tokens of answered LLM requests, by route, provider, model and direction (input or output).',
     labelNames: ['route', 'provider', 'model', 'direction'] as const,
-    registers: [this.registry],
   });
 
-  readonly llmCost = new Counter({
+  readonly llmCost = this.countedCounter({
     name: 'byom_llm_cost_usd_total',
     help: 'Cost of answered LLM requests in USD, from the price table in the routes file.',
     labelNames: ['route', 'provider', 'model'] as const,
-    registers: [this.registry],
   });
 
   readonly llmGatewayDuration = new Histogram({
@@ -80,47 +98,63 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  readonly piiMasked = new Counter({
+  readonly piiMasked = this.countedCounter({
     name: 'byom_pii_values_masked_total',
     help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',
     labelNames: ['type'] as const,
-    registers: [this.registry],
   });
 
-  private readonly children = new Map<string, Counter.Internal | Histogram.Internal<string>>();
+  private readonly children = new Map<string, Histogram.Internal<string>>();
 
   /**
-   * The labelled child of a counter or histogram, made once per label set. Given a label object, prom-client
-   * validates, sorts and hashes it on every call, a cost the gateway and scoring routes would
-   * pay several times per request. Labels come from route patterns, statuses and the routes
-   * file, never from callers, so the map stays small.
+   * The cell of one labelled series of a counter, made once per label set. Labels come from
+   * route patterns, statuses, model names and the routes file, never from callers, so the
+   * maps stay small.
    */
-  counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): Counter.Internal {
-    return this.child(metric, labels, () => metric.labels(labels)) as Counter.Internal;
+  counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): CounterCell {
+    const cells = this.cells.get(metric as Counter<string>)!;
+    const key = labelKey(labels);
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      cell = new CounterCell({ ...(labels as Record<string, string | number>) });
+      cells.set(key, cell);
+    }
+    return cell;
   }
 
+  /**
+   * The labelled child of a histogram, made once per label set: given a label object,
+   * prom-client validates and sorts it on every call, a cost the scoring route would pay on
+   * every request.
+   */
   histogram<L extends string>(
     metric: Histogram<L>,
     labels: Partial<Record<L, string | number>>,
   ): Histogram.Internal<string> {
-    return this.child(metric, labels, () => metric.labels(labels)) as Histogram.Internal<string>;
-  }
-
-  private child(
-    metric: Counter<string> | Histogram<string>,
-    labels: Record<string, string | number | undefined>,
-    make: () => Counter.Internal | Histogram.Internal<string>,
-  ): Counter.Internal | Histogram.Internal<string> {
-    // Names and values both, so two callers that list the labels in different orders can never
-    // share a key for different series (at worst they cache the same child twice).
-    let key = (metric as unknown as { name: string }).name;
-    for (const name in labels) key += `\u0000${name}=${labels[name]}`;
+    const key = `${(metric as unknown as { name: string }).name}${labelKey(labels)}`;
     let child = this.children.get(key);
     if (child === undefined) {
-      child = make();
+      child = metric.labels(labels);
       this.children.set(key, child);
     }
     return child;
+  }
+
+  /** A counter in this registry whose series are CounterCells, copied in at scrape time. */
+  private countedCounter<L extends string>(
+    configuration: Omit<CounterConfiguration<L>, 'registers' | 'collect'>,
+  ): Counter<L> {
+    const cells = new Map<string, CounterCell>();
+    const counter = new Counter<L>({
+      ...configuration,
+      registers: [this.registry],
+      collect(this: Counter<L>) {
+        this.reset();
+        for (const cell of cells.values()) this.inc(cell.labels as Partial<Record<L, string | number>>, cell.value);
+      },
+    });
+    this.cells.set(counter as Counter<string>, cells);
+    return counter;
   }
 
   /** Counts and times one request. */
@@ -157,4 +191,15 @@ export class ServiceMetrics {
     // Process metrics (RSS, event loop lag, GC) matter in production; tests skip their timers.
     if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'byom_' });
   }
+}
+
+/**
+ * Names and values both, so two callers that list the labels in different orders can never
+ * share a key for different series (at worst they make two cells for one series, which
+ * prom-client adds together at scrape time).
+ */
+function labelKey(labels: Record<string, string | number | undefined>): string {
+  let key = '';
+  for (const name in labels) key += `\u0000${name}=${labels[name]}`;
+  return key;
 }

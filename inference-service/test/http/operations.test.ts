@@ -34,6 +34,56 @@ describe('operations endpoints', () => {
     );
   });
 
+  it('gives POST /v1/score, served outside the middleware chain, the same request id and error handling', async () => {
+    // An app of its own, so the metric counts below are this test's alone.
+    const t = await createTestApp([await writeModelDir([tensorClassifier()])]);
+    const body = { model: 'tensor-classifier', records: [{ id: 'a', features: { a: 1, b: 1 } }] };
+    const scored = await t.call('POST', '/v1/score', body, { 'x-request-id': 'sf-score-1' });
+    assert.equal(scored.status, 200);
+    assert.equal(scored.headers.get('x-request-id'), 'sf-score-1');
+    assert.match(scored.headers.get('content-type') ?? '', /^application\/json/);
+    const generated = await t.call('POST', '/v1/score', body);
+    assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    const unsafe = await t.call('POST', '/v1/score', body, { 'x-request-id': 'no spaces; allowed' });
+    assert.match(
+      unsafe.headers.get('x-request-id') ?? '',
+      /^[0-9a-f-]{36}$/,
+      'an id with other characters is replaced',
+    );
+
+    const unauthorized = await t.app.request('/v1/score', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'sf-score-2' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(unauthorized.status, 401);
+    assert.equal(unauthorized.headers.get('x-request-id'), 'sf-score-2');
+    assert.match(unauthorized.headers.get('www-authenticate') ?? '', /^Bearer/);
+    assert.deepEqual(await unauthorized.json(), {
+      error: {
+        code: 'UNAUTHORIZED',
+        message: 'missing service key: send "Authorization: Bearer <key>", "X-API-Key: <key>" or "api-key: <key>"',
+        requestId: 'sf-score-2',
+      },
+    });
+    const invalid = await t.call('POST', '/v1/score', '{"model": ', { 'x-request-id': 'sf-score-3' });
+    assert.equal(invalid.headers.get('x-request-id'), 'sf-score-3');
+    assert.equal(((await invalid.json()) as { error: { requestId: string } }).error.requestId, 'sf-score-3');
+
+    const text = await (await t.call('GET', '/metrics')).text();
+    assert.match(text, /byom_http_requests_total\{route="\/v1\/score",method="POST",status="401"\} 1/);
+    assert.match(text, /byom_http_requests_total\{route="\/v1\/score",method="POST",status="400"\} 1/);
+  });
+
+  it('serves other methods on /v1/score, and HEAD requests, through the full app', async () => {
+    const get = await t.call('GET', '/v1/score');
+    assert.equal(get.status, 404);
+    assert.equal(((await get.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    const head = await t.app.request('/healthz', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
   it('exposes Prometheus metrics: requests by route and status, latency, records scored per model', async () => {
     await t.call('POST', '/v1/score', {
       model: 'tensor-classifier',

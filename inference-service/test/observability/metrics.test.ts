@@ -27,6 +27,21 @@ describe('service metrics', () => {
     const durations = await metrics.registry.getSingleMetricAsString('byom_http_request_duration_seconds');
     assert.match(durations, /byom_http_request_duration_seconds_count\{route="\/v1\/score",method="POST"\} 3/);
   });
+
+  it('keeps counts in cells between scrapes, and refuses to count down', async () => {
+    const metrics = new ServiceMetrics({ collectProcessMetrics: false });
+    const cell = metrics.counter(metrics.recordsScored, { model: 'm', version: '1' });
+    assert.equal(metrics.counter(metrics.recordsScored, { model: 'm', version: '1' }), cell, 'one cell per label set');
+    cell.inc(3);
+    const first = await metrics.registry.getSingleMetricAsString('byom_records_scored_total');
+    assert.equal(seriesValue(first, 'model="m"'), 3);
+    cell.inc();
+    const second = await metrics.registry.getSingleMetricAsString('byom_records_scored_total');
+    assert.equal(seriesValue(second, 'model="m"'), 4, 'a scrape reads the running total, it does not add it twice');
+    assert.throws(() => cell.inc(-1), TypeError);
+    assert.throws(() => cell.inc(Number.NaN), TypeError);
+    assert.throws(() => cell.inc(Infinity), TypeError);
+  });
 });
 
 /** The value of the one series line that has every given label (prom-client keeps labels in first-use order). */
