@@ -157,10 +157,17 @@ export class ServiceMetrics {
     return counter;
   }
 
+  private readonly routes = new Map<string, RouteMetrics>();
+
   /** Counts and times one request. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    this.counter(this.requests, { route, method, status }).inc();
-    this.histogram(this.requestDuration, { route, method }).observe(seconds);
+    const key = `${method} ${route}`;
+    let series = this.routes.get(key);
+    if (series === undefined) {
+      series = new RouteMetrics(this, route, method);
+      this.routes.set(key, series);
+    }
+    series.observe(status, seconds);
   }
 
   /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */
@@ -190,6 +197,35 @@ export class ServiceMetrics {
   constructor(options: { collectProcessMetrics: boolean }) {
     // Process metrics (RSS, event loop lag, GC) matter in production; tests skip their timers.
     if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'byom_' });
+  }
+}
+
+/**
+ * The request series of one route pattern and method: its latency histogram and a counter
+ * cell per status, found once instead of by label set on every request.
+ */
+class RouteMetrics {
+  private readonly metrics: ServiceMetrics;
+  private readonly route: string;
+  private readonly method: string;
+  private readonly duration: Histogram.Internal<string>;
+  private readonly byStatus = new Map<number, CounterCell>();
+
+  constructor(metrics: ServiceMetrics, route: string, method: string) {
+    this.metrics = metrics;
+    this.route = route;
+    this.method = method;
+    this.duration = metrics.histogram(metrics.requestDuration, { route, method });
+  }
+
+  observe(status: number, seconds: number): void {
+    let requests = this.byStatus.get(status);
+    if (requests === undefined) {
+      requests = this.metrics.counter(this.metrics.requests, { route: this.route, method: this.method, status });
+      this.byStatus.set(status, requests);
+    }
+    requests.inc();
+    this.duration.observe(seconds);
   }
 }
 

@@ -73,35 +73,57 @@ type RecordPredictions =
 
 /**
  * One run for the whole batch; if the runtime rejects it, each record is retried alone so
- * that a record the graph cannot handle fails by itself.
+ * that a record the graph cannot handle fails by itself. Not an async function: the usual
+ * request, whose run succeeds, pays for one promise here instead of two.
  */
-async function predictIsolatingFailures(
+function predictIsolatingFailures(
   model: ScoringModel,
   records: ValidRecord[],
   explain: boolean,
-  isolated = false,
-): Promise<RecordPredictions[]> {
+): Promise<RecordPredictions[]> | RecordPredictions[] {
   if (records.length === 0) return [];
-  try {
-    const batch: RowBatch = { records: records.map((r) => r.values) };
-    if (explain) batch.swaps = records.map((r) => r.swaps);
-    // Per-record retries run alone so they cannot be failed again by other requests' rows.
-    const predictions = isolated ? await model.predictAlone(batch) : await model.predict(batch);
-    let row = 0;
-    return records.map((record) => {
-      const at = row;
-      row += 1 + (explain ? record.swaps.length : 0);
-      return { record, predictions, row: at };
-    });
-  } catch (batchError) {
-    if (records.length === 1) {
-      return [
-        { record: records[0]!, error: `the model could not score this record: ${(batchError as Error).message}` },
-      ];
-    }
-    const perRecord = await Promise.all(records.map((r) => predictIsolatingFailures(model, [r], explain, true)));
-    return perRecord.flat();
-  }
+  return model.predict(rowBatch(records, explain)).then(
+    (predictions) => recordRows(records, predictions, explain),
+    (batchError: unknown) => isolateFailures(model, records, explain, batchError),
+  );
+}
+
+/** Each record alone, in runs of its own so other requests' rows cannot fail it again. */
+async function isolateFailures(
+  model: ScoringModel,
+  records: ValidRecord[],
+  explain: boolean,
+  batchError: unknown,
+): Promise<RecordPredictions[]> {
+  const failed = (record: ValidRecord, error: unknown): RecordPredictions => ({
+    record,
+    error: `the model could not score this record: ${(error as Error).message}`,
+  });
+  if (records.length === 1) return [failed(records[0]!, batchError)];
+  return Promise.all(
+    records.map((record) =>
+      model.predictAlone(rowBatch([record], explain)).then(
+        (predictions) => recordRows([record], predictions, explain)[0]!,
+        (error: unknown) => failed(record, error),
+      ),
+    ),
+  );
+}
+
+function rowBatch(records: ValidRecord[], explain: boolean): RowBatch {
+  const batch: RowBatch = { records: records.map((r) => r.values) };
+  if (explain) batch.swaps = records.map((r) => r.swaps);
+  return batch;
+}
+
+/** Where each record's own row is in a run's predictions: its swapped rows, when explaining, follow it. */
+function recordRows(records: ValidRecord[], predictions: Predictions, explain: boolean): RecordPredictions[] {
+  let row = 0;
+  return records.map((record) => {
+    const at = row;
+    row += 1 + (explain ? record.swaps.length : 0);
+    return { record, predictions, row: at };
+  });
 }
 
 const NO_SWAPS: number[] = [];
