@@ -43,6 +43,15 @@ describe('parseScoreRequest', () => {
           records: often(fc.array(record, { maxLength: 6 }), fc.anything()),
           explain: often(fc.boolean(), fc.constant('yes')),
           topK: often(fc.integer({ min: 1, max: 100 }), fc.oneof(fc.integer({ min: -2, max: 120 }), fc.double())),
+          requestId: often(
+            fc.string({ minLength: 1, maxLength: 100 }),
+            fc.oneof(fc.constantFrom('', 'x'.repeat(101)), fc.integer(), fc.constant(null)),
+          ),
+          sentAt: often(
+            fc.constantFrom('2026-11-21T10:00:00Z', '2026-11-21T10:00:00.123+01:00'),
+            fc.oneof(fc.constantFrom('2026-11-21', 'yesterday', ''), fc.integer()),
+          ),
+          extra: fc.anything(),
         },
         { requiredKeys: ['model', 'records'] },
       ),
@@ -79,6 +88,35 @@ describe('parseScoreRequest', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('agrees with ScoreRequest at the edges of every envelope field', () => {
+    const records = [{ id: 'r', features: {} }];
+    const bodies: unknown[] = [
+      { model: 'm', records, topK: 1 },
+      { model: 'm', records, topK: 100 },
+      { model: 'm', records, topK: 0 },
+      { model: 'm', records, topK: 101 },
+      { model: 'm', records, topK: 2.5 },
+      { model: 'm', records, requestId: 'x'.repeat(100) },
+      { model: 'm', records, requestId: 'x'.repeat(101) },
+      { model: 'm', records, requestId: '' },
+      { model: 'm', records, sentAt: '2026-11-21T10:00:00Z' },
+      { model: 'm', records, sentAt: '2026-11-21' },
+      { model: 'm', records, version: '' },
+      { model: 'm', records, version: null },
+      { model: 'm', records, explain: null },
+      { model: '', records },
+      { model: 'm', records: [] },
+      { model: 'm', records, unknown: 1 },
+      [{ model: 'm', records }],
+    ];
+    for (const body of bodies) {
+      const reference = ScoreRequest.safeParse(body);
+      const parsed = parseScoreRequest(body);
+      assert.equal(parsed.success, reference.success, JSON.stringify(body).slice(0, 80));
+      if (parsed.success && reference.success) assert.deepEqual(parsed.data, reference.data);
+    }
   });
 
   it('checks valid records without copying them', () => {
