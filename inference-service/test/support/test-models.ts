@@ -92,7 +92,11 @@ export function tensorClassifier(version = '1.0.0', extra: Partial<CardInput> = 
 export const COLUMN_WEIGHTS = { amount: 0.002, visits: 0.3, region: { north: 0.9, south: -0.4 } };
 export const COLUMN_INTERCEPT = -1;
 
-export function columnsZipMapClassifier(): TestModel {
+/**
+ * `unknownRegion: 'fails'` makes the region encoder refuse categories it was not fitted on
+ * (OneHotEncoder zeros=0), so a record with one fails inference while its neighbours score.
+ */
+export function columnsZipMapClassifier(unknownRegion: 'zeros' | 'fails' = 'zeros'): TestModel {
   // Columns after Concat: amount, visits, region=north, region=south.
   const w = [COLUMN_WEIGHTS.amount, COLUMN_WEIGHTS.visits, COLUMN_WEIGHTS.region.north, COLUMN_WEIGHTS.region.south];
   return {
@@ -135,7 +139,7 @@ export function columnsZipMapClassifier(): TestModel {
           'OneHotEncoder',
           ['region'],
           ['region_onehot_3d'],
-          [attr.strings('cats_strings', ['north', 'south']), attr.int('zeros', 1)],
+          [attr.strings('cats_strings', ['north', 'south']), attr.int('zeros', unknownRegion === 'zeros' ? 1 : 0)],
         ),
         node('Flatten', ['region_onehot_3d'], ['region_onehot'], [attr.int('axis', 1)]),
         node('Concat', ['amount_imputed', 'visits_float', 'region_onehot'], ['features'], [attr.int('axis', 1)]),
