@@ -1,3 +1,4 @@
+import { newTypedArray } from '../onnx/js-tensor.ts';
 import type { FeatureSpec } from './model-card.ts';
 
 /**
@@ -155,62 +156,88 @@ export function buildFeeds(
   batches: RowBatch[],
   baselines: ModelValue[],
 ): Record<string, Feed> {
-  const n = batches.reduce((sum, batch) => sum + rowCount(batch), 0);
+  const rows = rowSources(batches);
+  const n = rows.records.length;
   const feeds: Record<string, Feed> = {};
   for (const binding of bindings) {
     const columns = binding.featureIndexes.length;
     const dims = binding.rank === 1 ? [n] : [n, columns];
-    feeds[binding.inputName] = { dataType: binding.dataType, data: fillInput(binding, batches, baselines, n), dims };
+    feeds[binding.inputName] = { dataType: binding.dataType, data: fillInput(binding, rows, baselines), dims };
   }
   return feeds;
 }
 
-function fillInput(binding: InputBinding, batches: RowBatch[], baselines: ModelValue[], rows: number): InputData {
-  const { featureIndexes } = binding;
-  const columns = featureIndexes.length;
-  const size = rows * columns;
-  let write: (at: number, value: ModelValue) => void;
-  let data: InputData;
-  switch (binding.dataType) {
-    case 'string': {
-      const strings = new Array<string>(size);
-      write = (at, value) => (strings[at] = String(value));
-      data = strings;
-      break;
-    }
-    case 'int64': {
-      const ints = new BigInt64Array(size);
-      write = (at, value) => (ints[at] = BigInt(Math.trunc(value as number)));
-      data = ints;
-      break;
-    }
-    default: {
-      const numbers =
-        binding.dataType === 'float32'
-          ? new Float32Array(size)
-          : binding.dataType === 'float64'
-            ? new Float64Array(size)
-            : new Int32Array(size);
-      write = (at, value) => (numbers[at] = value as number);
-      data = numbers;
-    }
-  }
-  let row = 0;
+/** The rows the batches describe, in order: the record each reads, and the feature it swaps for its baseline (-1: none). */
+interface RowSources {
+  records: ModelValue[][];
+  swapped: number[];
+}
+
+function rowSources(batches: RowBatch[]): RowSources {
+  const records: ModelValue[][] = [];
+  const swapped: number[] = [];
   for (const batch of batches) {
     for (let r = 0; r < batch.records.length; r++) {
       const record = batch.records[r]!;
-      for (let c = 0; c < columns; c++) write(row * columns + c, record[featureIndexes[c]!]!);
-      row++;
+      records.push(record);
+      swapped.push(-1);
       const swaps = batch.swaps?.[r];
       if (!swaps) continue;
-      for (const swapped of swaps) {
-        for (let c = 0; c < columns; c++) {
-          const feature = featureIndexes[c]!;
-          write(row * columns + c, feature === swapped ? baselines[feature]! : record[feature]!);
-        }
-        row++;
+      for (const feature of swaps) {
+        records.push(record);
+        swapped.push(feature);
       }
     }
+  }
+  return { records, swapped };
+}
+
+/** What row r holds for a feature. */
+function valueAt(rows: RowSources, r: number, feature: number, baselines: ModelValue[]): ModelValue {
+  return feature === rows.swapped[r] ? baselines[feature]! : rows.records[r]![feature]!;
+}
+
+// One loop per element type, so each loop's writes see a single array type and stay fast.
+function fillInput(binding: InputBinding, rows: RowSources, baselines: ModelValue[]): InputData {
+  const { featureIndexes } = binding;
+  const columns = featureIndexes.length;
+  const n = rows.records.length;
+  switch (binding.dataType) {
+    case 'string': {
+      const strings = new Array<string>(n * columns);
+      for (let r = 0, i = 0; r < n; r++) {
+        for (let c = 0; c < columns; c++, i++) strings[i] = String(valueAt(rows, r, featureIndexes[c]!, baselines));
+      }
+      return strings;
+    }
+    case 'int64': {
+      const ints = newTypedArray(BigInt64Array, n * columns);
+      for (let r = 0, i = 0; r < n; r++) {
+        for (let c = 0; c < columns; c++, i++) {
+          ints[i] = BigInt(Math.trunc(valueAt(rows, r, featureIndexes[c]!, baselines) as number));
+        }
+      }
+      return ints;
+    }
+    case 'float32':
+      return fillNumbers(newTypedArray(Float32Array, n * columns), featureIndexes, rows, baselines);
+    case 'float64':
+      return fillNumbers(newTypedArray(Float64Array, n * columns), featureIndexes, rows, baselines);
+    case 'int32':
+      return fillNumbers(newTypedArray(Int32Array, n * columns), featureIndexes, rows, baselines);
+  }
+}
+
+/** Writes the rows' numbers into `data`, converting as the array stores them (float32 rounding, int32 truncation). */
+function fillNumbers<T extends Float32Array | Float64Array | Int32Array>(
+  data: T,
+  featureIndexes: number[],
+  rows: RowSources,
+  baselines: ModelValue[],
+): T {
+  const columns = featureIndexes.length;
+  for (let r = 0, i = 0; r < rows.records.length; r++) {
+    for (let c = 0; c < columns; c++, i++) data[i] = valueAt(rows, r, featureIndexes[c]!, baselines) as number;
   }
   return data;
 }

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { compileGraph } from '../onnx/js-graph.ts';
 import type { JsGraph } from '../onnx/js-graph.ts';
-import { UnsupportedGraphError } from '../onnx/js-tensor.ts';
+import { UnsupportedGraphError, newTypedArray } from '../onnx/js-tensor.ts';
 import type { JsTensor } from '../onnx/js-tensor.ts';
 import type { Feed, ModelValue } from './feature-encoder.ts';
 import type { FeatureSpec } from './model-card.ts';
@@ -64,14 +64,22 @@ function toJsFeeds(feeds: Record<string, Feed>): Record<string, JsTensor> {
       case 'string':
         tensors[name] = { type: 'string', data: data as string[], dims };
         break;
-      default: {
+      default:
         // float64 as is; int64 (BigInt64Array) and int32 become float64 values (js-tensor.ts says why).
-        const values = data instanceof Float64Array ? data : Float64Array.from(data as ArrayLike<number>, Number);
-        tensors[name] = { type: dataType, data: values, dims };
-      }
+        tensors[name] = {
+          type: dataType,
+          data: data instanceof Float64Array ? data : toFloat64(data as BigInt64Array | Int32Array),
+          dims,
+        };
     }
   }
   return tensors;
+}
+
+function toFloat64(data: BigInt64Array | Int32Array): Float64Array {
+  const values = newTypedArray(Float64Array, data.length);
+  for (let i = 0; i < data.length; i++) values[i] = Number(data[i]);
+  return values;
 }
 
 export interface EngineSelection {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { newTypedArray } from '../onnx/js-tensor.ts';
 import { ModelCard } from './model-card.ts';
 import type { FeatureSpec } from './model-card.ts';
 import { baselineValue, buildFeeds, rowCount } from './feature-encoder.ts';
@@ -264,11 +265,12 @@ export class ScoringModel {
     if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
       throw new Error(`output "${this.outputTensor}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
     }
-    const scores = new Float64Array(rowCount);
-    const margins = new Float64Array(rowCount);
+    // Slab views rather than arrays of their own: at a few rows, allocating them cost more than filling them.
+    const scores = newTypedArray(Float64Array, rowCount);
+    const margins = newTypedArray(Float64Array, rowCount);
     if (!this.isClassifier) {
       const [low, high] = this.card.output.range!;
-      const values = new Float64Array(rowCount);
+      const values = newTypedArray(Float64Array, rowCount);
       for (let r = 0; r < rowCount; r++) {
         const value = data[r * columns]!;
         scores[r] = clamp01((value - low) / (high - low));

@@ -1,6 +1,6 @@
 import { kernelFor } from './js-kernels.ts';
-import { UnsupportedGraphError, tensorFromProto } from './js-tensor.ts';
-import type { JsTensor, Kernel } from './js-tensor.ts';
+import { UnsupportedGraphError, isNumeric, newTypedArray, tensorFromProto } from './js-tensor.ts';
+import type { JsTensor, Kernel, NumericData, TypedArrayType } from './js-tensor.ts';
 import { decodeModel } from './onnx-proto.ts';
 
 /**
@@ -24,6 +24,8 @@ interface Step {
   kernel: Kernel;
   /** Value slots of the node's inputs (-1 for an omitted optional input). */
   inputs: number[];
+  /** The kernel's inputs array, refilled from `inputs` every run rather than allocated. */
+  args: Array<JsTensor | undefined>;
   /** Value slots of the node's outputs (-1 for outputs nothing reads). */
   outputs: number[];
   /** What the kernel returned last run, for it to write over (js-tensor.ts, Kernel). */
@@ -84,9 +86,11 @@ export function compileGraph(modelBytes: Uint8Array, outputName: string): JsGrap
       constant: (name) => constants.get(name),
       outputsUsed,
     });
+    const inputs = (node.input ?? []).map((name) => (name ? slotOf(name) : -1));
     steps.push({
       kernel,
-      inputs: (node.input ?? []).map((name) => (name ? slotOf(name) : -1)),
+      inputs,
+      args: new Array<JsTensor | undefined>(inputs.length).fill(undefined),
       outputs: (node.output ?? []).map((name, i) => (outputsUsed[i] ? slotOf(name) : -1)),
       previous: [],
       op: node.opType ?? '',
@@ -94,38 +98,56 @@ export function compileGraph(modelBytes: Uint8Array, outputName: string): JsGrap
   }
   if (!slots.has(outputName)) throw new UnsupportedGraphError(`no node produces "${outputName}"`);
   const outputSlot = slotOf(outputName);
-  const inputSlots = graphInputs.map((name) => [name, slots.get(name)!] as const);
-  const slotCount = slots.size;
+  const inputSlots = graphInputs.map((name) => ({ name, slot: slots.get(name)! }));
+  // Every run writes each slot it reads before reading it (feeds, then nodes in order), so one
+  // array serves all runs; the constants are written once.
+  const values = new Array<JsTensor | undefined>(slots.size).fill(undefined);
+  for (const [slot, tensor] of constantSlots) values[slot] = tensor;
+  // The steps whose args hold a feed, to clear after the run.
+  const feedSlots = new Set(inputSlots.map(({ slot }) => slot));
+  const feedReaders = steps.filter((step) => step.inputs.some((slot) => feedSlots.has(slot)));
 
   return {
     run(feeds) {
-      const values = new Array<JsTensor | undefined>(slotCount);
-      for (const [slot, tensor] of constantSlots) values[slot] = tensor;
-      for (const [name, slot] of inputSlots) {
-        const feed = feeds[name];
-        if (!feed) throw new Error(`input "${name}" is missing`);
-        values[slot] = feed;
-      }
-      for (const step of steps) {
-        const outputs = step.kernel(
-          step.inputs.map((slot) => (slot < 0 ? undefined : values[slot])),
-          step.previous,
-        );
-        step.previous = outputs;
-        for (let i = 0; i < step.outputs.length; i++) {
-          const slot = step.outputs[i]!;
-          if (slot < 0) continue;
-          const output = outputs[i];
-          if (!output) throw new Error(`${step.op} did not compute output ${i}`);
-          values[slot] = output;
+      try {
+        for (const { name, slot } of inputSlots) {
+          const feed = feeds[name];
+          if (!feed) throw new Error(`input "${name}" is missing`);
+          values[slot] = feed;
         }
+        for (const step of steps) {
+          const { inputs, args } = step;
+          for (let i = 0; i < inputs.length; i++) args[i] = inputs[i]! < 0 ? undefined : values[inputs[i]!];
+          const outputs = step.kernel(args, step.previous);
+          step.previous = outputs;
+          for (let i = 0; i < step.outputs.length; i++) {
+            const slot = step.outputs[i]!;
+            if (slot < 0) continue;
+            const output = outputs[i];
+            if (!output) throw new Error(`${step.op} did not compute output ${i}`);
+            values[slot] = output;
+          }
+        }
+        // The caller keeps the output past this run; the next run writes over the kernels' buffers.
+        return copyTensor(values[outputSlot]!);
+      } finally {
+        // Let go of the caller's feeds (the kernels' own outputs stay, for the next run to write over).
+        for (const { slot } of inputSlots) values[slot] = undefined;
+        for (const { args } of feedReaders) for (let i = 0; i < args.length; i++) args[i] = undefined;
       }
-      // The caller keeps the output past this run; the next run writes over the kernels' buffers.
-      return copyTensor(values[outputSlot]!);
     },
   };
 }
 
 function copyTensor(tensor: JsTensor): JsTensor {
-  return { ...tensor, data: tensor.data.slice(), dims: [...tensor.dims] } as JsTensor;
+  const dims = tensor.dims.slice();
+  if (tensor.type === 'float32') return { type: tensor.type, data: copyOf(Float32Array, tensor.data), dims };
+  if (isNumeric(tensor)) return { type: tensor.type, data: copyOf(Float64Array, tensor.data), dims };
+  return { type: tensor.type, data: tensor.data.slice(), dims } as JsTensor;
+}
+
+function copyOf<T extends NumericData>(Type: TypedArrayType<T>, data: T): T {
+  const copy = newTypedArray(Type, data.length);
+  copy.set(data);
+  return copy;
 }

@@ -7,7 +7,7 @@ import {
   stringAttribute,
   stringsAttribute,
 } from './onnx-proto.ts';
-import type { JsTensor, Kernel, KernelFactory, NodeContext, NumericTensor } from './js-tensor.ts';
+import type { JsTensor, Kernel, KernelFactory, NodeContext, NumericData, NumericTensor } from './js-tensor.ts';
 import { treeEnsembleClassifier, treeEnsembleRegressor } from './js-tree-ensemble.ts';
 
 /**
@@ -30,6 +30,9 @@ function sameType(a: NumericTensor, b: NumericTensor, op: string): NumericTensor
 
 /** Numpy-style broadcast of two shapes, or an error naming both. */
 function broadcastDims(a: number[], b: number[], op: string): number[] {
+  // The usual case, a constant or a bias broadcast over the other input, needs no new array.
+  if (broadcastsInto(b, a)) return a;
+  if (broadcastsInto(a, b)) return b;
   const rank = Math.max(a.length, b.length);
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -39,6 +42,14 @@ function broadcastDims(a: number[], b: number[], op: string): number[] {
     dims.push(x === 1 ? y : x);
   }
   return dims;
+}
+
+/** Whether `small` broadcasts to `big` leaving `big` as it is (every axis of `small` 1 or equal, none extra). */
+function broadcastsInto(small: number[], big: number[]): boolean {
+  if (small.length > big.length) return false;
+  const skip = big.length - small.length;
+  for (let i = 0; i < small.length; i++) if (small[i] !== 1 && small[i] !== big[skip + i]) return false;
+  return true;
 }
 
 /** For each output position, the flat index into an input of `dims` broadcast to `out`. */
@@ -110,10 +121,18 @@ const identity: KernelFactory = () => (inputs) => [inputs[0]];
 
 const flatten: KernelFactory = ({ node }) => {
   const axis = intAttribute(node, 'axis', 1);
-  return (inputs) => {
+  return (inputs, previous) => {
     const x = inputs[0]!;
     const at = axis < 0 ? axis + x.dims.length : axis;
-    return [{ ...x, dims: [size(x.dims.slice(0, at)), size(x.dims.slice(at))] } as JsTensor];
+    if (at < 0 || at > x.dims.length) throw new Error(`Flatten: axis ${axis} is out of range for [${x.dims}]`);
+    const rows = size(x.dims, 0, at);
+    const columns = size(x.dims, at);
+    // A view of x's data. Kernels hand back the same tensor run after run, so last run's view usually still fits.
+    const last = previous[0];
+    if (last && last.type === x.type && last.data === x.data && last.dims[0] === rows && last.dims[1] === columns) {
+      return [last];
+    }
+    return [{ type: x.type, data: x.data, dims: [rows, columns] } as JsTensor];
   };
 };
 
@@ -137,15 +156,22 @@ const reshape: KernelFactory = ({ node, constant }) => {
 const concat: KernelFactory = ({ node }) => {
   const axis = intAttribute(node, 'axis', Number.NaN);
   if (Number.isNaN(axis)) throw new UnsupportedGraphError('Concat without an axis');
+  // Per input, the values it adds to each block along the axis (its size from the axis on), refilled each run.
+  const chunks: number[] = [];
   return (inputs, previous) => {
-    const parts = inputs.filter((t): t is JsTensor => t !== undefined);
-    const first = parts[0]!;
+    let first: JsTensor | undefined;
+    for (const part of inputs) first ??= part;
+    if (!first) throw new Error('Concat: no inputs');
     if (first.type === 'bool') throw new Error('Concat: bool tensors are not supported here');
     const rank = first.dims.length;
     const at = axis < 0 ? axis + rank : axis;
-    const outer = size(first.dims.slice(0, at));
+    if (at < 0 || at >= rank) throw new Error(`Concat: axis ${axis} is out of range for [${first.dims}]`);
+    const outer = size(first.dims, 0, at);
     let width = 0;
-    for (const part of parts) {
+    for (let p = 0; p < inputs.length; p++) {
+      const part = inputs[p];
+      chunks[p] = 0;
+      if (!part) continue;
       if (part.type !== first.type || part.dims.length !== rank) {
         throw new Error(
           `Concat: inputs differ in type or rank (${first.type}[${first.dims}], ${part.type}[${part.dims}])`,
@@ -156,27 +182,40 @@ const concat: KernelFactory = ({ node }) => {
           throw new Error(`Concat: shapes [${first.dims}] and [${part.dims}] differ off axis ${at}`);
         }
       }
-      width += size(part.dims.slice(at));
+      chunks[p] = size(part.dims, at);
+      width += chunks[p]!;
     }
-    const dims = [...first.dims];
-    dims[at] = width / size(first.dims.slice(at + 1));
+    const dims = first.dims.slice();
+    dims[at] = width / size(first.dims, at + 1);
     const out: JsTensor =
       first.type === 'string'
         ? { type: 'string', data: new Array<string>(outer * width), dims }
-        : numericTensor(first.type as NumericTensor['type'], dims, previous[0]);
-    const data = out.data as { [i: number]: unknown };
+        : numericTensor(first.type, dims, previous[0]);
     let offset = 0;
-    for (const part of parts) {
-      const chunk = size(part.dims.slice(at));
-      const source = part.data as ArrayLike<unknown>;
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < chunk; i++) data[o * width + offset + i] = source[o * chunk + i];
-      }
-      offset += chunk;
+    for (let p = 0; p < inputs.length; p++) {
+      // Same type as out (checked above), so a float32 input copies into float32 storage unchanged.
+      if (inputs[p]) copyBlocks(inputs[p]!.data as ArrayLike<unknown>, out.data, outer, chunks[p]!, width, offset);
+      offset += chunks[p]!;
     }
     return [out];
   };
 };
+
+/** Copies `outer` blocks of `chunk` values from `source` into `target`, block o starting at o * width + offset. */
+function copyBlocks<T>(
+  source: ArrayLike<T>,
+  target: { [i: number]: T },
+  outer: number,
+  chunk: number,
+  width: number,
+  offset: number,
+): void {
+  for (let o = 0; o < outer; o++) {
+    const from = o * chunk;
+    const to = o * width + offset;
+    for (let i = 0; i < chunk; i++) target[to + i] = source[from + i]!;
+  }
+}
 
 // ---- conversions ---------------------------------------------------------------------------
 
@@ -304,12 +343,12 @@ function linearInput(input: JsTensor | undefined, op: string, features: number):
 
 /** intercepts[t] + x[row]·coefficients[t] for each of `targets`, summed in double, into out[at + t]. */
 function linearRow(
-  x: NumericTensor,
+  x: NumericData,
   row: number,
   coefficients: number[],
   intercepts: number[],
   targets: number,
-  out: Float32Array | Float64Array,
+  out: NumericData,
   at: number,
 ): void {
   const features = coefficients.length / targets;
@@ -317,7 +356,7 @@ function linearRow(
   for (let t = 0; t < targets; t++) {
     let sum = intercepts[t] ?? 0;
     const w = t * features;
-    for (let i = 0; i < features; i++) sum += x.data[offset + i]! * coefficients[w + i]!;
+    for (let i = 0; i < features; i++) sum += x[offset + i]! * coefficients[w + i]!;
     out[at + t] = sum;
   }
 }
@@ -329,20 +368,36 @@ function perColumn(values: number[], columns: number, op: string, name: string):
   return values;
 }
 
+/** perColumn for the input's column count, remembered from run to run (a node sees the same width every run). */
+function perColumnFor(values: number[], op: string, name: string): (columns: number) => number[] {
+  let columnsLast = -1;
+  let last: number[] = [];
+  return (columns) => {
+    if (columns !== columnsLast) {
+      last = perColumn(values, columns, op, name);
+      columnsLast = columns;
+    }
+    return last;
+  };
+}
+
 const imputer: KernelFactory = ({ node }) => {
   const values = floatsAttribute(node, 'imputed_value_floats');
   if (values.length === 0) throw new UnsupportedGraphError('Imputer with integer values');
   const replaced = floatAttribute(node, 'replaced_value_float', 0);
   const replaceNaN = Number.isNaN(replaced);
+  const fillFor = perColumnFor(values, 'Imputer', 'imputed_value_floats');
   return (inputs, previous) => {
     const x = numericInput(inputs[0], 'Imputer');
     if (x.type !== 'float32') throw new Error(`Imputer: input is ${x.type}; imputed_value_floats needs float`);
-    const [, columns] = rowsAndColumns(x);
-    const fill = perColumn(values, columns, 'Imputer', 'imputed_value_floats');
+    const [rows, columns] = rowsAndColumns(x);
+    const fill = fillFor(columns);
     const out = numericTensor('float32', x.dims, previous[0]);
-    for (let i = 0; i < x.data.length; i++) {
-      const v = x.data[i]!;
-      out.data[i] = (replaceNaN ? Number.isNaN(v) : v === replaced) ? fill[i % columns]! : v;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++, i++) {
+        const v = x.data[i]!;
+        out.data[i] = (replaceNaN ? Number.isNaN(v) : v === replaced) ? fill[c]! : v;
+      }
     }
     return [out];
   };
@@ -351,16 +406,19 @@ const imputer: KernelFactory = ({ node }) => {
 const scaler: KernelFactory = ({ node }) => {
   const offsets = floatsAttribute(node, 'offset');
   const scales = floatsAttribute(node, 'scale');
+  const offsetFor = perColumnFor(offsets.length > 0 ? offsets : [0], 'Scaler', 'offset');
+  const scaleFor = perColumnFor(scales.length > 0 ? scales : [1], 'Scaler', 'scale');
   return (inputs, previous) => {
     const x = numericInput(inputs[0], 'Scaler');
-    const [, columns] = rowsAndColumns(x);
-    const offset = perColumn(offsets.length > 0 ? offsets : [0], columns, 'Scaler', 'offset');
-    const scale = perColumn(scales.length > 0 ? scales : [1], columns, 'Scaler', 'scale');
+    const [rows, columns] = rowsAndColumns(x);
+    const offset = offsetFor(columns);
+    const scale = scaleFor(columns);
     const out = numericTensor('float32', x.dims, previous[0]);
     // onnxruntime computes in float32: (x - offset) rounded, then times scale.
-    for (let i = 0; i < x.data.length; i++) {
-      const c = i % columns;
-      out.data[i] = Math.fround(Math.fround(x.data[i]!) - offset[c]!) * scale[c]!;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++, i++) {
+        out.data[i] = Math.fround(Math.fround(x.data[i]!) - offset[c]!) * scale[c]!;
+      }
     }
     return [out];
   };
@@ -412,14 +470,14 @@ const linearClassifier: KernelFactory = ({ node, outputsUsed }) => {
   const secondClass = targets === 1 && labels === 2;
   const features = coefficients.length / targets;
   const width = secondClass ? 2 : targets;
+  // One row's raw scores, in float32 as onnxruntime holds them before post_transform.
+  const raw = new Float32Array(targets);
   return (inputs, previous) => {
     const [x, rows] = linearInput(inputs[0], 'LinearClassifier', features);
     const scores = numericTensor('float32', [rows, width], previous[1]);
     const out = scores.data;
-    // float32, as onnxruntime holds the raw scores before post_transform.
-    const raw = new Float32Array(targets);
     for (let r = 0; r < rows; r++) {
-      linearRow(x, r, coefficients, intercepts, targets, raw, 0);
+      linearRow(x.data, r, coefficients, intercepts, targets, raw, 0);
       const at = r * width;
       if (secondClass) {
         const v = transform === 'LOGISTIC' ? Math.fround(sigmoid(raw[0]!)) : raw[0]!;
@@ -448,7 +506,7 @@ const linearRegressor: KernelFactory = ({ node }) => {
   return (inputs, previous) => {
     const [x, rows] = linearInput(inputs[0], 'LinearRegressor', features);
     const out = numericTensor('float32', [rows, targets], previous[0]);
-    for (let r = 0; r < rows; r++) linearRow(x, r, coefficients, intercepts, targets, out.data, r * targets);
+    for (let r = 0; r < rows; r++) linearRow(x.data, r, coefficients, intercepts, targets, out.data, r * targets);
     return [out];
   };
 };

@@ -40,8 +40,9 @@ export interface NodeContext {
 /**
  * Computes a node's outputs, in node order, from its inputs (absent optional inputs are
  * undefined). Outputs nothing reads may be undefined. Throws on bad data, as onnxruntime does.
- * `previous` holds what this node returned last run: its buffers are free to write over
+ * `previous` holds what this node returned last run: those tensors are free to write over
  * (pass them to numericTensor), so a graph run allocates little once it has run at a size.
+ * The graph refills the same `inputs` array every run: a kernel must not keep it.
  */
 export type Kernel = (
   inputs: Array<JsTensor | undefined>,
@@ -51,10 +52,17 @@ export type Kernel = (
 /** Builds a node's kernel, checking its attributes once; throws UnsupportedGraphError for what it cannot run. */
 export type KernelFactory = (context: NodeContext) => Kernel;
 
-export function size(dims: readonly number[]): number {
+/** The number of values in a tensor of these dims, or in the axes [from, to) of it. */
+export function size(dims: readonly number[], from = 0, to = dims.length): number {
   let n = 1;
-  for (const d of dims) n *= d;
+  for (let d = from; d < to; d++) n *= dims[d]!;
   return n;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
 }
 
 export function isNumeric(tensor: JsTensor): tensor is NumericTensor {
@@ -69,10 +77,17 @@ export function numericInput(tensor: JsTensor | undefined, op: string, index = 0
 }
 
 /**
- * A zero-filled tensor of a numeric type (float32 rounds every value written to it), over
- * `reuse`'s buffer when that has the same type and room enough.
+ * A zero-filled tensor of a numeric type (float32 rounds every value written to it). `reuse`
+ * (the kernel's output last run) comes back itself when it has the same type and dims, the
+ * usual case run after run; with another shape its buffer is written over when it has room.
  */
 export function numericTensor(type: NumericTensor['type'], dims: number[], reuse?: JsTensor): NumericTensor {
+  if (reuse && isNumeric(reuse) && reuse.type === type && sameDims(reuse.dims, dims)) {
+    reuse.data.fill(0);
+    return reuse;
+  }
+  // The tensor outlives this run (it is compared above next run), so it keeps dims of its own.
+  dims = dims.slice();
   const n = size(dims);
   if (type === 'float32') {
     if (reuse?.type === 'float32' && reuse.data.buffer.byteLength >= n * 4) {
@@ -84,6 +99,42 @@ export function numericTensor(type: NumericTensor['type'], dims: number[], reuse
     return { type, data: new Float64Array(reuse.data.buffer, 0, n).fill(0), dims };
   }
   return { type, data: new Float64Array(n), dims };
+}
+
+// ---- short-lived arrays --------------------------------------------------------------------
+
+/** A typed array constructor (Float32Array, BigInt64Array...). */
+export type TypedArrayType<T> = {
+  new (length: number): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/** Arrays up to this size are views of a shared slab; bigger ones are allocated on their own. */
+const SLAB_BYTES = 64 * 1024;
+const MAX_CARVED_BYTES = SLAB_BYTES / 8;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * A new zero-filled typed array for a run's feeds or results, as a view of a shared slab. Node
+ * backs every typed array over 64 bytes with its own native allocation, about half a microsecond
+ * each: more than all the arithmetic of a 20-row run of a small model, which needs several such
+ * arrays. A view of a slab costs a few tens of nanoseconds. Like Node's Buffer pool, no part of a
+ * slab is ever handed out twice, so views never share values, and a slab is freed with its last view.
+ * Its `buffer` holds other arrays too: never transfer it, nor view it beyond the array.
+ */
+export function newTypedArray<T>(Type: TypedArrayType<T>, length: number): T {
+  const bytes = length * Type.BYTES_PER_ELEMENT;
+  if (bytes > MAX_CARVED_BYTES) return new Type(length);
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const array = new Type(slab, slabUsed, length);
+  // Every view starts 8-byte aligned, as Float64Array and BigInt64Array require.
+  slabUsed += Math.ceil(bytes / 8) * 8;
+  return array;
 }
 
 // ---- initializers --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -15,6 +16,7 @@ import type { FeatureSpec } from '../../src/models/model-card.ts';
 import { ScoringModel } from '../../src/models/scoring-model.ts';
 import { compileGraph } from '../../src/onnx/js-graph.ts';
 import { UnsupportedGraphError } from '../../src/onnx/js-tensor.ts';
+import type { JsTensor } from '../../src/onnx/js-tensor.ts';
 import {
   attr,
   buildModel,
@@ -328,6 +330,38 @@ describe('compiling a graph', () => {
   it('refuses a classifier whose label output is the one asked for', () => {
     const { onnx } = tensorClassifier();
     assert.throws(() => compileGraph(onnx, 'label'), UnsupportedGraphError);
+  });
+});
+
+describe('running a compiled graph again', () => {
+  it('scores every run as a fresh graph would, whatever size ran before, and leaves earlier outputs alone', async () => {
+    // Kernels write over last run's tensors, whose shape changes with the batch size.
+    const bytes = await readFile(path.join(BUNDLED, 'model.onnx'));
+    const graph = compileGraph(bytes, 'probabilities');
+    const categories = ['Web', 'Partner Referral', 'Technology', 'Canada', 'VP', 'unknown', ''];
+    const numbers = [0, 1, 17, 3.5e6, Number.NaN, 250];
+    const feedsFor = (rows: number, run: number): Record<string, JsTensor> => {
+      const feeds: Record<string, JsTensor> = {};
+      ['LeadSource', 'Industry', 'Country', 'TitleSeniority'].forEach((name, k) => {
+        const data = Array.from({ length: rows }, (_, r) => categories[(r * 3 + run + k) % categories.length]!);
+        feeds[name] = { type: 'string', data, dims: [rows, 1] };
+      });
+      ['AnnualRevenue', 'NumberOfEmployees', 'HasEmail', 'HasPhone', 'DaysSinceLastActivity', 'EmailOpens30d'].forEach(
+        (name, k) => {
+          const data = Float32Array.from({ length: rows }, (_, r) => numbers[(r * 5 + run + k) % numbers.length]!);
+          feeds[name] = { type: 'float32', data, dims: [rows, 1] };
+        },
+      );
+      return feeds;
+    };
+    const earlier: Array<{ output: JsTensor; copy: JsTensor }> = [];
+    for (const [run, rows] of [3, 1, 20, 20, 5, 1, 8, 20].entries()) {
+      const feeds = feedsFor(rows, run);
+      const output = graph.run(feeds);
+      assert.deepEqual(output, compileGraph(bytes, 'probabilities').run(feeds), `run ${run} (${rows} rows)`);
+      earlier.push({ output, copy: { ...output, data: output.data.slice(), dims: [...output.dims] } as JsTensor });
+    }
+    for (const { output, copy } of earlier) assert.deepEqual(output, copy);
   });
 });
 
