@@ -16,8 +16,6 @@ export type ResolvedRecord = {
   ok: true;
   /** Model-space values in card feature order. */
   values: ModelValue[];
-  /** The value behind each feature after defaults, as the caller would recognise it (null when missing). */
-  shown: RequestValue[];
 };
 export type RejectedRecord = { ok: false; code: 'MISSING_FEATURE' | 'INVALID_FEATURE'; message: string };
 
@@ -26,7 +24,6 @@ export function resolveRecord(
   raw: Readonly<Record<string, unknown>>,
 ): ResolvedRecord | RejectedRecord {
   const values: ModelValue[] = new Array<ModelValue>(features.length);
-  const shown: RequestValue[] = new Array<RequestValue>(features.length);
   for (let i = 0; i < features.length; i++) {
     const spec = features[i]!;
     let value = Object.hasOwn(raw, spec.name) ? raw[spec.name] : undefined;
@@ -35,7 +32,6 @@ export function resolveRecord(
         value = spec.default;
       } else if (spec.allowMissing) {
         values[i] = Number.NaN;
-        shown[i] = null;
         continue;
       } else {
         return {
@@ -48,9 +44,20 @@ export function resolveRecord(
     const converted = toModelValue(spec, value);
     if (typeof converted === 'object') return converted;
     values[i] = converted;
-    shown[i] = value as RequestValue;
   }
-  return { ok: true, values, shown };
+  return { ok: true, values };
+}
+
+/**
+ * The value behind a feature as the caller would recognise it: booleans as true and false,
+ * a missing value as null, a default as the default. Worked out from the model value (the
+ * only conversions resolveRecord makes are booleans to 1/0 and missing to NaN), so a
+ * resolved record need not carry a second copy of its values.
+ */
+export function requestValue(spec: FeatureSpec, value: ModelValue): RequestValue {
+  if (typeof value === 'number' && Number.isNaN(value)) return null;
+  if (spec.type === 'boolean') return value === 1;
+  return value;
 }
 
 function toModelValue(spec: FeatureSpec, value: unknown): ModelValue | RejectedRecord {
@@ -170,22 +177,27 @@ export function buildFeeds(
 /** The rows the batches describe, in order: the record each reads, and the feature it swaps for its baseline (-1: none). */
 interface RowSources {
   records: ModelValue[][];
-  swapped: number[];
+  swapped: Int32Array;
 }
 
 function rowSources(batches: RowBatch[]): RowSources {
-  const records: ModelValue[][] = [];
-  const swapped: number[] = [];
+  // Sized up front: an explained 200-record request is 2,000 rows or more, and arrays grown by
+  // push were a tenth of its garbage.
+  let n = 0;
+  for (const batch of batches) n += rowCount(batch);
+  const records = new Array<ModelValue[]>(n);
+  const swapped = newTypedArray(Int32Array, n);
+  let row = 0;
   for (const batch of batches) {
     for (let r = 0; r < batch.records.length; r++) {
       const record = batch.records[r]!;
-      records.push(record);
-      swapped.push(-1);
+      records[row] = record;
+      swapped[row++] = -1;
       const swaps = batch.swaps?.[r];
       if (!swaps) continue;
       for (const feature of swaps) {
-        records.push(record);
-        swapped.push(feature);
+        records[row] = record;
+        swapped[row++] = feature;
       }
     }
   }

@@ -1,5 +1,5 @@
-import { resolveRecord } from '../models/feature-encoder.ts';
-import type { ModelValue, RequestValue, RowBatch } from '../models/feature-encoder.ts';
+import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
+import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
 import type { Band } from '../models/model-card.ts';
 import type { Predictions, ScoringModel } from '../models/scoring-model.ts';
 import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
@@ -16,15 +16,32 @@ export interface ScoreInput {
   topK: number;
 }
 
+/**
+ * A record that passed the card's checks. Requests waiting for their run hold these, so they
+ * hold no more than the run and the answer need (what the caller sent for a factor is worked
+ * out again from its value: requestValue).
+ */
 interface ValidRecord {
   id: string;
   values: ModelValue[];
-  shown: RequestValue[];
   /** Explaining: the features whose value differs from their baseline, each scored in a row of its own. */
   swaps: number[];
 }
 
-export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
+/**
+ * Not an async function itself: the records are checked and queued for the model at once,
+ * and only what the answer needs waits for the run. A request waiting in the model's queue
+ * then holds its resolved records, not its parsed body; under explanation load, waiting
+ * requests outlive young-generation GCs, and what they hold is promoted to the old space
+ * (docs/performance.md).
+ */
+export function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
+  const { valid, errors } = checkRecords(model, input);
+  return collectScores(model, valid, errors, input.explain, input.topK);
+}
+
+/** Each record resolved against the card on its own; a bad or repeated record becomes its error. */
+function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRecord[]; errors: RecordError[] } {
   const errors: RecordError[] = [];
   const valid: ValidRecord[] = [];
   const seen = new Set<string>();
@@ -41,14 +58,25 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
     const resolved = resolveRecord(model.card.features, record.features);
     if (resolved.ok) {
       const swaps = input.explain ? featuresOffBaseline(model, resolved.values) : NO_SWAPS;
-      valid.push({ id: record.id, values: resolved.values, shown: resolved.shown, swaps });
+      valid.push({ id: record.id, values: resolved.values, swaps });
     } else errors.push({ id: record.id, code: resolved.code, message: resolved.message });
   }
+  return { valid, errors };
+}
 
+async function collectScores(
+  model: ScoringModel,
+  valid: ValidRecord[],
+  errors: RecordError[],
+  explain: boolean,
+  topK: number,
+): Promise<ScoreResponse> {
   const results: ScoreResult[] = [];
-  // One scratch row of impacts for the whole request, reset per record.
-  const impacts = input.explain ? new Float64Array(model.card.features.length) : undefined;
-  for (const group of await predictIsolatingFailures(model, valid, input.explain)) {
+  const features = model.card.features.length;
+  const scratch: ExplainScratch | undefined = explain
+    ? { impacts: new Float64Array(features), top: new Int32Array(Math.min(topK, features)) }
+    : undefined;
+  for (const group of await predictIsolatingFailures(model, valid, explain)) {
     if ('error' in group) {
       errors.push({ id: group.record.id, code: 'INFERENCE_FAILED', message: group.error });
       continue;
@@ -61,7 +89,7 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
     }
     const result: ScoreResult = { id: record.id, score, band: bandFor(model.card.bands, score) };
     if (predictions.values) result.value = predictions.values[row]!;
-    if (impacts) result.factors = topFactors(model, record, predictions.margins, row, impacts, input.topK);
+    if (scratch) result.factors = topFactors(model, record, predictions.margins, row, scratch);
     results.push(result);
   }
   return { model: model.name, version: model.version, results, errors };
@@ -133,10 +161,11 @@ const NO_SWAPS: number[] = [];
  * (the swapped row would be the record's own row), so it costs no inference.
  */
 function featuresOffBaseline(model: ScoringModel, values: ModelValue[]): number[] {
-  const swaps: number[] = [];
-  for (let f = 0; f < values.length; f++) {
-    if (!Object.is(values[f], model.baselines[f])) swaps.push(f);
-  }
+  // Counted first so the array has exactly its length: requests waiting for their run hold these.
+  let count = 0;
+  for (let f = 0; f < values.length; f++) if (!Object.is(values[f], model.baselines[f])) count++;
+  const swaps = new Array<number>(count);
+  for (let f = 0, at = 0; f < values.length; f++) if (!Object.is(values[f], model.baselines[f])) swaps[at++] = f;
   return swaps;
 }
 
@@ -151,9 +180,9 @@ function topFactors(
   record: ValidRecord,
   margins: Float64Array,
   row: number,
-  impacts: Float64Array,
-  topK: number,
+  scratch: ExplainScratch,
 ): Factor[] {
+  const { impacts, top } = scratch;
   impacts.fill(0);
   const margin = margins[row]!;
   for (let i = 0; i < record.swaps.length; i++) {
@@ -162,18 +191,33 @@ function topFactors(
   }
   // Insertion into a list kept sorted by |impact|: a new feature goes after every one at
   // least as large, which keeps card order among equals.
-  const top: number[] = [];
+  let count = 0;
   for (let f = 0; f < impacts.length; f++) {
     const size = Math.abs(impacts[f]!);
-    let at = top.length;
+    let at = count;
     while (at > 0 && Math.abs(impacts[top[at - 1]!]!) < size) at--;
-    if (at >= topK) continue;
-    if (top.length < topK) top.push(f);
-    for (let i = top.length - 1; i > at; i--) top[i] = top[i - 1]!;
+    if (at >= top.length) continue;
+    if (count < top.length) count++;
+    for (let i = count - 1; i > at; i--) top[i] = top[i - 1]!;
     top[at] = f;
   }
   const features = model.card.features;
-  return top.map((f) => ({ feature: features[f]!.name, value: record.shown[f]!, impact: impacts[f]! }));
+  const factors = new Array<Factor>(count);
+  for (let i = 0; i < count; i++) {
+    const f = top[i]!;
+    factors[i] = {
+      feature: features[f]!.name,
+      value: requestValue(features[f]!, record.values[f]!),
+      impact: impacts[f]!,
+    };
+  }
+  return factors;
+}
+
+/** Per request, reused record by record: each feature's impact, and the top k so far (card indexes). */
+interface ExplainScratch {
+  impacts: Float64Array;
+  top: Int32Array;
 }
 
 function bandFor(bands: Band[] | undefined, score: number): string | null {

@@ -100,6 +100,17 @@ for (const engine of ['auto', 'onnxruntime'] as const)
       );
     });
 
+    it('show each factor as the caller would recognise it: booleans, defaults, and null for missing', async () => {
+      const factorsOf = async (model: string, features: Record<string, unknown>) => {
+        const response = await t.call('POST', '/v1/score', { model, explain: true, records: [{ id: 'r', features }] });
+        const factors = ((await response.json()) as ScoreResponse).results[0]!.factors!;
+        return Object.fromEntries(factors.map((f) => [f.feature, f.value]));
+      };
+      assert.deepEqual(await factorsOf('tensor-classifier', { a: 1, b: -2, flag: true }), { a: 1, b: -2, flag: true });
+      // Amount is missing (imputed in the graph), Visits and Region take their card defaults.
+      assert.deepEqual(await factorsOf('columns-zipmap', { Amount: null }), { Region: '', Visits: 0, Amount: null });
+    });
+
     it('show what moved a nonlinear model: only the feature that crossed a split has impact', async () => {
       const impacts = await explain(t, 'tree-ensemble', { p: 1, q: 0 });
       close(impacts.get('p'), 2, 'p crosses its split (leaf −1 → +1)');
