@@ -37,7 +37,14 @@ interface ValidRecord {
  */
 export function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
-  return collectScores(model, valid, errors, input.explain, input.topK);
+  const { explain, topK } = input;
+  const answer = (groups: RecordPredictions[]) => collectScores(model, groups, errors, explain, topK);
+  // Promise callbacks rather than async frames: each frame is one more microtask hop per request.
+  if (valid.length === 0) return Promise.resolve(answer([]));
+  return model.predict(rowBatch(valid, explain)).then(
+    (predictions) => answer(recordRows(valid, predictions, explain)),
+    (batchError: unknown) => isolateFailures(model, valid, explain, batchError).then(answer),
+  );
 }
 
 /** Each record resolved against the card on its own; a bad or repeated record becomes its error. */
@@ -64,19 +71,20 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
   return { valid, errors };
 }
 
-async function collectScores(
+/** The response from each record's predictions (or failure), with the per-record errors found before the run. */
+function collectScores(
   model: ScoringModel,
-  valid: ValidRecord[],
+  groups: RecordPredictions[],
   errors: RecordError[],
   explain: boolean,
   topK: number,
-): Promise<ScoreResponse> {
+): ScoreResponse {
   const results: ScoreResult[] = [];
   const features = model.card.features.length;
   const scratch: ExplainScratch | undefined = explain
     ? { impacts: new Float64Array(features), top: new Int32Array(Math.min(topK, features)) }
     : undefined;
-  for (const group of await predictIsolatingFailures(model, valid, explain)) {
+  for (const group of groups) {
     if ('error' in group) {
       errors.push({ id: group.record.id, code: 'INFERENCE_FAILED', message: group.error });
       continue;
@@ -100,23 +108,9 @@ type RecordPredictions =
   { record: ValidRecord; predictions: Predictions; row: number } | { record: ValidRecord; error: string };
 
 /**
- * One run for the whole batch; if the runtime rejects it, each record is retried alone so
- * that a record the graph cannot handle fails by itself. Not an async function: the usual
- * request, whose run succeeds, pays for one promise here instead of two.
+ * After a shared run failed: each record alone, in runs of its own so that a record the graph
+ * cannot handle fails by itself and other requests' rows cannot fail it again.
  */
-function predictIsolatingFailures(
-  model: ScoringModel,
-  records: ValidRecord[],
-  explain: boolean,
-): Promise<RecordPredictions[]> | RecordPredictions[] {
-  if (records.length === 0) return [];
-  return model.predict(rowBatch(records, explain)).then(
-    (predictions) => recordRows(records, predictions, explain),
-    (batchError: unknown) => isolateFailures(model, records, explain, batchError),
-  );
-}
-
-/** Each record alone, in runs of its own so other requests' rows cannot fail it again. */
 async function isolateFailures(
   model: ScoringModel,
   records: ValidRecord[],
