@@ -34,16 +34,12 @@ export function asMiddleware(check: RequestCheck): MiddlewareHandler {
  * ApiError. Returns a promise only when a check has to wait, so the usual request, whose
  * checks are all synchronous, awaits nothing here.
  */
-export function runChecks(c: Context, checks: readonly RequestCheck[]): Promise<void> | undefined {
-  for (let i = 0; i < checks.length; i++) {
+export function runChecks(c: Context, checks: readonly RequestCheck[], from = 0): Promise<void> | undefined {
+  for (let i = from; i < checks.length; i++) {
     const waiting = checks[i]!(c);
-    if (waiting) return waiting.then(() => runRest(c, checks, i + 1));
+    if (waiting) return waiting.then(() => runChecks(c, checks, i + 1));
   }
   return undefined;
-}
-
-async function runRest(c: Context, checks: readonly RequestCheck[], from: number): Promise<void> {
-  for (let i = from; i < checks.length; i++) await checks[i]!(c);
 }
 
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;

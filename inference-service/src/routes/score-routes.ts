@@ -8,8 +8,7 @@ import { jsonResponse } from '../http/request-lifecycle.ts';
 import type { RequestLifecycle } from '../http/request-lifecycle.ts';
 import { validationError } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
-import type { CounterCell, ServiceMetrics } from '../observability/metrics.ts';
-import type { ScoringModel } from '../models/scoring-model.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 import { scoreRecords } from '../scoring/score-records.ts';
 import { parseScoreRequest, ScoreRequest, ScoreResponse } from '../scoring/score-schemas.ts';
 import { modelNotFound } from './model-routes.ts';
@@ -57,16 +56,6 @@ export interface ScoreRouteDependencies {
  */
 export function scoreHandler({ state, metrics, lifecycle, checks, maxRecords }: ScoreRouteDependencies): Handler {
   const allChecks = [...checks.always, ...checks.withBody];
-  // Each model's records-scored cell, found by the model object rather than by building its label key per request.
-  const scoredCells = new Map<ScoringModel, CounterCell>();
-  const scoredCell = (model: ScoringModel) => {
-    let cell = scoredCells.get(model);
-    if (cell === undefined) {
-      cell = metrics.counter(metrics.recordsScored, { model: model.name, version: model.version });
-      scoredCells.set(model, cell);
-    }
-    return cell;
-  };
 
   /**
    * Checks a parsed body and queues its records for the model. Synchronous, and handed the
@@ -105,7 +94,10 @@ export function scoreHandler({ state, metrics, lifecycle, checks, maxRecords }: 
       // and under load a request waiting for the model would hold it (52 KB for 200 records).
       delete c.req.bodyCache.text;
       const answer = await scored;
-      if (answer.results.length > 0) scoredCell(model).inc(answer.results.length);
+      if (answer.results.length > 0)
+        metrics
+          .counter(metrics.recordsScored, { model: model.name, version: model.version })
+          .inc(answer.results.length);
       for (const error of answer.errors)
         metrics.counter(metrics.recordErrors, { model: model.name, code: error.code }).inc();
       response = jsonResponse(c, answer);
