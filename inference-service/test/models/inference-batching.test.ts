@@ -4,46 +4,43 @@ import { ModelRegistry } from '../../src/models/model-registry.ts';
 import type { ScoringModel } from '../../src/models/scoring-model.ts';
 import { columnsZipMapClassifier, writeModelDir } from '../support/test-models.ts';
 
-for (const engine of ['auto', 'onnxruntime'] as const)
-  describe(`inference batching (engine ${engine})`, () => {
-    let model: ScoringModel;
-    before(async () => {
-      const registry = await ModelRegistry.load([await writeModelDir([columnsZipMapClassifier()])], {
-        intraOpNumThreads: 1,
-        engine,
-      });
-      model = registry.get('columns-zipmap')!;
-      assert.equal(model.engineName, engine === 'auto' ? 'javascript' : 'onnxruntime');
+describe('inference batching', () => {
+  let model: ScoringModel;
+  before(async () => {
+    const registry = await ModelRegistry.load([await writeModelDir([columnsZipMapClassifier()])], {
+      intraOpNumThreads: 1,
     });
+    model = registry.get('columns-zipmap')!;
+  });
 
-    it('runs calls made in the same event-loop turn as one session run, each getting its own rows back', async () => {
-      const before = { ...model.stats };
-      const calls = Array.from({ length: 10 }, (_, i) => model.predict({ records: [[i * 100, i, 'north']] }));
-      const results = await Promise.all(calls);
-      assert.equal(model.stats.runs - before.runs, 1, 'ten concurrent calls share one run');
-      assert.equal(model.stats.rows - before.rows, 10);
-      results.forEach((predictions, i) => {
-        const z = 0.002 * i * 100 + 0.3 * i + 0.9 - 1;
-        assert.ok(Math.abs(predictions.scores[0]! - 1 / (1 + Math.exp(-z))) < 1e-6, `call ${i} gets its own score`);
-      });
-    });
-
-    it('fails only the caller whose rows break a shared run', async () => {
-      // A non-numeric value cannot become an int64 tensor element, so that caller's rows fail to encode.
-      const good = model.predict({ records: [[100, 1, 'south']] });
-      const bad = model.predict({ records: [[100, 'many' as unknown as number, 'south']] });
-      const alsoGood = model.predict({ records: [[200, 2, 'north']] });
-      const [first, second, third] = await Promise.allSettled([good, bad, alsoGood]);
-      assert.equal(first.status, 'fulfilled', 'the first caller still gets its scores');
-      assert.equal(second.status, 'rejected', 'the broken caller gets the error');
-      assert.equal(third.status, 'fulfilled', 'the last caller still gets its scores');
-    });
-
-    it('keeps batching after a failure', async () => {
-      const results = await Promise.all([
-        model.predict({ records: [[1, 1, 'north']] }),
-        model.predict({ records: [[2, 2, 'south']] }),
-      ]);
-      assert.equal(results.length, 2);
+  it('runs calls made in the same event-loop turn as one session run, each getting its own rows back', async () => {
+    const before = { ...model.stats };
+    const calls = Array.from({ length: 10 }, (_, i) => model.predict({ records: [[i * 100, i, 'north']] }));
+    const results = await Promise.all(calls);
+    assert.equal(model.stats.runs - before.runs, 1, 'ten concurrent calls share one run');
+    assert.equal(model.stats.rows - before.rows, 10);
+    results.forEach((predictions, i) => {
+      const z = 0.002 * i * 100 + 0.3 * i + 0.9 - 1;
+      assert.ok(Math.abs(predictions.scores[0]! - 1 / (1 + Math.exp(-z))) < 1e-6, `call ${i} gets its own score`);
     });
   });
+
+  it('fails only the caller whose rows break a shared run', async () => {
+    // A non-numeric value cannot become an int64 tensor element, so that caller's rows fail to encode.
+    const good = model.predict({ records: [[100, 1, 'south']] });
+    const bad = model.predict({ records: [[100, 'many' as unknown as number, 'south']] });
+    const alsoGood = model.predict({ records: [[200, 2, 'north']] });
+    const [first, second, third] = await Promise.allSettled([good, bad, alsoGood]);
+    assert.equal(first.status, 'fulfilled', 'the first caller still gets its scores');
+    assert.equal(second.status, 'rejected', 'the broken caller gets the error');
+    assert.equal(third.status, 'fulfilled', 'the last caller still gets its scores');
+  });
+
+  it('keeps batching after a failure', async () => {
+    const results = await Promise.all([
+      model.predict({ records: [[1, 1, 'north']] }),
+      model.predict({ records: [[2, 2, 'south']] }),
+    ]);
+    assert.equal(results.length, 2);
+  });
+});

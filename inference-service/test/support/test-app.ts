@@ -1,6 +1,5 @@
 import { createApp } from '../../src/app.ts';
 import { ServiceState } from '../../src/http/service-state.ts';
-import type { EngineChoice } from '../../src/models/inference-engine.ts';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
@@ -24,11 +23,9 @@ export async function createTestApp(
     signingSecrets?: string[];
     signatureToleranceSeconds?: number;
     now?: () => number;
-    /** Which engine scores (default `auto`, as in production). */
-    engine?: EngineChoice;
   } = {},
 ): Promise<TestApp> {
-  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1, engine: limits.engine ?? 'auto' });
+  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1 });
   const state = new ServiceState();
   state.setRegistry(registry);
   const app = createApp({
