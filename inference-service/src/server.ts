@@ -64,7 +64,7 @@ server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${c
 try {
   // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
   const [registry] = await Promise.all([
-    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads }),
+    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads, metrics }),
     routes === undefined ? undefined : loadGateway(routes),
   ]);
   state.setRegistry(registry);

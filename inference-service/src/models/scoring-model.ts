@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import type { Counter } from 'prom-client';
 import { ModelCard } from './model-card.ts';
 import type { FeatureSpec } from './model-card.ts';
 import { baselineValue, buildFeeds, rowCount } from './feature-encoder.ts';
 import type { Feed, InputBinding, InputDataType, ModelValue, RowBatch } from './feature-encoder.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 
 /**
  * One loaded model version: its card, its onnxruntime session, and how request features
@@ -51,7 +53,11 @@ export interface TensorDescription {
 
 export interface LoadOptions {
   intraOpNumThreads: number;
+  /** Where session runs and their rows are counted; uncounted without. */
+  metrics?: InferenceMetrics;
 }
+
+export type InferenceMetrics = Pick<ServiceMetrics, 'inferenceRuns' | 'inferenceRows'>;
 
 interface PendingPrediction {
   batch: RowBatch;
@@ -87,8 +93,8 @@ export class ScoringModel {
   private readonly bindings: InputBinding[];
   private readonly outputTensor: string;
   private readonly positiveColumn: number | undefined;
-  /** Engine runs and rows since load: rows per run shows how well concurrent requests batch. */
-  readonly stats = { runs: 0, rows: 0 };
+  private readonly runs: Counter.Internal | undefined;
+  private readonly rows: Counter.Internal | undefined;
   private readonly queue: PendingPrediction[] = [];
   private draining = false;
   private drainScheduled = false;
@@ -100,6 +106,7 @@ export class ScoringModel {
     bindings: InputBinding[],
     outputTensor: string,
     positiveColumn: number | undefined,
+    metrics: InferenceMetrics | undefined,
   ) {
     this.card = card;
     this.directory = directory;
@@ -108,6 +115,8 @@ export class ScoringModel {
     this.outputTensor = outputTensor;
     this.positiveColumn = positiveColumn;
     this.baselines = card.features.map(baselineValue);
+    this.runs = metrics?.inferenceRuns.labels({ model: card.name, version: card.version });
+    this.rows = metrics?.inferenceRows.labels({ model: card.name, version: card.version });
   }
 
   get name(): string {
@@ -156,7 +165,15 @@ export class ScoringModel {
 
     const bindings = bindInputs(card, session, cardFile);
     const positiveColumn = resolvePositiveColumn(card, scoreOutput.classes, cardFile);
-    const model = new ScoringModel(card, directory, session, bindings, scoreOutput.tensorName, positiveColumn);
+    const model = new ScoringModel(
+      card,
+      directory,
+      session,
+      bindings,
+      scoreOutput.tensorName,
+      positiveColumn,
+      options.metrics,
+    );
     await model.dryRun(cardFile);
     return model;
   }
@@ -188,8 +205,8 @@ export class ScoringModel {
   private async run(batches: RowBatch[]): Promise<Predictions> {
     const feeds = buildFeeds(this.bindings, batches, this.baselines);
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
-    this.stats.runs++;
-    this.stats.rows += rows;
+    this.runs?.inc();
+    this.rows?.inc(rows);
     return this.readPredictions(await this.runSession(feeds), rows);
   }
 

@@ -25,7 +25,8 @@ export async function createTestApp(
     now?: () => number;
   } = {},
 ): Promise<TestApp> {
-  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1 });
+  const metrics = new ServiceMetrics({ collectProcessMetrics: false });
+  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1, metrics });
   const state = new ServiceState();
   state.setRegistry(registry);
   const app = createApp({
@@ -39,7 +40,7 @@ export async function createTestApp(
     ...(limits.now ? { now: limits.now } : {}),
     state,
     logger: createLogger('silent'),
-    metrics: new ServiceMetrics({ collectProcessMetrics: false }),
+    metrics,
   });
   const call: TestApp['call'] = async (method, path, body, headers = {}) =>
     app.request(path, {
