@@ -7,11 +7,13 @@ import { asMiddleware, jsonContentType } from './http/request-checks.ts';
 import type { RequestChecks } from './http/request-checks.ts';
 import { RequestLifecycle, errorBody } from './http/request-lifecycle.ts';
 import { requestSignature } from './http/request-signature.ts';
-import { renderApiDocsPage } from './http/api-docs-page.ts';
+import { openApiDocumentOf } from './http/openapi-document.ts';
 import type { ServiceState } from './http/service-state.ts';
 import type { Logger } from './observability/logger.ts';
 import type { ServiceMetrics } from './observability/metrics.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
 import { HEALTH_PATHS, healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { oipRoutes } from './routes/oip-routes.ts';
 import { SCORE_PATH, scoreHandler, scoreRoute } from './routes/score-routes.ts';
@@ -25,7 +27,8 @@ export interface AppDependencies {
   config: Pick<
     Config,
     'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes' | 'signingSecrets' | 'signatureToleranceSeconds'
-  >;
+  > &
+    Partial<Pick<Config, 'publicDocs'>>;
   /** The clock for signature freshness checks; tests inject one. */
   now?: () => number;
   state: ServiceState;
@@ -71,7 +74,7 @@ export function createApp(deps: AppDependencies): Hono {
 
 /** Every route but the scoring fast path, behind the lifecycle and checks as middleware. */
 function fullApp(
-  { state, metrics, llm }: AppDependencies,
+  { config, state, metrics, llm }: AppDependencies,
   lifecycle: RequestLifecycle,
   checks: RequestChecks,
 ): OpenAPIHono {
@@ -80,6 +83,9 @@ function fullApp(
 
   app.use(lifecycle.middleware());
   app.route('/', healthRoutes(state));
+  const docs = docsRoutes(openApiDocumentOf(app, SERVICE_VERSION));
+  // Before the key check when public (development), after it otherwise.
+  if (config.publicDocs) app.route('/', docs);
   for (const check of checks.always) app.use(asMiddleware(check));
   for (const check of checks.withBody) app.on(['POST', 'PUT', 'PATCH'], '*', asMiddleware(check));
 
@@ -91,32 +97,8 @@ function fullApp(
   app.route('/', generateRoutes(gateway));
   app.route('/', chatCompletionsRoutes(gateway));
 
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-API-Key',
-  });
-  const openApiConfig: Parameters<typeof app.getOpenAPIDocument>[0] = {
-    openapi: '3.0.3',
-    info: {
-      title: 'BYOM Bridge inference service',
-      version: SERVICE_VERSION,
-      description:
-        'ONNX scoring with per-feature explanations for Salesforce, the Open Inference Protocol v2, and an LLM ' +
-        'gateway with PII masking (/v1/generate, and OpenAI-compatible /v1/chat/completions).',
-    },
-    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
-  };
-  let openApiDocument: unknown;
-  const document = () => (openApiDocument ??= app.getOpenAPIDocument(openApiConfig));
-  app.get('/openapi.json', (c) => c.json(document()));
-  app.get('/docs', (c) => c.html(renderApiDocsPage(document() as Parameters<typeof renderApiDocsPage>[0])));
+  app.route('/', metricsRoutes(metrics));
+  if (!config.publicDocs) app.route('/', docs);
 
   app.notFound((c) => errorBody(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see /docs`));
   app.onError((error, c) => lifecycle.errorResponse(c, error));
