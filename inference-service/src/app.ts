@@ -5,11 +5,13 @@ import { bodySizeLimit } from './http/body-size-limit.ts';
 import { jsonContentType } from './http/json-content-type.ts';
 import { errorBody, errorHandler, requestLifecycle } from './http/request-lifecycle.ts';
 import { requestSignature } from './http/request-signature.ts';
-import { renderApiDocsPage } from './http/api-docs-page.ts';
+import { openApiDocumentOf } from './http/openapi-document.ts';
 import type { ServiceState } from './http/service-state.ts';
 import type { Logger } from './observability/logger.ts';
 import type { ServiceMetrics } from './observability/metrics.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
 import { HEALTH_PATHS, healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { oipRoutes } from './routes/oip-routes.ts';
 import { scoreRoutes } from './routes/score-routes.ts';
@@ -23,7 +25,8 @@ export interface AppDependencies {
   config: Pick<
     Config,
     'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes' | 'signingSecrets' | 'signatureToleranceSeconds'
-  >;
+  > &
+    Partial<Pick<Config, 'publicDocs'>>;
   /** The clock for signature freshness checks; tests inject one. */
   now?: () => number;
   state: ServiceState;
@@ -43,6 +46,9 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
 
   app.use(requestLifecycle({ metrics, logger, quietRoutes: Object.values(HEALTH_PATHS) }));
   app.route('/', healthRoutes(state));
+  const docs = docsRoutes(openApiDocumentOf(app, SERVICE_VERSION));
+  // Before the key check when public (development), after it otherwise.
+  if (config.publicDocs) app.route('/', docs);
   app.use(apiKeyAuth(config.apiKeys));
   app.on(['POST', 'PUT', 'PATCH'], '*', jsonContentType, bodySizeLimit(config.maxBodyBytes));
   if (config.signingSecrets.length > 0) {
@@ -62,32 +68,8 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
   app.route('/', generateRoutes(gateway));
   app.route('/', chatCompletionsRoutes(gateway));
 
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-API-Key',
-  });
-  const openApiConfig: Parameters<typeof app.getOpenAPIDocument>[0] = {
-    openapi: '3.0.3',
-    info: {
-      title: 'BYOM Bridge inference service',
-      version: SERVICE_VERSION,
-      description:
-        'ONNX scoring with per-feature explanations for Salesforce, the Open Inference Protocol v2, and an LLM ' +
-        'gateway with PII masking (/v1/generate, and OpenAI-compatible /v1/chat/completions).',
-    },
-    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
-  };
-  let openApiDocument: unknown;
-  const document = () => (openApiDocument ??= app.getOpenAPIDocument(openApiConfig));
-  app.get('/openapi.json', (c) => c.json(document()));
-  app.get('/docs', (c) => c.html(renderApiDocsPage(document() as Parameters<typeof renderApiDocsPage>[0])));
+  app.route('/', metricsRoutes(metrics));
+  if (!config.publicDocs) app.route('/', docs);
 
   app.notFound((c) => errorBody(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see /docs`));
   app.onError(errorHandler(logger));

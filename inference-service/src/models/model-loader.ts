@@ -50,6 +50,9 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // A row the graph rejects reaches the caller as a per-record error and our JSON log;
+      // onnxruntime's own unstructured stderr line for it would only be noise (fatal still shows).
+      logSeverityLevel: 4,
     });
   } catch (error) {
     throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
