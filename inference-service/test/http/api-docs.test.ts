@@ -36,7 +36,7 @@ function validatorFor(document: OpenApiDocument) {
 
 async function appWithDocs(publicDocs: boolean) {
   const state = new ServiceState();
-  state.setRegistry(await ModelRegistry.load([BUNDLED_MODEL_DIR], { intraOpNumThreads: 1, engine: 'auto' }));
+  state.setRegistry(await ModelRegistry.load([BUNDLED_MODEL_DIR], { intraOpNumThreads: 1 }));
   return createApp({
     config: {
       apiKeys: [TEST_KEY],
