@@ -19,7 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenerateRequest, GenerateResponse } from '../src/generation/generate-schemas.ts';
+import { GenerateRequest, GenerateResponse } from '../src/routes/generate-schemas.ts';
 import { ErrorBody } from '../src/http/error-schemas.ts';
 import { ScoreRequest, ScoreResponse } from '../src/scoring/score-schemas.ts';
 

@@ -5,9 +5,9 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { ServiceState } from './http/service-state.ts';
-import { GatewayState } from './generation/gateway-state.ts';
-import { RoutesConfigError, loadRoutesFile } from './generation/routes-config.ts';
-import type { RouteTable } from './generation/routes-config.ts';
+import { GatewayState } from './generation/gateway/gateway-state.ts';
+import { RoutesConfigError, loadRoutesFile } from './generation/gateway/routes-config.ts';
+import type { RouteTable } from './generation/gateway/routes-config.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { ModelLoadError } from './models/scoring-model.ts';
 import { createLogger } from './observability/logger.ts';
@@ -110,10 +110,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 async function loadGateway(table: RouteTable): Promise<void> {
   const [{ createLlmGateway }, { createProviderFactory }] = await Promise.all([
-    import('./generation/llm-gateway.ts'),
-    import('./generation/provider-factory.ts'),
+    import('./generation/gateway/llm-gateway.ts'),
+    import('./generation/providers/provider-factory.ts'),
   ]);
-  const providers = await createProviderFactory(table);
+  const providers = await createProviderFactory(table.targets());
   llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics }));
   logger.info({ routes: table.names() }, 'llm routes loaded');
 }

@@ -3,10 +3,10 @@ import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
-import { ChatCompletionRequest, ChatCompletionResponse } from '../generation/chat-completions-schemas.ts';
-import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
-import type { ChatMessage } from '../generation/generate-schemas.ts';
+import type { ChatMessage } from '../generation/domain.ts';
+import type { GatewayState } from '../generation/gateway/gateway-state.ts';
+import { ChatCompletionRequest, ChatCompletionResponse } from './chat-completions-schemas.ts';
+import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
 
 const errorResponse = (description: string) => ({
   description,

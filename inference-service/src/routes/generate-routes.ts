@@ -2,9 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
-import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
-import { GenerateRequest, GenerateResponse } from '../generation/generate-schemas.ts';
+import type { GatewayState } from '../generation/gateway/gateway-state.ts';
+import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
+import { GenerateRequest, GenerateResponse } from './generate-schemas.ts';
 
 const errorResponse = (description: string) => ({
   description,

@@ -1,11 +1,11 @@
 import { createApp } from '../../src/app.ts';
-import { GatewayState } from '../../src/generation/gateway-state.ts';
-import { createLlmGateway } from '../../src/generation/llm-gateway.ts';
-import type { MaskFunction } from '../../src/generation/llm-gateway.ts';
-import type { ProviderFactory } from '../../src/generation/fallback-runner.ts';
-import { createProviderFactory } from '../../src/generation/provider-factory.ts';
-import { parseRoutes } from '../../src/generation/routes-config.ts';
-import type { RouteTable } from '../../src/generation/routes-config.ts';
+import { GatewayState } from '../../src/generation/gateway/gateway-state.ts';
+import { createLlmGateway } from '../../src/generation/gateway/llm-gateway.ts';
+import type { MaskFunction } from '../../src/generation/gateway/llm-gateway.ts';
+import type { ProviderFactory } from '../../src/generation/providers/provider-factory.ts';
+import { createProviderFactory } from '../../src/generation/providers/provider-factory.ts';
+import { parseRoutes } from '../../src/generation/gateway/routes-config.ts';
+import type { RouteTable } from '../../src/generation/gateway/routes-config.ts';
 import { ServiceState } from '../../src/http/service-state.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
@@ -40,7 +40,7 @@ export async function createGatewayTestApp(
 ): Promise<GatewayTestApp> {
   const env = options.env ?? {};
   const routes = parseRoutes(routesJson, 'test routes', env);
-  const providers = options.providers ?? (await createProviderFactory(routes, { env }));
+  const providers = options.providers ?? (await createProviderFactory(routes.targets(), { env }));
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
   const metrics = new ServiceMetrics({ collectProcessMetrics: false });

@@ -1,6 +1,6 @@
 import { APICallError } from 'ai';
 import type { LanguageModel } from 'ai';
-import type { ChatMessage } from './generate-schemas.ts';
+import type { ChatMessage } from '../domain.ts';
 import { isOversizedAnswer } from './provider-fetch.ts';
 
 /**

@@ -1,11 +1,17 @@
-import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { ErrorCode } from '../../http/api-error.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ServiceMetrics } from '../../observability/metrics.ts';
+import type {
+  Cost,
+  GenerationInput,
+  GenerationTiming,
+  MaskingReport,
+  PiiType,
+  RequestOutcome,
+  Usage,
+} from '../domain.ts';
 import { RunFailedError } from './fallback-runner.ts';
 import type { RunResult } from './fallback-runner.ts';
-import type { GatewayError, GenerationTiming } from './gateway-error.ts';
-import type { GenerationInput, GenerationResult } from './llm-gateway.ts';
-import type { PiiType } from './generate-schemas.ts';
-import type { MaskingReport } from './pii-masking.ts';
 import { targetLabel } from './routes-config.ts';
 
 /**
@@ -14,16 +20,13 @@ import { targetLabel } from './routes-config.ts';
  * keeps the audit of record in AI_Interaction__c).
  */
 
-export type RequestOutcome =
-  'ok' | 'route_not_found' | 'masking_failed' | 'providers_failed' | 'deadline_exceeded' | 'output_rejected';
-
 export interface OutcomeDetails {
   time: GenerationTiming;
   run?: RunResult | RunFailedError;
   masked?: MaskingReport;
-  cost?: GenerationResult['cost'];
-  usage?: GenerationResult['usage'];
-  code?: GatewayError['code'];
+  cost?: Cost;
+  usage?: Usage;
+  code?: ErrorCode;
   /** Why, in the gateway's own words (a rejection reason, an error class); never a value. */
   reason?: string;
 }

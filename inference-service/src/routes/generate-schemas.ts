@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ATTEMPT_OUTCOMES, PII_TYPES } from '../generation/domain.ts';
 
 /**
  * The `/v1/generate` contract between Apex and the LLM gateway. The Apex DTOs and the JSON
@@ -7,8 +8,7 @@ import { z } from '@hono/zod-openapi';
  */
 
 /** The kinds of value the gateway masks; `FIELD` is a value Apex marked as PII by field. */
-export const PiiType = z.enum(['FIELD', 'EMAIL', 'PHONE', 'CARD', 'IBAN', 'SSN', 'IP']);
-export type PiiType = z.infer<typeof PiiType>;
+export const PiiType = z.enum(PII_TYPES);
 
 export const ChatMessage = z
   .object({
@@ -16,7 +16,6 @@ export const ChatMessage = z
     content: z.string().max(200_000),
   })
   .openapi('ChatMessage');
-export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const PiiValue = z
   .object({
@@ -27,7 +26,6 @@ export const PiiValue = z
     value: z.string().max(10_000).openapi({ example: 'jane.doe@acme.example' }),
   })
   .openapi('PiiValue');
-export type PiiValue = z.infer<typeof PiiValue>;
 
 export const ResponseFormat = z
   .discriminatedUnion('type', [
@@ -82,17 +80,7 @@ export const GenerateRequest = z
   .openapi('GenerateRequest');
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
-export const AttemptOutcome = z.enum([
-  'ok',
-  'timeout',
-  'rate_limited',
-  'server_error',
-  'network_error',
-  'client_error',
-  'invalid_response',
-  'deadline',
-]);
-export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+export const AttemptOutcome = z.enum(ATTEMPT_OUTCOMES);
 
 export const Attempt = z
   .object({

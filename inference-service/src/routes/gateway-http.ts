@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import { GatewayError } from './gateway-error.ts';
-import type { GenerationTiming } from './gateway-error.ts';
+import type { GenerationTiming } from '../generation/domain.ts';
+import { GatewayError } from '../generation/gateway/gateway-error.ts';
 
 /**
  * What the two generation endpoints share at the HTTP level: when a request arrived, and the

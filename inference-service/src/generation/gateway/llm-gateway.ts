@@ -1,18 +1,29 @@
-import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ServiceMetrics } from '../../observability/metrics.ts';
+import { MAX_DEADLINE_MS } from '../domain.ts';
+import type {
+  ChatMessage,
+  Cost,
+  GenerationInput,
+  GenerationResult,
+  GenerationTiming,
+  PiiValue,
+  RequestOutcome,
+  Route,
+  RouteTarget,
+} from '../domain.ts';
+import { MaskingError, maskMessages } from '../pii-masking.ts';
+import type { MaskedMessages } from '../pii-masking.ts';
+import type { ModelCall } from '../providers/model-call.ts';
+import type { ProviderFactory } from '../providers/provider-factory.ts';
 import { RunFailedError, runWithFallback } from './fallback-runner.ts';
+import type { RunResult } from './fallback-runner.ts';
 import { GatewayError } from './gateway-error.ts';
 import { recordOutcome } from './outcome-record.ts';
-import type { OutcomeDetails, RequestOutcome } from './outcome-record.ts';
-import type { GenerationTiming } from './gateway-error.ts';
-import type { AttemptRecord, ProviderFactory, RunResult } from './fallback-runner.ts';
-import type { ChatMessage, PiiValue } from './generate-schemas.ts';
-import type { ModelCall } from './model-call.ts';
+import type { OutcomeDetails } from './outcome-record.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
-import { MaskingError, maskMessages } from './pii-masking.ts';
-import type { MaskedMessages, MaskingReport } from './pii-masking.ts';
-import { MAX_DEADLINE_MS, targetLabel } from './routes-config.ts';
-import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
+import { targetLabel } from './routes-config.ts';
+import type { RouteTable } from './routes-config.ts';
 
 /**
  * The LLM gateway behind `/v1/generate` and `/v1/chat/completions`: find the route, mask
@@ -22,45 +33,6 @@ import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
  * Nothing here logs or returns prompt text, PII or answers except the answer itself to the
  * caller: logs and metrics carry routes, providers, outcomes, counts and timings.
  */
-
-export interface GenerationInput {
-  /** Which API the request came through, for logs. */
-  api: 'generate' | 'chat.completions';
-  route: string;
-  messages: ChatMessage[];
-  pii: PiiValue[];
-  options: {
-    temperature?: number;
-    topP?: number;
-    maxTokens?: number;
-    maxChars?: number;
-    stop?: string[];
-    /** JSON output; with a JSON Schema the answer must satisfy. */
-    json?: { schema?: Record<string, unknown> };
-  };
-  /** How long the caller waits, from `arrivedAt`; capped at 25 s. */
-  deadlineMs?: number;
-  /** When the request arrived, on the performance.now() clock. */
-  arrivedAt: number;
-  /** Aborts provider calls when the caller goes away. */
-  signal?: AbortSignal;
-  requestId?: string;
-  metadata?: { template?: string; templateVersion?: number; recordId?: string };
-}
-
-export interface GenerationResult extends GenerationTiming {
-  route: string;
-  provider: string;
-  model: string;
-  region?: string;
-  text: string;
-  json?: unknown;
-  finishReason: string;
-  attempts: AttemptRecord[];
-  usage: { inputTokens: number; outputTokens: number; totalTokens: number };
-  cost: { input: number; output: number; total: number; currency: 'USD' };
-  masked: MaskingReport;
-}
 
 export interface LlmGateway {
   generate(input: GenerationInput): Promise<GenerationResult>;
@@ -249,10 +221,7 @@ function modelCall(route: Route, messages: ChatMessage[], options: GenerationInp
 }
 
 /** Cost from the routes file's price per 1,000 tokens, to the micro-dollar. */
-export function priceOf(
-  target: RouteTarget,
-  usage: { inputTokens: number; outputTokens: number },
-): GenerationResult['cost'] {
+export function priceOf(target: RouteTarget, usage: { inputTokens: number; outputTokens: number }): Cost {
   const input = (usage.inputTokens / 1000) * target.pricePer1K.input;
   const output = (usage.outputTokens / 1000) * target.pricePer1K.output;
   return { input: micro(input), output: micro(output), total: micro(input + output), currency: 'USD' };

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { credentialProblems } from './provider-credentials.ts';
+import { MAX_DEADLINE_MS, PROVIDER_KINDS } from '../domain.ts';
+import type { Route, RouteTarget } from '../domain.ts';
+import { credentialProblems } from '../providers/provider-catalog.ts';
 
 /**
  * The routes file named by BYOM_ROUTES: which LLMs a route name stands for, in the order
@@ -9,17 +11,11 @@ import { credentialProblems } from './provider-credentials.ts';
  * mistake stops the boot with the file, the field and what is wrong (docs/llm-gateway.md).
  */
 
-/** Heroku's router gives up after 30 s; the gateway answers before that, whatever the caller asks for. */
-export const MAX_DEADLINE_MS = 25_000;
-
-export const PROVIDERS = ['openai', 'anthropic', 'azure', 'vertex', 'bedrock', 'mistral', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDERS)[number];
-
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL = /^[a-z0-9][a-z0-9._-]*$/i;
 
 const RouteTargetSchema = z.strictObject({
-  provider: z.enum(PROVIDERS),
+  provider: z.enum(PROVIDER_KINDS),
   model: z.string().min(1).max(200),
   name: z
     .string()
@@ -35,7 +31,7 @@ const RouteTargetSchema = z.strictObject({
     input: z.number().min(0),
     output: z.number().min(0),
   }),
-});
+}) satisfies z.ZodType<RouteTarget>;
 
 const RouteSchema = z.strictObject({
   description: z.string().max(500).optional(),
@@ -45,7 +41,7 @@ const RouteSchema = z.strictObject({
   maxChars: z.number().int().min(1).max(1_000_000).default(20_000),
   retries: z.number().int().min(0).max(5).default(1),
   backoffMs: z.number().int().min(0).max(10_000).default(250),
-});
+}) satisfies z.ZodType<Omit<Route, 'name'>>;
 
 const RoutesFileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -53,9 +49,6 @@ const RoutesFileSchema = z.strictObject({
     .record(z.string().regex(LABEL, 'route names use letters, digits, ".", "_" and "-" only').max(100), RouteSchema)
     .refine((routes) => Object.keys(routes).length > 0, 'define at least one route'),
 });
-
-export type RouteTarget = z.infer<typeof RouteTargetSchema>;
-export type Route = z.infer<typeof RouteSchema> & { name: string };
 
 export class RoutesConfigError extends Error {
   override name = 'RoutesConfigError';
@@ -79,6 +72,11 @@ export class RouteTable {
 
   all(): Route[] {
     return [...this.routes.values()];
+  }
+
+  /** Every route's targets, once each. */
+  targets(): RouteTarget[] {
+    return this.all().flatMap((route) => route.targets);
   }
 }
 

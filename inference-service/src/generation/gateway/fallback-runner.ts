@@ -1,8 +1,8 @@
-import type { AttemptOutcome } from './generate-schemas.ts';
-import { callModel, classifyFailure, isRequestRejection } from './model-call.ts';
-import type { ClassifiedFailure, ModelAnswer, ModelCall, ProviderLanguageModel } from './model-call.ts';
+import type { AttemptRecord, Route, RouteTarget } from '../domain.ts';
+import { callModel, classifyFailure, isRequestRejection } from '../providers/model-call.ts';
+import type { ClassifiedFailure, ModelAnswer, ModelCall } from '../providers/model-call.ts';
+import type { ProviderFactory } from '../providers/provider-factory.ts';
 import { targetLabel } from './routes-config.ts';
-import type { Route, RouteTarget } from './routes-config.ts';
 
 /**
  * Tries a route's targets in order until one answers, within the caller's deadline.
@@ -17,18 +17,6 @@ import type { Route, RouteTarget } from './routes-config.ts';
  * - No attempt starts, and no backoff waits, past the deadline; an attempt still running at the
  *   deadline is abandoned and the run ends with DEADLINE_EXCEEDED.
  */
-
-export type ProviderFactory = (target: RouteTarget) => ProviderLanguageModel;
-
-export interface AttemptRecord {
-  provider: string;
-  model: string;
-  region?: string;
-  outcome: AttemptOutcome;
-  status: number | null;
-  latencyMs: number;
-  message?: string;
-}
 
 export interface RunResult {
   target: RouteTarget;
