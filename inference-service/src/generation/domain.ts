@@ -50,6 +50,19 @@ export interface RouteTarget {
   pricePer1K: { input: number; output: number };
 }
 
+/** When a target's circuit opens and for how long (docs/llm-gateway.md, "Circuit breakers"). */
+export interface BreakerSettings {
+  /** Failures in a row that open the circuit. */
+  consecutiveFailures: number;
+  /** Share of calls (0–1) failing over `windowMs` that opens it; 1 turns the rate check off. */
+  failureRate: number;
+  windowMs: number;
+  /** Calls needed in the window before the rate counts. */
+  minimumRequests: number;
+  /** How long an open circuit skips the target before one probe is let through. */
+  cooldownMs: number;
+}
+
 /** A named route: its targets in the order they are tried, with their limits (docs/llm-gateway.md, "Route fields"). */
 export interface Route {
   name: string;
@@ -60,6 +73,8 @@ export interface Route {
   maxChars: number;
   retries: number;
   backoffMs: number;
+  /** One circuit per target; `false` turns them off for this route. */
+  breaker: BreakerSettings | false;
 }
 
 /** Heroku's router gives up after 30 s; the gateway answers before that, whatever the caller asks for. */
@@ -74,8 +89,13 @@ export const ATTEMPT_OUTCOMES = [
   'client_error',
   'invalid_response',
   'deadline',
+  'circuit_open',
 ] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** A target's circuit when an attempt met it: `half_open` means the attempt was the probe. */
+export const CIRCUIT_POSITIONS = ['closed', 'half_open', 'open'] as const;
+export type CircuitPosition = (typeof CIRCUIT_POSITIONS)[number];
 
 /** One call to one target, as reported in responses, logs and metrics. */
 export interface AttemptRecord {
@@ -86,6 +106,8 @@ export interface AttemptRecord {
   status: number | null;
   latencyMs: number;
   message?: string;
+  /** Absent when the route has circuit breakers turned off. */
+  circuit?: CircuitPosition;
 }
 
 export interface Usage {

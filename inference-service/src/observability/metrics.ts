@@ -98,6 +98,20 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly llmCircuitState = new Gauge({
+    name: 'byom_llm_circuit_state',
+    help: "Each route target's circuit breaker: 0 closed, 1 half-open (one probe let through), 2 open (skipped).",
+    labelNames: ['route', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmCircuitTransitions = new Counter({
+    name: 'byom_llm_circuit_transitions_total',
+    help: 'Circuit breaker state changes by route target and the state entered (open, half_open, closed).',
+    labelNames: ['route', 'provider', 'model', 'to'] as const,
+    registers: [this.registry],
+  });
+
   readonly piiMasked = this.countedCounter({
     name: 'byom_pii_values_masked_total',
     help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ATTEMPT_OUTCOMES, PII_TYPES } from '../generation/domain.ts';
+import { ATTEMPT_OUTCOMES, CIRCUIT_POSITIONS, PII_TYPES } from '../generation/domain.ts';
 
 /**
  * The `/v1/generate` contract between Apex and the LLM gateway. The Apex DTOs and the JSON
@@ -94,6 +94,14 @@ export const Attempt = z
     status: z.number().int().nullable().openapi({ description: "The provider's HTTP status, when it answered." }),
     latencyMs: z.number(),
     message: z.string().optional().openapi({ description: 'Why the attempt failed (never the prompt).' }),
+    circuit: z
+      .enum(CIRCUIT_POSITIONS)
+      .optional()
+      .openapi({
+        description:
+          "The target's circuit breaker when the attempt met it: closed; half_open (this attempt was the probe); " +
+          'open (skipped, outcome circuit_open). Absent when the route has breakers turned off.',
+      }),
   })
   .openapi('Attempt');
 

@@ -68,6 +68,9 @@ describe('POST /v1/generate', () => {
           maxTokens: 200,
           retries: 1,
           backoffMs: 10,
+          // These tests pin down retries and fallback one request at a time; circuit breakers,
+          // which remember failures across requests, have their own tests.
+          breaker: false,
           targets: [stubTarget(stub.baseUrl, 'model-a'), stubTarget(stub.baseUrl, 'model-b', { region: 'eu' })],
         },
         short: { maxChars: 40, targets: [stubTarget(stub.baseUrl, 'model-c')] },

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createApp } from '../../src/app.ts';
 import { GatewayState } from '../../src/generation/gateway/gateway-state.ts';
 import { createLlmGateway } from '../../src/generation/gateway/llm-gateway.ts';
@@ -88,4 +91,12 @@ export function stubTarget(
     pricePer1K: { input: 0.5, output: 1.5 },
     ...extra,
   };
+}
+
+/** Writes a routes file into a new temporary directory, for a service process's BYOM_ROUTES. */
+export async function writeRoutesFile(routes: unknown): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'byom-gateway-'));
+  const file = path.join(dir, 'routes.json');
+  await writeFile(file, JSON.stringify(routes, null, 2));
+  return file;
 }

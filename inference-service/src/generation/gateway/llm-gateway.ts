@@ -3,6 +3,7 @@ import type { ServiceMetrics } from '../../observability/metrics.ts';
 import { MAX_DEADLINE_MS } from '../domain.ts';
 import type {
   ChatMessage,
+  CircuitPosition,
   Cost,
   GenerationInput,
   GenerationResult,
@@ -14,8 +15,10 @@ import type {
 } from '../domain.ts';
 import { MaskingError, maskMessages } from '../pii-masking.ts';
 import type { MaskedMessages } from '../pii-masking.ts';
-import type { ModelCall } from '../providers/model-call.ts';
+import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
+import { callModel } from '../providers/model-call.ts';
+import { CircuitBreakers } from './circuit-breakers.ts';
 import { RunFailedError, runWithFallback } from './fallback-runner.ts';
 import type { RunResult } from './fallback-runner.ts';
 import { GatewayError } from './gateway-error.ts';
@@ -58,6 +61,18 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
   const mask = deps.mask ?? maskMessages;
   const now = deps.now ?? (() => performance.now());
+
+  const breakers = new CircuitBreakers(routes.all(), (target, route, position) => {
+    const labels = { route: route.name, provider: targetLabel(target), model: target.model };
+    metrics.llmCircuitState.labels(labels).set(CIRCUIT_GAUGE[position]);
+    metrics.llmCircuitTransitions.labels({ ...labels, to: position }).inc();
+  });
+  for (const route of routes.all()) {
+    if (route.breaker === false) continue;
+    for (const target of route.targets) {
+      metrics.llmCircuitState.labels({ route: route.name, provider: targetLabel(target), model: target.model }).set(0);
+    }
+  }
 
   const timing = (input: GenerationInput, providerMs: number): GenerationTiming => {
     const latencyMs = now() - input.arrivedAt;
@@ -117,11 +132,12 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
 
       const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
       const call = modelCall(route, masked.messages, input.options);
-      let run: RunResult;
+      let run: RunResult<ModelAnswer>;
       try {
         run = await runWithFallback({
           route,
-          call,
+          attempt: (model, signal) => callModel(model, call, signal),
+          breakers,
           deadlineAt: input.arrivedAt + budgetMs,
           providers,
           now,
@@ -208,6 +224,8 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     },
   };
 }
+
+const CIRCUIT_GAUGE: Record<CircuitPosition, number> = { closed: 0, half_open: 1, open: 2 };
 
 function modelCall(route: Route, messages: ChatMessage[], options: GenerationInput['options']): ModelCall {
   return {

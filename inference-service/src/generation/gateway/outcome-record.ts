@@ -22,7 +22,7 @@ import { targetLabel } from './routes-config.ts';
 
 export interface OutcomeDetails {
   time: GenerationTiming;
-  run?: RunResult | RunFailedError;
+  run?: RunResult<unknown> | RunFailedError;
   masked?: MaskingReport;
   cost?: Cost;
   usage?: Usage;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_DEADLINE_MS, PROVIDER_KINDS } from '../domain.ts';
-import type { Route, RouteTarget } from '../domain.ts';
+import type { BreakerSettings, Route, RouteTarget } from '../domain.ts';
 import { credentialProblems } from '../providers/provider-catalog.ts';
 
 /**
@@ -33,6 +33,14 @@ const RouteTargetSchema = z.strictObject({
   }),
 }) satisfies z.ZodType<RouteTarget>;
 
+const BreakerSchema = z.strictObject({
+  consecutiveFailures: z.number().int().min(1).max(1000).default(5),
+  failureRate: z.number().gt(0).max(1).default(0.5),
+  windowMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+  minimumRequests: z.number().int().min(1).max(100_000).default(10),
+  cooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
+}) satisfies z.ZodType<BreakerSettings>;
+
 const RouteSchema = z.strictObject({
   description: z.string().max(500).optional(),
   targets: z.array(RouteTargetSchema).min(1, 'a route needs at least one target').max(10),
@@ -41,6 +49,7 @@ const RouteSchema = z.strictObject({
   maxChars: z.number().int().min(1).max(1_000_000).default(20_000),
   retries: z.number().int().min(0).max(5).default(1),
   backoffMs: z.number().int().min(0).max(10_000).default(250),
+  breaker: z.union([z.literal(false), BreakerSchema]).default(BreakerSchema.parse({})),
 }) satisfies z.ZodType<Omit<Route, 'name'>>;
 
 const RoutesFileSchema = z.strictObject({
