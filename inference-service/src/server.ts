@@ -109,13 +109,37 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 async function loadGateway(table: RouteTable): Promise<void> {
-  const [{ createLlmGateway }, { createProviderFactory }] = await Promise.all([
+  const [{ createLlmGateway }, { createProviderFactory }, budgets] = await Promise.all([
     import('./generation/gateway/llm-gateway.ts'),
     import('./generation/providers/provider-factory.ts'),
+    table.hasLimits() ? loadBudgets(table) : undefined,
   ]);
   const providers = await createProviderFactory(table.targets());
-  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics }));
-  logger.info({ routes: table.names() }, 'llm routes loaded');
+  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics, ...(budgets ? { budgets } : {}) }));
+  logger.info({ routes: table.names(), budgetStore: budgets?.store.kind ?? 'none' }, 'llm routes loaded');
+}
+
+/** The budget ledger over Redis when REDIS_URL is set, else over this process's memory (one replica). */
+async function loadBudgets(table: RouteTable) {
+  const { BudgetLedger } = await import('./generation/gateway/budget-ledger.ts');
+  if (config.redisUrl === undefined) {
+    const { MemoryBudgetStore } = await import('./generation/gateway/budget-store.ts');
+    if (config.env === 'production') {
+      logger.warn(
+        'budgets and rate limits are counted in memory: correct for one dyno only; set REDIS_URL to share them',
+      );
+    }
+    return new BudgetLedger(new MemoryBudgetStore(), table.limits);
+  }
+  const { RedisBudgetStore } = await import('./generation/gateway/redis-budget-store.ts');
+  const store = new RedisBudgetStore({ url: config.redisUrl, tlsRejectUnauthorized: config.redisTlsVerify });
+  try {
+    await store.connect();
+  } catch (error) {
+    // Requests with limits answer 503 LIMITS_UNAVAILABLE until Redis is reachable; scoring is unaffected.
+    logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'cannot reach REDIS_URL');
+  }
+  return new BudgetLedger(store, table.limits);
 }
 
 function fatal(log: Logger, message: string): never {

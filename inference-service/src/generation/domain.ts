@@ -63,6 +63,36 @@ export interface BreakerSettings {
   cooldownMs: number;
 }
 
+/** The limits one scope gets (docs/llm-gateway.md, "Budgets and rate limits"). */
+export interface LimitSet {
+  requestsPerMinute?: number | undefined;
+  tokensPerDay?: number | undefined;
+  tokensPerMonth?: number | undefined;
+  costPerDayUsd?: number | undefined;
+  costPerMonthUsd?: number | undefined;
+}
+export type LimitName = keyof LimitSet;
+export type LimitScope = 'total' | 'key' | 'org' | 'user';
+
+/** Limits of a route (or, at the top of the routes file, across every route), by scope. */
+export interface Limits {
+  /** Everything the limits cover, whoever calls. */
+  total?: LimitSet | undefined;
+  /** Each service key. */
+  perKey?: LimitSet | undefined;
+  /** Each Salesforce org id the caller sends. */
+  perOrg?: LimitSet | undefined;
+  /** Each user id the caller sends. */
+  perUser?: LimitSet | undefined;
+}
+
+/** Who is calling: the service key's id (never the key) and the org and user ids Apex sends. */
+export interface Caller {
+  keyId?: string | undefined;
+  orgId?: string | undefined;
+  userId?: string | undefined;
+}
+
 /** A named route: its targets in the order they are tried, with their limits (docs/llm-gateway.md, "Route fields"). */
 export interface Route {
   name: string;
@@ -75,6 +105,7 @@ export interface Route {
   backoffMs: number;
   /** One circuit per target; `false` turns them off for this route. */
   breaker: BreakerSettings | false;
+  limits?: Limits | undefined;
 }
 
 /** Heroku's router gives up after 30 s; the gateway answers before that, whatever the caller asks for. */
@@ -153,6 +184,7 @@ export interface GenerationInput {
   /** Aborts provider calls when the caller goes away. */
   signal?: AbortSignal;
   requestId?: string;
+  caller: Caller;
   metadata?: { template?: string; templateVersion?: number; recordId?: string };
 }
 
@@ -172,4 +204,12 @@ export interface GenerationResult extends GenerationTiming {
 
 /** How a request ended, for metrics and the log line. */
 export type RequestOutcome =
-  'ok' | 'route_not_found' | 'masking_failed' | 'providers_failed' | 'deadline_exceeded' | 'output_rejected';
+  | 'ok'
+  | 'route_not_found'
+  | 'masking_failed'
+  | 'providers_failed'
+  | 'deadline_exceeded'
+  | 'output_rejected'
+  | 'budget_exceeded'
+  | 'rate_limited'
+  | 'limits_unavailable';

@@ -22,6 +22,9 @@ export const ERROR_CODES = [
   'PROVIDERS_FAILED',
   'DEADLINE_EXCEEDED',
   'OUTPUT_REJECTED',
+  'BUDGET_EXCEEDED',
+  'RATE_LIMITED',
+  'LIMITS_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -112,6 +112,29 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly llmLimitRefusals = new Counter({
+    name: 'byom_llm_limit_refusals_total',
+    help: 'LLM requests refused with 429 by a budget or rate limit, by route, scope (total, key, org, user) and limit.',
+    labelNames: ['route', 'scope', 'limit'] as const,
+    registers: [this.registry],
+  });
+
+  // Caller identity: a service key's id (never the key) and the org and user ids Apex sends, so
+  // cost can be attributed. One series per route and caller: users are bounded by the org's reps.
+  readonly llmCallerTokens = new Counter({
+    name: 'byom_llm_caller_tokens_total',
+    help: 'Tokens of answered LLM requests by route and caller (key_id, org_id, user_id; "none" when not sent).',
+    labelNames: ['route', 'key_id', 'org_id', 'user_id'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmCallerCost = new Counter({
+    name: 'byom_llm_caller_cost_usd_total',
+    help: 'Cost in USD of answered LLM requests by route and caller (key_id, org_id, user_id; "none" when not sent).',
+    labelNames: ['route', 'key_id', 'org_id', 'user_id'] as const,
+    registers: [this.registry],
+  });
+
   readonly piiMasked = this.countedCounter({
     name: 'byom_pii_values_masked_total',
     help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',

@@ -32,6 +32,7 @@ const chatCompletionsRoute = createRoute({
     401: errorResponse('Missing or invalid service key'),
     404: errorResponse('ROUTE_NOT_FOUND: `model` is not a route; details.knownRoutes lists them'),
     500: errorResponse('MASKING_FAILED'),
+    429: errorResponse('BUDGET_EXCEEDED or RATE_LIMITED: details.limit and details.resetsAt; Retry-After in seconds'),
     502: errorResponse('PROVIDERS_FAILED or OUTPUT_REJECTED'),
     503: errorResponse('The gateway is still starting'),
     504: errorResponse('DEADLINE_EXCEEDED'),
@@ -78,6 +79,7 @@ export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
         arrivedAt: arrivalOf(c),
         signal: c.req.raw.signal,
         requestId: c.get('requestId'),
+        caller: { keyId: c.get('keyId'), ...(request.user ? { userId: request.user } : {}) },
       }),
     );
     const response: ChatCompletionResponse = {

@@ -27,7 +27,10 @@ export async function withTimingHeaders<T extends GenerationTiming>(c: Context, 
     setTimingHeaders(c, result);
     return result;
   } catch (error) {
-    if (error instanceof GatewayError) setTimingHeaders(c, error.timing);
+    if (error instanceof GatewayError) {
+      setTimingHeaders(c, error.timing);
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+    }
     throw error;
   }
 }

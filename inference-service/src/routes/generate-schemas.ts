@@ -27,6 +27,11 @@ export const PiiValue = z
   })
   .openapi('PiiValue');
 
+/** A 15- or 18-character Salesforce record id (an org id, a user id). */
+export const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+
 export const ResponseFormat = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('text') }),
@@ -71,9 +76,21 @@ export const GenerateRequest = z
         template: z.string().max(255).optional(),
         templateVersion: z.number().int().optional(),
         recordId: z.string().max(18).optional(),
+        orgId: SalesforceId.optional().openapi({
+          description: "The calling org's id: per-org budgets and rate limits, metrics and logs.",
+          example: '00D5g000000abcdEAA',
+        }),
+        userId: SalesforceId.optional().openapi({
+          description: "The running user's id: per-user budgets and rate limits, metrics and logs.",
+          example: '0055g000001xyzAAAQ',
+        }),
       })
       .optional()
-      .openapi({ description: 'Logged with the request (never the text): which template and record.' }),
+      .openapi({
+        description:
+          'Logged with the request (never the text): which template and record, and the org and user ids that ' +
+          'per-org and per-user limits count against.',
+      }),
     requestId: z.string().min(1).max(100).optional(),
     sentAt: z.iso.datetime({ offset: true }).optional(),
   })

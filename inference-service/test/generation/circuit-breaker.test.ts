@@ -71,7 +71,7 @@ describe('circuit breakers against a provider process that hangs and recovers', 
       },
     });
     service = await startService({ NODE_ENV: 'production', BYOM_API_KEYS: KEY, BYOM_ROUTES: routesFile });
-    await waitUntilReady(service);
+    await waitUntilReady(service, 60_000);
   });
   after(async () => {
     service?.child.kill('SIGKILL');

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app.ts';
 import { GatewayState } from '../../src/generation/gateway/gateway-state.ts';
+import { BudgetLedger } from '../../src/generation/gateway/budget-ledger.ts';
+import { MemoryBudgetStore } from '../../src/generation/gateway/budget-store.ts';
+import type { BudgetStore } from '../../src/generation/gateway/budget-store.ts';
 import { createLlmGateway } from '../../src/generation/gateway/llm-gateway.ts';
 import type { MaskFunction } from '../../src/generation/gateway/llm-gateway.ts';
 import type { ProviderFactory } from '../../src/generation/providers/provider-factory.ts';
@@ -35,6 +38,8 @@ export interface GatewayTestOptions {
   providers?: ProviderFactory;
   maxDeadlineMs?: number;
   mask?: MaskFunction;
+  /** Where budgets are counted when the routes have limits; in memory unless given. */
+  budgetStore?: BudgetStore;
 }
 
 export async function createGatewayTestApp(
@@ -54,6 +59,9 @@ export async function createGatewayTestApp(
     metrics,
     ...(options.maxDeadlineMs !== undefined ? { maxDeadlineMs: options.maxDeadlineMs } : {}),
     ...(options.mask ? { mask: options.mask } : {}),
+    ...(routes.hasLimits()
+      ? { budgets: new BudgetLedger(options.budgetStore ?? new MemoryBudgetStore(), routes.limits) }
+      : {}),
   });
   const app = createApp({
     config: {

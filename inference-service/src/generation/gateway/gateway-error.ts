@@ -11,6 +11,8 @@ import type { GenerationTiming } from '../domain.ts';
 export class GatewayError extends ApiError {
   override name = 'GatewayError';
   readonly timing: GenerationTiming;
+  /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     status: ApiError['status'],
@@ -18,8 +20,10 @@ export class GatewayError extends ApiError {
     message: string,
     details: unknown,
     timing: GenerationTiming,
+    retryAfterSeconds?: number,
   ) {
     super(status, code, message, details);
     this.timing = timing;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -51,6 +51,14 @@ export function recordOutcome(
     metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'input' }).inc(details.usage.inputTokens);
     metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'output' }).inc(details.usage.outputTokens);
     metrics.counter(metrics.llmCost, { route, provider, model }).inc(details.cost.total);
+    const caller = {
+      route,
+      key_id: input.caller.keyId ?? 'none',
+      org_id: input.caller.orgId ?? 'none',
+      user_id: input.caller.userId ?? 'none',
+    };
+    metrics.llmCallerTokens.labels(caller).inc(details.usage.totalTokens);
+    metrics.llmCallerCost.labels(caller).inc(details.cost.total);
   }
   const masked = details.masked?.byType;
   if (masked) for (const type in masked) metrics.counter(metrics.piiMasked, { type }).inc(masked[type as PiiType]);
@@ -63,6 +71,9 @@ export function recordOutcome(
       requestId: input.requestId,
       api: input.api,
       route,
+      keyId: input.caller.keyId,
+      orgId: input.caller.orgId,
+      userId: input.caller.userId,
       outcome,
       ...(details.code ? { code: details.code } : {}),
       ...(details.reason ? { reason: details.reason } : {}),

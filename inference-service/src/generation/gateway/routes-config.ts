@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_DEADLINE_MS, PROVIDER_KINDS } from '../domain.ts';
-import type { BreakerSettings, Route, RouteTarget } from '../domain.ts';
+import type { BreakerSettings, LimitSet, Limits, Route, RouteTarget } from '../domain.ts';
 import { credentialProblems } from '../providers/provider-catalog.ts';
 
 /**
@@ -41,6 +41,29 @@ const BreakerSchema = z.strictObject({
   cooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
 }) satisfies z.ZodType<BreakerSettings>;
 
+const positive = z.number().positive();
+const LimitSetSchema = z
+  .strictObject({
+    requestsPerMinute: positive.int().optional(),
+    tokensPerDay: positive.int().optional(),
+    tokensPerMonth: positive.int().optional(),
+    costPerDayUsd: positive.optional(),
+    costPerMonthUsd: positive.optional(),
+  })
+  .refine((set) => Object.keys(set).length > 0, 'set at least one limit') satisfies z.ZodType<LimitSet>;
+
+const LimitsSchema = z
+  .strictObject({
+    total: LimitSetSchema.optional(),
+    perKey: LimitSetSchema.optional(),
+    perOrg: LimitSetSchema.optional(),
+    perUser: LimitSetSchema.optional(),
+  })
+  .refine(
+    (limits) => Object.keys(limits).length > 0,
+    'set at least one of total, perKey, perOrg, perUser',
+  ) satisfies z.ZodType<Limits>;
+
 const RouteSchema = z.strictObject({
   description: z.string().max(500).optional(),
   targets: z.array(RouteTargetSchema).min(1, 'a route needs at least one target').max(10),
@@ -50,10 +73,13 @@ const RouteSchema = z.strictObject({
   retries: z.number().int().min(0).max(5).default(1),
   backoffMs: z.number().int().min(0).max(10_000).default(250),
   breaker: z.union([z.literal(false), BreakerSchema]).default(BreakerSchema.parse({})),
+  limits: LimitsSchema.optional(),
 }) satisfies z.ZodType<Omit<Route, 'name'>>;
 
 const RoutesFileSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Limits across every route. */
+  limits: LimitsSchema.optional(),
   routes: z
     .record(z.string().regex(LABEL, 'route names use letters, digits, ".", "_" and "-" only').max(100), RouteSchema)
     .refine((routes) => Object.keys(routes).length > 0, 'define at least one route'),
@@ -66,9 +92,17 @@ export class RoutesConfigError extends Error {
 /** The validated routes, by name. */
 export class RouteTable {
   private readonly routes: Map<string, Route>;
+  /** The routes file's top-level limits, across every route. */
+  readonly limits: Limits | undefined;
 
-  constructor(routes: Route[]) {
+  constructor(routes: Route[], limits?: Limits) {
     this.routes = new Map(routes.map((route) => [route.name, route]));
+    this.limits = limits;
+  }
+
+  /** Whether any limit is configured, at the top or on a route. */
+  hasLimits(): boolean {
+    return this.limits !== undefined || this.all().some((route) => route.limits !== undefined);
   }
 
   get(name: string): Route | undefined {
@@ -140,7 +174,7 @@ export function parseRoutes(json: unknown, where: string, env: Record<string, st
     });
   }
   if (problems.length > 0) throw new RoutesConfigError(`${where}: invalid routes file:\n${problems.join('\n')}`);
-  return new RouteTable(routes);
+  return new RouteTable(routes, parsed.data.limits);
 }
 
 /** ["routes", "insights", "targets", 0, "provider"] → routes.insights.targets[0].provider */
