@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
-import type { RequestCheck } from './request-checks.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -14,10 +14,10 @@ declare module 'hono' {
  * neither the length nor the content of a configured key leaks through response timing,
  * and every configured key is compared (no early exit) so rotation windows behave the same.
  */
-export function apiKeyAuth(apiKeys: string[]): RequestCheck {
+export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
   const digests = apiKeys.map(digest);
   const ids = digests.map(idOfDigest);
-  return (c) => {
+  return (c, next) => {
     // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key') ?? c.req.header('api-key'));
     if (presented === undefined) {
@@ -38,6 +38,7 @@ export function apiKeyAuth(apiKeys: string[]): RequestCheck {
       throw new ApiError(401, 'UNAUTHORIZED', 'invalid service key');
     }
     c.set('keyId', ids[matched]!);
+    return next();
   };
 }
 

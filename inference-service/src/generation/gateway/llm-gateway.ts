@@ -13,8 +13,8 @@ import type {
   Route,
   RouteTarget,
 } from '../domain.ts';
-import { MaskingError, maskMessages } from '../pii-masking.ts';
-import type { MaskedMessages } from '../pii-masking.ts';
+import { MaskingError, maskMessages } from '../pii/masking.ts';
+import type { MaskedMessages } from '../pii/masking.ts';
 import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
 import { callModel } from '../providers/model-call.ts';
