@@ -2,7 +2,7 @@ import type ort from 'onnxruntime-node';
 import type { Counter } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { buildFeeds } from './feature-encoder.ts';
-import type { InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
+import type { CategorySets, InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
 import type { ModelCard } from './model-card.ts';
 import { decodePredictions } from './prediction-decoding.ts';
@@ -26,6 +26,8 @@ export interface ScoringModelParts {
   decoding: ScoreDecoding;
   /** The explanation reference of each feature, in model space, card order. */
   baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on (known-categories.ts). */
+  categories: CategorySets;
 }
 
 export class ScoringModel {
@@ -34,6 +36,8 @@ export class ScoringModel {
   /** Also serves the Open Inference Protocol's raw /infer. */
   readonly session: ort.InferenceSession;
   readonly baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on: a record sending another gets a warning. */
+  readonly categories: CategorySets;
   private readonly bindings: InputBinding[];
   private readonly decoding: ScoreDecoding;
   private readonly batcher = new InferenceBatcher((batches) => this.run(batches));
@@ -48,6 +52,7 @@ export class ScoringModel {
     this.bindings = parts.bindings;
     this.decoding = parts.decoding;
     this.baselines = parts.baselines;
+    this.categories = parts.categories;
     const labels = { model: parts.card.name, version: parts.card.version };
     this.runs = metrics?.inferenceRuns.labels(labels);
     this.rows = metrics?.inferenceRows.labels(labels);
@@ -85,7 +90,7 @@ export class ScoringModel {
 }
 
 /** One session run fetching only the score output, decoded. */
-export async function runScore(
+async function runScore(
   session: ort.InferenceSession,
   feeds: Record<string, ort.Tensor>,
   rows: number,

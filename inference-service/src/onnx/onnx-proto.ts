@@ -4,6 +4,7 @@ import onnxProtoModule from 'onnx-proto';
 
 export const onnx = onnxProtoModule.onnx;
 export type ModelProto = onnxProtoModule.onnx.ModelProto;
+export type GraphProto = onnxProtoModule.onnx.IGraphProto;
 export type NodeProto = onnxProtoModule.onnx.INodeProto;
 export type ValueInfoProto = onnxProtoModule.onnx.IValueInfoProto;
 export type AttributeProto = onnxProtoModule.onnx.IAttributeProto;
