@@ -9,8 +9,10 @@ import type { AttemptRecord, ProviderFactory, RunResult } from './fallback-runne
 import type { ChatMessage, PiiValue } from './generate-schemas.ts';
 import type { ModelCall } from './model-call.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
-import { MaskingError, maskMessages } from './pii/masking.ts';
-import type { MaskedMessages, MaskingReport } from './pii/masking.ts';
+import { MaskingError, maskForLog, maskRequest } from './pii/masking.ts';
+import type { ForwardedValue, MaskingInput, MaskingOutput } from './pii/masking.ts';
+import { PlaceholderVault } from './pii/placeholder-vault.ts';
+import type { MaskingReport } from './pii/placeholder-vault.ts';
 import { MAX_DEADLINE_MS, targetLabel } from './routes-config.ts';
 import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
 
@@ -45,6 +47,7 @@ export interface GenerationInput {
   /** Aborts provider calls when the caller goes away. */
   signal?: AbortSignal;
   requestId?: string;
+  /** Caller-supplied; logged only once masked (maskForLog). */
   metadata?: { template?: string; templateVersion?: number; recordId?: string };
 }
 
@@ -67,7 +70,7 @@ export interface LlmGateway {
   routeNames(): string[];
 }
 
-export type MaskFunction = (messages: ChatMessage[], pii: PiiValue[]) => MaskedMessages<ChatMessage>;
+export type MaskFunction = (input: MaskingInput<ChatMessage>) => MaskingOutput<ChatMessage>;
 
 export interface GatewayDependencies {
   routes: RouteTable;
@@ -84,7 +87,7 @@ export interface GatewayDependencies {
 export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const { routes, providers, logger, metrics } = deps;
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
-  const mask = deps.mask ?? maskMessages;
+  const mask = deps.mask ?? maskRequest;
   const now = deps.now ?? (() => performance.now());
 
   const timing = (input: GenerationInput, providerMs: number): GenerationTiming => {
@@ -102,7 +105,9 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   return {
     routeNames: () => routes.names(),
 
-    async generate(input) {
+    async generate(request) {
+      // The log only ever sees the caller's metadata masked.
+      const input = request.metadata ? { ...request, metadata: maskForLog(request.metadata, request.pii) } : request;
       const route = routes.get(input.route);
       if (route === undefined) {
         const time = timing(input, 0);
@@ -120,9 +125,15 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           ? compileJsonSchema(input.options.json.schema, 'responseFormat.schema')
           : undefined;
 
-      let masked: MaskedMessages<ChatMessage>;
+      // Every string the provider will receive, besides the messages: stop sequences and the
+      // JSON Schema (answers are checked against the caller's own schema, restored values and all).
+      const forwarded = {
+        stop: input.options.stop ?? null,
+        schema: (input.options.json?.schema ?? null) as ForwardedValue,
+      };
+      let masked: MaskingOutput<ChatMessage>;
       try {
-        masked = mask(input.messages, input.pii);
+        masked = mask({ messages: input.messages, pii: input.pii, forwarded });
       } catch (error) {
         // Fail closed: the text is never sent unmasked.
         const time = timing(input, 0);
@@ -141,10 +152,18 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           time,
         );
       }
-      const report = masked.vault.report();
+      const vault = PlaceholderVault.fromSnapshot(masked.vault);
+      const report = vault.report();
+      const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
 
       const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
-      const call = modelCall(route, masked.messages, input.options);
+      const call = modelCall(route, masked.messages, {
+        ...input.options,
+        ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
+        ...(input.options.json !== undefined
+          ? { json: maskedForwarded.schema !== null ? { schema: maskedForwarded.schema } : {} }
+          : {}),
+      });
       let run: RunResult;
       try {
         run = await runWithFallback({
@@ -184,7 +203,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       const cost = priceOf(run.target, usage);
       let output: { text: string; json?: unknown };
       try {
-        output = checkOutput(run.answer.text, masked.vault, {
+        output = checkOutput(run.answer.text, vault, {
           maxChars: Math.min(route.maxChars, input.options.maxChars ?? route.maxChars),
           ...(input.options.json !== undefined ? { json: schema !== undefined ? { schema } : {} } : {}),
         });
