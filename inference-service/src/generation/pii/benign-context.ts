@@ -48,9 +48,6 @@ const DOCUMENT_WORDS = [
   ...VERSION_WORDS,
 ];
 
-/** Every word that can exempt a number, for tests that need filler text free of them. */
-export const LABEL_WORDS: readonly string[] = [...DOCUMENT_WORDS, 'v'];
-
 /**
  * The label right before a number: one of the words, optionally "no.", "nr.", "number" or
  * "id", then up to three of `#`, `:`, `.`, `-` or spaces; or a v written right against the
@@ -72,8 +69,15 @@ export function labelledNonPersonal(text: string, start: number): boolean {
   return DOCUMENT_LABEL.test(text.slice(Math.max(0, start - 40), start));
 }
 
-const CURRENCY_BEFORE = /(?:[$€£¥₹₩₽¢]|(?:^|[^\p{L}])(?:usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk))\s{0,2}$/iu;
-const CURRENCY_AFTER = /^\s{0,2}(?:[$€£¥₹₩₽¢]|(?:usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk)(?![\p{L}]))/iu;
+const CURRENCY_CODES = ['usd', 'eur', 'gbp', 'jpy', 'chf', 'cad', 'aud', 'inr', 'sek', 'nok', 'dkk'];
+const CURRENCY_BEFORE = new RegExp(
+  String.raw`(?:[$€£¥₹₩₽¢]|(?:^|[^\p{L}])(?:${CURRENCY_CODES.join('|')}))\s{0,2}$`,
+  'iu',
+);
+const CURRENCY_AFTER = new RegExp(String.raw`^\s{0,2}(?:[$€£¥₹₩₽¢]|(?:${CURRENCY_CODES.join('|')})(?!\p{L}))`, 'iu');
+
+/** Every word that can exempt a number from detection, for tests that need filler text free of them. */
+export const EXEMPTING_WORDS: readonly string[] = [...DOCUMENT_WORDS, 'v', ...CURRENCY_CODES];
 
 /** "€ 1.234.567.890", "1 234 567 890 EUR": a number with a currency beside it is an amount. */
 export function looksLikeAmount(text: string, start: number, end: number): boolean {

@@ -6,9 +6,10 @@ import type { TextView } from './text-view.ts';
 
 /**
  * The texts detection runs on for one original text: its normalised view (markup decoded,
- * characters folded, spelled-out `[at]` and `[dot]` read as symbols) and one such view for
+ * characters folded, spelled-out `[at]` and `[dot]` read as symbols), one such view for
  * each tag's attributes and each HTML comment, which the main view no longer holds but a
- * provider would still receive. Every view maps back to spans of the original.
+ * provider would still receive, and the text as written when normalising changed it. Every
+ * view maps back to spans of the original.
  *
  * Markup is decoded until nothing changes, because encodings nest (`&amp;#64;` is `&#64;` is
  * `@`), at most {@link MAX_ENCODING_LEVELS} levels deep; text still encoded deeper than that is
@@ -44,6 +45,9 @@ export function detectionViews(text: string): TextView[] {
     }
     views.push(readSpelledOutSymbols(view));
   }
+  // Decoding can read a text differently from how a model does ("%24111 1111 1111 1111" is
+  // "$111…" decoded, but still shows a card): the text as written is scanned too.
+  if (views[0]!.text !== text) views.push(identityView(text));
   return views;
 }
 

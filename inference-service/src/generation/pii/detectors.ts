@@ -46,42 +46,53 @@ const WORD = String.raw`\p{L}\p{N}`;
 const LOCAL_PART = String.raw`(?<![${WORD}._%+\-'])'*[${WORD}._%+\-]+(?:'+[${WORD}._%+\-]+)*`;
 const QUOTED_LOCAL_PART = String.raw`(?<![${WORD}"])"(?:[^"\\\r\n]|\\.){1,64}"`;
 const LABEL = String.raw`[${WORD}]+(?:-+[${WORD}]+)*`;
-const DOMAIN = String.raw`(?<domain>${LABEL}(?:\.${LABEL})+)(?![${WORD}\-]|\.[${WORD}])`;
+const DOMAIN = String.raw`(?<domain>${LABEL}(?:\.${LABEL})+)(?![${WORD}]|\.[${WORD}])`;
 const IP_LITERAL = String.raw`\[(?:IPv6:[0-9A-Fa-f:.]{2,45}|(?:\d{1,3}\.){3}\d{1,3})\]`;
 const EMAIL = new RegExp(String.raw`(?:${LOCAL_PART}|${QUOTED_LOCAL_PART})@(?:${DOMAIN}|${IP_LITERAL})`, 'gu');
 const TOP_LEVEL_DOMAIN = /^(?:\p{L}{2,}|xn--[a-z0-9-]{1,59})$/iu;
 
 /** Dotted quads with each octet 0–255; not part of a longer dotted number such as a version string. */
 const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
-const IPV4 = new RegExp(String.raw`(?<![\p{N}.])(?:${OCTET}\.){3}${OCTET}(?![\p{N}]|\.\p{N})`, 'gu');
+const IPV4 = new RegExp(String.raw`(?<![\d.])(?:${OCTET}\.){3}${OCTET}(?!\d|\.\d)`, 'gu');
 
 /** Candidates for IPv6: hex groups and colons (and an embedded IPv4 tail); `net.isIPv6` decides. */
 const IPV6_CANDIDATE =
   /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,8}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\p{L}\p{N}_]|\.\p{N})/gu;
 
-/** US SSNs with dashes, dots or spaces; nine bare digits are too often something else to mask as an SSN. */
-const SSN = /(?<![\p{N}.-])(\d{3})([-. ])(\d{2})\2(\d{4})(?![\p{N}]|[-.]\p{N})/gu;
+/**
+ * US SSNs with dashes or dots (spaces around them allowed: "123 – 45 – 6789") or spaces, the
+ * same separator twice; nine bare digits are too often something else to mask as an SSN. Digits
+ * glued in front ("…0958123-45-6789") do not hide one; a dashed number that continues into it
+ * ("1-123-45-6789") is something else.
+ */
+const SSN = /(?<![.]|\d-)(\d{3})( ?[-.] ?| )(\d{2})\2(\d{4})(?!\d|[-.]\d)/gu;
 
 /**
- * Runs of digit groups, for cards. Groups are separated by one space, hyphen or dot, or by a
- * line break with a little space around it (a number wrapped onto the next line). A run
+ * Runs of digit groups, for cards. Groups are separated by one or two spaces or tabs, one
+ * hyphen or dot, or a line break with a little space around it (a number wrapped onto the
+ * next line). Letters may touch a run ("card4111…1111x"): the Luhn check keeps identifiers
+ * out. A run
  * never starts right after a digit and a separator, so a run is scanned once, not once per
  * group; cards are then found in windows of its groups.
  */
-const GROUP_SEPARATOR = String.raw`(?:[ .\-]|[ \t]{0,3}\r?\n[ \t]{0,3})`;
-const DIGIT_RUN = new RegExp(
-  String.raw`(?<![\p{L}\p{N}_]|\p{N}[ .\-\n])\d+(?:${GROUP_SEPARATOR}\d+)*(?![\p{L}\p{N}_])`,
-  'gu',
-);
+const GROUP_SEPARATOR = String.raw`(?:[ \t]{1,2}|[.\-]|[ \t]{0,3}\r?\n[ \t]{0,3})`;
+const DIGIT_RUN = new RegExp(String.raw`(?<![\d_]|\d[ \t.\-\n])\d+(?:${GROUP_SEPARATOR}\d+)*(?![\d_])`, 'gu');
 
-/** Two letters, two check digits, then letters and digits, optionally grouped with spaces or hyphens. */
-const IBAN_CANDIDATE = /(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){8,32}/gu;
+/**
+ * Two letters, two check digits, then letters and digits, optionally grouped with spaces or
+ * hyphens. Letters may come right before ("IBANGB82…"): the country code is then found where
+ * the checksum holds.
+ */
+const IBAN_CANDIDATE = /(?<!\d)[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){8,32}/gu;
 
 /**
  * Phone candidates: an optional + or 00 prefix, then digits with spaces, dots, hyphens and
  * parentheses between them. Which of them are phone numbers is decided by `isPhoneNumber`.
+ * A number written with + is one whatever stands around it ("x+44 20 7946 0958y"); one
+ * without must not be glued to letters or digits, as identifiers are.
  */
-const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+.-])(?:\+|00)?\(?\d[\d \t().-]{5,30}\d\)?(?![\p{L}\p{N}_]|[.-]\d)/gu;
+const PHONE_CANDIDATE = /(?:(?<!\+)\+|(?<![\p{L}\d_+.-])(?:00)?)\(?\d[\d \t().-]{5,30}\d\)?(?![\d_]|[.-]\d)/gu;
+const LETTER_FIRST = /^\p{L}/u;
 
 /** How long an IBAN is in each country that has them (ibantools' copy of the SWIFT registry). */
 const IBAN_LENGTHS = new Map(
@@ -115,9 +126,17 @@ function detectEmails(text: string, findings: PiiFinding[]): void {
     let end = match.index + match[0].length;
     const domain = match.groups?.domain;
     if (domain !== undefined) {
-      // "jane@acme.com.x1": the address ends at the last label that is a top-level domain.
+      // "jane@acme.com.1x": the address ends at the last label that is a top-level domain.
       const labels = domain.split('.');
-      while (labels.length >= 2 && !TOP_LEVEL_DOMAIN.test(labels.at(-1)!)) end -= labels.pop()!.length + 1;
+      while (labels.length >= 2 && !TOP_LEVEL_DOMAIN.test(labels.at(-1)!)) {
+        // "jane@acme.example0": the top-level domain is the letters the label starts with.
+        const letters = /^\p{L}{2,}/u.exec(labels.at(-1)!)?.[0];
+        if (letters !== undefined) {
+          end -= labels.at(-1)!.length - letters.length;
+          break;
+        }
+        end -= labels.pop()!.length + 1;
+      }
       if (labels.length < 2) continue;
     }
     push(findings, 'EMAIL', match.index, end);
@@ -157,14 +176,14 @@ export function isValidSsn(area: string, group: string, serial: string): boolean
 function detectCards(text: string, findings: PiiFinding[]): void {
   for (const match of text.matchAll(DIGIT_RUN)) {
     const groups = digitGroups(match[0], match.index);
-    for (const window of validWindows(groups, 19, (digits, _raw, i, j) => isCardNumber(digits, groups, i, j))) {
+    for (const window of validWindows(groups, 13, 19, (digits, _raw, i, j) => isCardNumber(digits, groups, i, j))) {
       push(findings, 'CARD', window.start, window.end);
     }
   }
 }
 
 /**
- * 13 to 19 digits passing the Luhn check. Grouped with dots or wrapped over a line, the
+ * 13 to 19 digits passing the Luhn check. Grouped with dots, tabs or double spaces, or wrapped over a line, the
  * groups must look like a card's (three digits or more, one line break at most) and not
  * like a number with thousands separators (1.234.567.890.123), which dotted amounts are.
  */
@@ -213,7 +232,7 @@ function detectIbans(text: string, findings: PiiFinding[]): void {
       end++;
     }
     if (taken < length) continue;
-    if (/[\p{L}\p{N}]/u.test(text.charAt(match.index + end))) continue;
+    if (/\d/.test(text.charAt(match.index + end))) continue;
     if (isValidIBAN(candidate.slice(0, end).replace(/[ -]/g, '').toUpperCase())) {
       push(findings, 'IBAN', match.index, match.index + end);
       pattern.lastIndex = match.index + end;
@@ -231,16 +250,14 @@ function detectPhones(text: string, findings: PiiFinding[]): void {
       candidate = candidate.slice(1);
       offset++;
     }
+    // A national-format number labelled as an order or ticket number (the label stands before
+    // the whole run), or written as an amount, is one.
+    const labelled = labelledNonPersonal(text, offset);
     const groups = splitOnSpaces(candidate, offset);
-    for (const window of validWindows(groups, 17, (_digits, raw) => isPhoneNumber(raw))) {
+    for (const window of validWindows(groups, 8, 17, (_digits, raw) => isPhoneNumber(raw))) {
       const international = /^(?:\+|00)/.test(text.slice(window.start, window.start + 2));
-      // A national-format number labelled as an order or ticket number, or written as an amount, is one.
-      if (
-        !international &&
-        (labelledNonPersonal(text, window.start) || looksLikeAmount(text, window.start, window.end))
-      ) {
-        continue;
-      }
+      if (!international && (labelled || looksLikeAmount(text, window.start, window.end))) continue;
+      if (!international && LETTER_FIRST.test(text.slice(window.end, window.end + 2))) continue;
       push(findings, 'PHONE', window.start, window.end);
     }
   }
@@ -311,7 +328,7 @@ function splitOnSpaces(run: string, offset: number): Group[] {
 }
 
 /**
- * Every run of consecutive groups (up to `maxDigits` digits) that passes `valid`. Finds
+ * Every run of consecutive groups (`minDigits` to `maxDigits` digits) that passes `valid`. Finds
  * "4111 1111 1111 1111" inside "4111 1111 1111 1111 12" and both numbers in
  * "555-123-4567 555-987-6543", where the run as a whole is neither. Overlapping windows are
  * all returned: the masker merges them, so a number next to another one is masked whole
@@ -320,6 +337,7 @@ function splitOnSpaces(run: string, offset: number): Group[] {
  */
 function validWindows(
   groups: Group[],
+  minDigits: number,
   maxDigits: number,
   /** `raw` is the window's groups joined by single spaces; `first` and `last` index its groups. */
   valid: (digits: string, raw: string, first: number, last: number) => boolean,
@@ -333,7 +351,8 @@ function validWindows(
       digits += /^\d+$/.test(text) ? text : text.replace(/\D/g, '');
       raw = j === i ? text : `${raw} ${text}`;
       if (digits.length > maxDigits) break;
-      if (valid(digits, raw, i, j)) windows.push({ start: groups[i]!.start, end: groups[j]!.end });
+      if (digits.length >= minDigits && valid(digits, raw, i, j))
+        windows.push({ start: groups[i]!.start, end: groups[j]!.end });
     }
   }
   return windows;

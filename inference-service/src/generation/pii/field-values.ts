@@ -151,7 +151,8 @@ function lowerForSkeleton(codePoint: number): string {
   let lower = lowered.get(codePoint);
   if (lower === undefined) {
     const char = String.fromCodePoint(codePoint);
-    lower = JOIN.test(char) ? '' : char.toLowerCase().replace(MARKS, '');
+    // Decomposed first, so an accented letter reads as its base letter (José matches JOSE).
+    lower = JOIN.test(char) ? '' : char.normalize('NFD').toLowerCase().replace(MARKS, '');
     lowered.set(codePoint, lower);
   }
   return lower;

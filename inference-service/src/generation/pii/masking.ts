@@ -232,9 +232,17 @@ function reservedTokens(texts: string[], labels: string[]): Set<string> {
   const reserved = new Set<string>();
   const alternatives = [...new Set(labels)].sort((a, b) => b.length - a.length).join('|');
   // A lookahead, so overlapping occurrences (FIRST_NAME_1 and NAME_1) are all found.
-  const pattern = new RegExp(`(?=(${alternatives})[\\s_-]?(\\d{1,9}))`, 'gi');
+  const pattern = new RegExp(`(?=(${alternatives})([\\s_-]?)(\\d{1,9}))`, 'gi');
   for (const text of texts) {
-    for (const match of text.matchAll(pattern)) reserved.add(`${match[1]!.toUpperCase()}_${Number(match[2])}`);
+    for (const match of text.matchAll(pattern)) {
+      // Masking digits after the label can shorten its number ("EMAIL_2001-01-0001" → "EMAIL_2[SSN_1]",
+      // a bare token restore would read): every prefix of a LABEL_N number is the caller's.
+      const label = match[1]!.toUpperCase();
+      const digits = match[3]!;
+      reserved.add(`${label}_${Number(digits)}`);
+      if (match[2] === '_')
+        for (let n = 1; n < digits.length; n++) reserved.add(`${label}_${Number(digits.slice(0, n))}`);
+    }
   }
   return reserved;
 }

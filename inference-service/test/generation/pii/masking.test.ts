@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isValidIBAN } from 'ibantools';
-import { LABEL_WORDS } from '../../../src/generation/pii/benign-context.ts';
+import { EXEMPTING_WORDS } from '../../../src/generation/pii/benign-context.ts';
 import { luhn } from '../../../src/generation/pii/detectors.ts';
 import { fieldLabel } from '../../../src/generation/pii/field-values.ts';
 import { MaskingError } from '../../../src/generation/pii/masking.ts';
@@ -66,11 +66,11 @@ const piiValue = fc.oneof(card, iban, ssn, phone, email, ip);
 
 /**
  * Words without digits or the characters PII is made of, so filler never extends a value;
- * nor the words that label a number as an order or version number (benign-context.ts).
+ * nor the words that exempt a number as an order number, version or amount (benign-context.ts).
  */
 const word = fc
   .stringMatching(/^[A-Za-z]{1,12}[,;!?]?$/)
-  .filter((w) => !LABEL_WORDS.includes(w.replace(/[,;!?]$/, '').toLowerCase()));
+  .filter((w) => !EXEMPTING_WORDS.includes(w.replace(/[,;!?]$/, '').toLowerCase()));
 const filler = fc.array(word, { minLength: 1, maxLength: 4 }).map((words) => words.join(' '));
 
 // ---- examples ----
