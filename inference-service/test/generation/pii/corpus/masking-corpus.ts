@@ -308,10 +308,10 @@ export const TRICKS_CORPUS: CorpusCase[] = [
 ];
 
 /**
- * The 40 plain cases masking was first measured on: the formats the gateway covered before
- * issue 16 (emails, phones, cards, IBANs, SSNs, IPs and marked fields as usually written) and
- * the everyday numbers it must leave alone. That corpus was measured from outside the repository
- * and not kept; this is its reconstruction from the classes and counts it reported.
+ * A 40-case baseline in place of the corpus masking was first measured on (measured from
+ * outside the repository and not kept): the formats the gateway covered before issue 16
+ * (emails, phones, cards, IBANs, SSNs, IPs and marked fields as usually written, from its unit
+ * tests) and the everyday numbers it must leave alone.
  */
 export const BASELINE_CORPUS: CorpusCase[] = [
   pii('email-plain', 'emails', 'Write to ', 'jane.doe@acme.example', ' today.'),
