@@ -4,7 +4,8 @@
  * own, and masked whole when that text holds personal data.
  *
  * A segment is a run of the base64 alphabet (standard or URL-safe, padding allowed) of at
- * least 8 characters, not inside a longer run. It counts as readable when it decodes to valid
+ * least 12 characters (9 bytes encoded: any phone, card, IBAN or SSN, and every email but the
+ * very shortest), not inside a longer run; most words are shorter, and are never decoded. It counts as readable when it decodes to valid
  * UTF-8 without control characters other than tab and line breaks: random words, hashes,
  * record ids and binary data decode to bytes that are not, and are left alone.
  *
@@ -15,7 +16,7 @@
 
 import { isUtf8 } from 'node:buffer';
 
-const SEGMENT = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}={0,2}(?![A-Za-z0-9+/_=-])/g;
+const SEGMENT = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 const UNREADABLE = /[\p{Cc}\p{Co}\p{Cn}]/u;
 const CONTROL_ALLOWED = /[\t\n\r]/g;
 

@@ -230,10 +230,9 @@ function replaceSpans(text: string, spans: Span[], vault: PlaceholderVault): str
  */
 function reservedTokens(texts: string[], labels: string[]): Set<string> {
   const reserved = new Set<string>();
-  const alternatives = [...new Set(labels)].sort((a, b) => b.length - a.length).join('|');
-  // A lookahead, so overlapping occurrences (FIRST_NAME_1 and NAME_1) are all found.
-  const pattern = new RegExp(`(?=(${alternatives})([\\s_-]?)(\\d{1,9}))`, 'gi');
+  const pattern = reservedTokenPattern(labels);
   for (const text of texts) {
+    if (!/\d/.test(text)) continue;
     for (const match of text.matchAll(pattern)) {
       // Masking digits after the label can shorten its number ("EMAIL_2001-01-0001" → "EMAIL_2[SSN_1]",
       // a bare token restore would read): every prefix of a LABEL_N number is the caller's.
@@ -245,6 +244,21 @@ function reservedTokens(texts: string[], labels: string[]): Set<string> {
     }
   }
   return reserved;
+}
+
+/** Compiled patterns by label set: templates mark the same fields request after request. */
+const reservedPatterns = new Map<string, RegExp>();
+
+function reservedTokenPattern(labels: string[]): RegExp {
+  const alternatives = [...new Set(labels)].sort((a, b) => b.length - a.length).join('|');
+  let pattern = reservedPatterns.get(alternatives);
+  if (pattern === undefined) {
+    // A lookahead, so overlapping occurrences (FIRST_NAME_1 and NAME_1) are all found.
+    pattern = new RegExp(`(?=(${alternatives})([\\s_-]?)(\\d{1,9}))`, 'gi');
+    if (reservedPatterns.size >= 256) reservedPatterns.clear();
+    reservedPatterns.set(alternatives, pattern);
+  }
+  return pattern;
 }
 
 /** Every string in a JSON value, keys included, in a fixed order (the one `replaceStrings` uses). */
