@@ -9,10 +9,8 @@ import type { AttemptRecord, ProviderFactory, RunResult } from './fallback-runne
 import type { ChatMessage, PiiValue } from './generate-schemas.ts';
 import type { ModelCall } from './model-call.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
-import { MaskingError, maskForLog, maskRequest } from './pii/masking.ts';
-import type { ForwardedValue, MaskingInput, MaskingOutput } from './pii/masking.ts';
-import { PlaceholderVault } from './pii/placeholder-vault.ts';
-import type { MaskingReport } from './pii/placeholder-vault.ts';
+import { MaskingError, PlaceholderVault, maskForLog, maskRequest } from './pii/masking.ts';
+import type { ForwardedValue, MaskingInput, MaskingOutput, MaskingReport } from './pii/masking.ts';
 import { MAX_DEADLINE_MS, targetLabel } from './routes-config.ts';
 import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
 

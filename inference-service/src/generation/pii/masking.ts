@@ -28,7 +28,9 @@ import { originalSpan } from './text-view.ts';
  * O(n·k) for the marked values (field-values.ts), times at most three masking passes.
  */
 
+// The entry point of this folder: what the gateway needs of it, from one module.
 export { MaskingError } from './masking-error.ts';
+export { PlaceholderVault } from './placeholder-vault.ts';
 export type { MaskingReport, VaultSnapshot } from './placeholder-vault.ts';
 
 export const DETECTED_LABELS: Record<Exclude<PiiType, 'FIELD'>, string> = {
