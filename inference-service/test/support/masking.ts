@@ -1,4 +1,4 @@
-import type { PiiValue } from '../../src/generation/generate-schemas.ts';
+import type { PiiValue } from '../../src/generation/domain.ts';
 import { maskRequest } from '../../src/generation/pii/masking.ts';
 import { PlaceholderVault } from '../../src/generation/pii/placeholder-vault.ts';
 

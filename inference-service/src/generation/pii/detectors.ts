@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { getCountrySpecifications, isValidIBAN } from 'ibantools';
-import type { PiiType } from '../generate-schemas.ts';
+import type { PiiType } from '../domain.ts';
 import { insideBenignShape, labelledNonPersonal, looksLikeAmount, looksLikeVersion } from './benign-context.ts';
 
 /**

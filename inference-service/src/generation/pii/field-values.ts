@@ -1,4 +1,4 @@
-import type { PiiValue } from '../generate-schemas.ts';
+import type { PiiValue } from '../domain.ts';
 import { detectionViews } from './detection-views.ts';
 import type { PiiFinding } from './detectors.ts';
 

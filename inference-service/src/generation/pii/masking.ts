@@ -1,4 +1,4 @@
-import type { PiiType, PiiValue } from '../generate-schemas.ts';
+import type { PiiType, PiiValue } from '../domain.ts';
 import { detectionViews } from './detection-views.ts';
 import { detectPii } from './detectors.ts';
 import type { PiiFinding } from './detectors.ts';
@@ -31,7 +31,7 @@ import { originalSpan } from './text-view.ts';
 // The entry point of this folder: what the gateway needs of it, from one module.
 export { MaskingError } from './masking-error.ts';
 export { PlaceholderVault } from './placeholder-vault.ts';
-export type { MaskingReport, VaultSnapshot } from './placeholder-vault.ts';
+export type { VaultSnapshot } from './placeholder-vault.ts';
 
 export const DETECTED_LABELS: Record<Exclude<PiiType, 'FIELD'>, string> = {
   EMAIL: 'EMAIL',

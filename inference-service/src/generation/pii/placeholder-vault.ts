@@ -1,4 +1,4 @@
-import type { PiiType } from '../generate-schemas.ts';
+import type { MaskingReport, PiiType } from '../domain.ts';
 
 /**
  * The placeholders of one request and the values behind them. Placeholders are
@@ -12,11 +12,6 @@ import type { PiiType } from '../generate-schemas.ts';
  * {@link VaultSnapshot} (plain data), which `PlaceholderVault.fromSnapshot` turns back into a
  * vault on the thread that restores the answer.
  */
-
-export interface MaskingReport {
-  total: number;
-  byType: Partial<Record<PiiType, number>>;
-}
 
 export interface RestoredText {
   text: string;

@@ -4,6 +4,7 @@ import { createGatewayTestApp, stubTarget } from '../../support/gateway-test-app
 import type { GatewayTestApp } from '../../support/gateway-test-app.ts';
 import { startStubLlmProvider } from '../../support/stub-llm-provider.ts';
 import type { StubLlmProvider } from '../../support/stub-llm-provider.ts';
+import { TEST_KEY } from '../../support/test-app.ts';
 
 /**
  * Everything the gateway forwards besides message text is masked too, and what callers send
@@ -92,6 +93,20 @@ describe('masking what the gateway forwards and logs', () => {
     assert.equal(notFound!.outcome, 'route_not_found');
     assert.equal(notFound!.template, 'Follow up with [NAME_1] <[EMAIL_1]>');
     assert.ok(!t.logs().includes('Jane') && !t.logs().includes('acme.example'));
+  });
+
+  it("logs an OpenAI client's user id masked when it holds personal data, and keeps that out of metric labels", async () => {
+    const response = await t.post('/v1/chat/completions', {
+      model: 'insights',
+      messages: [{ role: 'user', content: 'Summarise the account.' }],
+      user: 'ssn-078-05-1120',
+    });
+    assert.equal(response.status, 200);
+    assert.equal(logEntries().at(-1)!.userId, 'ssn-[SSN_1]');
+    const metrics = await (
+      await t.app.request('/metrics', { headers: { authorization: `Bearer ${TEST_KEY}` } })
+    ).text();
+    assert.ok(!t.logs().includes('078-05-1120') && !metrics.includes('078-05-1120'));
   });
 
   it('refuses text it cannot read instead of forwarding it (fail closed)', async () => {

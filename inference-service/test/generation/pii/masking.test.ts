@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isValidIBAN } from 'ibantools';
+import type { PiiValue } from '../../../src/generation/domain.ts';
 import { EXEMPTING_WORDS } from '../../../src/generation/pii/benign-context.ts';
 import { luhn } from '../../../src/generation/pii/detectors.ts';
 import { fieldLabel } from '../../../src/generation/pii/field-values.ts';
 import { MaskingError } from '../../../src/generation/pii/masking.ts';
 import { maskMessages } from '../../support/masking.ts';
-import type { PiiValue } from '../../../src/generation/generate-schemas.ts';
 
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 const user = (content: string): Message => ({ role: 'user', content });

@@ -1,4 +1,4 @@
-import type { PiiValue } from '../../../../src/generation/generate-schemas.ts';
+import type { PiiValue } from '../../../../src/generation/domain.ts';
 
 /**
  * The masking corpora, measured through the real service over HTTP
