@@ -169,7 +169,7 @@ export function loadConfig(
  * inference-service/, so `MODEL_DIR=my-models npm start` from the repository root means the
  * root's my-models. npm passes the directory it was started in as INIT_CWD.
  */
-function resolveFromCaller(file: string, env: Record<string, string | undefined>): string {
+export function resolveFromCaller(file: string, env: Record<string, string | undefined> = process.env): string {
   return path.resolve(env.INIT_CWD ?? process.cwd(), file);
 }
 

@@ -69,12 +69,17 @@ export class ModelRegistry {
           `${first.problem} (and ${failures.length - 1} more model problems: npm run validate-models -- <dir> lists them all)`,
         );
       }
-      return new ModelRegistry(familiesOf(models), warnings);
+      return ModelRegistry.fromModels(models, warnings);
     } catch (error) {
       await Promise.all(models.map((m) => m.session.release()));
       throw error;
     }
   }
+  /** A registry of loaded model versions; a version loaded twice or two defaults is a ModelLoadError. */
+  static fromModels(models: ScoringModel[], warnings: ModelLoadWarning[] = []): ModelRegistry {
+    return new ModelRegistry(familiesOf(models), warnings);
+  }
+
   /** The named version, or the default version when none is named; undefined when unknown. */
   get(name: string, version?: string): ScoringModel | undefined {
     const family = this.families.get(name);

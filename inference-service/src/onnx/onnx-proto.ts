@@ -9,6 +9,7 @@ export type NodeProto = onnxProtoModule.onnx.INodeProto;
 export type ValueInfoProto = onnxProtoModule.onnx.IValueInfoProto;
 export type AttributeProto = onnxProtoModule.onnx.IAttributeProto;
 export type TensorProto = onnxProtoModule.onnx.ITensorProto;
+export type TypeProto = onnxProtoModule.onnx.ITypeProto;
 
 export const ElemType = onnx.TensorProto.DataType;
 export const AttrType = onnx.AttributeProto.AttributeType;
