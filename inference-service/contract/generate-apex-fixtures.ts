@@ -198,6 +198,61 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
       errors: [],
     },
   },
+  score_unseen_category: {
+    description:
+      'Two records scored; the first sent a category the model was not trained on, so its result carries a warning.',
+    status: 200,
+    schema: 'ScoreResponse',
+    valid: true,
+    body: {
+      model: 'lead-scoring',
+      version: '1.0.0',
+      results: [
+        {
+          id: '{{id:0}}',
+          score: 0.37,
+          band: 'Warm',
+          warnings: [
+            {
+              code: 'UNSEEN_CATEGORY',
+              feature: 'Industry',
+              message:
+                'feature "Industry": "Biotech" is not a category the model was trained on ("Consulting", "Education", ' +
+                '"Energy", "Financial Services", "Government", "Healthcare", "Manufacturing", "Media", "Retail", ' +
+                '"Technology"); it was scored the way the model treats unknown categories, usually as none of them',
+            },
+          ],
+        },
+        { id: '{{id:1}}', score: 0.52, band: 'Hot' },
+      ],
+      errors: [],
+    },
+  },
+  score_multiclass: {
+    description:
+      "A multiclass model's answer: the score is the positive class's probability, and every class's probability comes with it.",
+    status: 200,
+    schema: 'ScoreResponse',
+    valid: true,
+    perRecord: true,
+    body: {
+      model: 'opportunity-stage',
+      version: '1.0.0',
+      results: [
+        {
+          id: '{{id}}',
+          score: 0.61,
+          band: 'Likely',
+          probabilities: [
+            { label: 'lost', probability: 0.14 },
+            { label: 'open', probability: 0.25 },
+            { label: 'won', probability: 0.61 },
+          ],
+        },
+      ],
+      errors: [],
+    },
+  },
   score_out_of_range: {
     description: 'Two records sent; scores outside 0..1 for both.',
     status: 200,
