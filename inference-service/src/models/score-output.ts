@@ -61,7 +61,8 @@ export function resolveScoreOutput(model: ModelProto, outputName: string): Score
       );
     }
     const classes = classLabels(producer, 'classlabels_int64s', 'classlabels_strings');
-    const probabilitiesFrom = probabilityOperator(graph, producer.input[0]);
+    // skl2onnx's ZipMap only ever wraps probabilities (a random forest's come from leaf weights, with no link to see).
+    const probabilitiesFrom = probabilityOperator(graph, producer.input[0]) ?? 'ZipMap';
     producer.opType = 'Identity';
     producer.domain = '';
     producer.attribute = [];

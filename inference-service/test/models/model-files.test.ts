@@ -45,6 +45,15 @@ interface ExpectedRows {
   rows: Array<{ id: string; features: Record<string, number>; score: number }>;
 }
 
+/** A ZipMap over scores no link function made, as a random forest's averaged leaf weights are. */
+function zipMapOverRawWeights(): TestModel {
+  const model = columnsZipMapClassifier();
+  const proto = decodeModel(model.onnx);
+  const classifier = proto.graph!.node!.find((n) => n.opType === 'LinearClassifier')!;
+  classifier.attribute!.find((a) => a.name === 'post_transform')!.s = Buffer.from('NONE');
+  return { card: model.card, onnx: encodeModel(proto) };
+}
+
 describe('model files as torch and skl2onnx write them', () => {
   it('loads a torch export whose weights are external data (model.onnx.data), whatever the working directory', async () => {
     assert.notEqual(process.cwd(), path.join(EXTERNAL_DATA_ROOT, 'torch-mlp'), 'onnxruntime alone would need this');
@@ -160,6 +169,7 @@ describe('model files as torch and skl2onnx write them', () => {
         /which LinearClassifier \(post_transform SOFTMAX\) in the graph already/,
       ],
       [withTransform(tensorClassifier(), 'softmax'), /"softmax" is applied .* flattened towards 1 \/ classes/],
+      [withTransform(zipMapOverRawWeights(), 'sigmoid'), /which ZipMap in the graph already turns into probabilities/],
     ];
     for (const [model, message] of cases) {
       const error = await loadError([await writeModelDir([model])]);
