@@ -75,13 +75,22 @@ function formatReport(report: ValidationReport): string {
     lines.push('warnings:', ...report.warnings.map((w) => `  ${w.file}: ${w.message}`), '');
   }
   if (report.problems.length > 0) lines.push('problems:', ...report.problems.map((p) => `  ${p}`), '');
-  const failed = report.models.filter((m) => !m.ok || m.expected?.ok === false).length;
-  lines.push(
-    report.ok
-      ? `${count(report.models.length, 'model')} would load${report.models.some((m) => m.expected) ? ' and agree with the expected rows' : ''}.`
-      : `${count(failed, 'model')} of ${report.models.length} would not load or disagree${report.problems.length > 0 ? `, and ${count(report.problems.length, 'other problem')}` : ''}.`,
-  );
+  lines.push(summary(report));
   return `${lines.join('\n')}\n`;
+}
+
+function summary(report: ValidationReport): string {
+  const total = report.models.length;
+  if (report.ok) {
+    const agree = report.models.some((m) => m.expected) ? ' and agree with the expected rows' : '';
+    return `${count(total, 'model')} would load${agree}.`;
+  }
+  const failed = report.models.filter((m) => !m.ok || m.expected?.ok === false).length;
+  const parts = [
+    ...(failed > 0 ? [`${failed} of ${count(total, 'model')} would not load or disagree`] : []),
+    ...(report.problems.length > 0 ? [count(report.problems.length, 'problem')] : []),
+  ];
+  return `${parts.join('; ')}.`;
 }
 
 function formatModel(model: ModelValidation, root: string): string[] {

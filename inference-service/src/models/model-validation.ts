@@ -103,7 +103,14 @@ export async function validateModels(
   directory: string,
   options: { expected?: ExpectedRows; tolerance?: number },
 ): Promise<ValidationReport> {
-  const { found, warnings } = await modelsIn(directory);
+  let found: FoundModel[];
+  let warnings: ModelLoadWarning[];
+  try {
+    ({ found, warnings } = await modelsIn(directory));
+  } catch (error) {
+    if (!(error instanceof ModelLoadError)) throw error;
+    return { directory, models: [], warnings: [], problems: [error.message], ok: false };
+  }
   const outcomes = await loadFoundModels(found, { intraOpNumThreads: 1 });
   const problems: string[] = [];
   if (found.length === 0) problems.push(`no model.json found under ${directory}`);

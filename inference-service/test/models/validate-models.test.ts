@@ -82,7 +82,7 @@ describe('npm run validate-models', () => {
       'the real inputs, for the card to name',
     );
     assert.match(stdout, /warnings:\n +\S+notes: has no model\.json/);
-    assert.match(stdout, /1 model of 2 would not load or disagree\./);
+    assert.match(stdout, /1 of 2 models would not load or disagree\./);
   });
 
   it('compares multiclass probabilities and regression values, and checks one model directory on its own', async () => {
@@ -123,7 +123,11 @@ describe('npm run validate-models', () => {
     assert.equal(single.code, 0, `one model's directory, its row needs no model name: ${single.stdout}`);
   });
 
-  it('answers a usage error with exit code 2 and what to fix', async () => {
+  it('answers a usage error with exit code 2, and a directory it cannot read with 1, saying what to fix', async () => {
+    const missing = await validate(path.join(tmpdir(), 'no-such-models-dir'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /problems:\n +\S+no-such-models-dir: model directory cannot be read \(ENOENT\)/);
+    assert.equal(missing.stderr, '', 'no stack trace');
     const noDir = await validate();
     assert.equal(noDir.code, 2);
     assert.match(noDir.stderr, /name one directory\nusage: npm run validate-models -- <dir>/);
