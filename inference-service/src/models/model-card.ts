@@ -122,7 +122,7 @@ export const ModelCard = z
   .object({
     name: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
     version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version such as 1.0.0'),
     default: z.boolean().optional().describe('Serve this version when a request names no version.'),
     description: z.string().optional(),
