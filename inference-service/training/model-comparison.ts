@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { FeatureSpec } from '../src/models/model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 import { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
 import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
-import type { CalibrationBin } from './metrics.ts';
+import type { CalibrationBin } from '@byom/contracts/model-card';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
 import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 

@@ -1,8 +1,8 @@
+import type { FeatureType } from '@byom/contracts/model-card';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
 import { DatasetError } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
-import type { FeatureType } from './tabular-trainer.ts';
 
 /**
  * An AI_Model_Endpoint__mdt feature mapping applied to exported records, so a model is

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { FeatureType } from '@byom/contracts/model-card';
 import { trainModelFromCsv } from './csv-model-training.ts';
 import type { TrainingReport } from './csv-model-training.ts';
-import { DatasetError, FEATURE_TYPES, readUserFile } from './feature-spec.ts';
+import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
 import { dateOption, numberOption, requiredOption, runTrainingCli } from './training-cli.ts';
-import type { FeatureType } from './tabular-trainer.ts';
 
 /**
  * Trains a binary classifier from any CSV with the bundled model's trainer and writes
@@ -148,8 +148,11 @@ function applyTypeOverride(declared: DeclaredFeature[], override: string): void 
 }
 
 function featureType(where: string, value: unknown): FeatureType {
-  if (typeof value !== 'string' || !FEATURE_TYPES.includes(value as FeatureType)) {
-    throw new DatasetError(`${where}: type must be one of ${FEATURE_TYPES.join(', ')} (got ${JSON.stringify(value)})`);
+  const parsed = FeatureType.safeParse(value);
+  if (!parsed.success) {
+    throw new DatasetError(
+      `${where}: type must be one of ${FeatureType.options.join(', ')} (got ${JSON.stringify(value)})`,
+    );
   }
-  return value as FeatureType;
+  return parsed.data;
 }

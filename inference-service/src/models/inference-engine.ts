@@ -4,7 +4,7 @@ import type { JsGraph } from '../onnx/js-graph.ts';
 import { UnsupportedGraphError, newTypedArray } from '../onnx/js-tensor.ts';
 import type { JsTensor } from '../onnx/js-tensor.ts';
 import type { Feed, ModelValue } from './feature-encoder.ts';
-import type { FeatureSpec } from './model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 
 /**
  * What runs a model's graph for /v1/score: onnxruntime, or the JavaScript runner

@@ -12,7 +12,7 @@ import {
   probeRecords,
 } from '../../src/models/inference-engine.ts';
 import type { InferenceEngine, OutputTensor } from '../../src/models/inference-engine.ts';
-import type { FeatureSpec } from '../../src/models/model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 import { ScoringModel } from '../../src/models/scoring-model.ts';
 import { compileGraph } from '../../src/onnx/js-graph.ts';
 import { UnsupportedGraphError } from '../../src/onnx/js-tensor.ts';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ModelCard } from '../../src/models/model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import { scoreRecords } from '../../src/scoring/score-records.ts';
 import { trainModelFromCsv } from '../../training/csv-model-training.ts';
@@ -143,6 +144,7 @@ describe('training a model from a CSV', () => {
     const { stdout } = await run(
       process.execPath,
       [
+        SOURCE_CONDITION_FLAG,
         'training/train-csv-model.ts',
         '--data',
         data,
@@ -163,9 +165,13 @@ describe('training a model from a CSV', () => {
     const reply = JSON.parse(stdout) as { ok: boolean; result: { version: string; directory: string } };
     assert.equal(reply.ok, true);
     assert.equal(reply.result.directory, path.join(models, 'lead-scoring', '5.0.0'));
-    const failed = await run(process.execPath, ['training/train-csv-model.ts', '--data', data, '--json'], {
-      cwd: serviceDir,
-    }).catch((error: { code: number; stdout: string }) => error);
+    const failed = await run(
+      process.execPath,
+      [SOURCE_CONDITION_FLAG, 'training/train-csv-model.ts', '--data', data, '--json'],
+      {
+        cwd: serviceDir,
+      },
+    ).catch((error: { code: number; stdout: string }) => error);
     assert.equal((failed as { code: number }).code, 2, 'bad input exits 2');
     assert.deepEqual(JSON.parse((failed as { stdout: string }).stdout), {
       ok: false,
