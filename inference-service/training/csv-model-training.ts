@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard } from '@byom/contracts/model-card';
-import type { FeatureType } from '@byom/contracts/model-card';
 import { pickDefaultVersion } from '@byom/contracts/model-versions';
+import type { TrainingReport } from '@byom/contracts/training-reports';
 import { ScoringModel } from '../src/models/scoring-model.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
 import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
-import type { CalibrationBin } from '@byom/contracts/model-card';
-import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 import { buildDataset } from './tabular-dataset.ts';
 import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
 
@@ -46,32 +45,6 @@ export interface CsvTrainingOptions {
   force?: boolean;
   /** Also write the feature table the model was trained on (features and label) to this CSV. */
   saveFeatures?: string;
-}
-
-export interface BandReport {
-  label: string;
-  min: number;
-  /** Share of holdout rows in the band, and the share of those that are positive. */
-  holdoutShare: number;
-  holdoutPositiveRate: number;
-}
-
-export interface TrainingReport {
-  name: string;
-  version: string;
-  directory: string;
-  sha256: string;
-  /** The version the service serves when a request names none, once this one is added. */
-  defaultVersion: string;
-  rows: { total: number; used: number; unlabelled: number; train: number; holdout: number };
-  positiveRate: { train: number; holdout: number };
-  features: Array<{ name: string; type: FeatureType }>;
-  metrics: { auc: number; brier: number; logLoss: number; accuracy: number; calibration: CalibrationBin[] };
-  bands: BandReport[];
-  parity: { worstGap: number; rows: number };
-  training: { iterations: number; converged: boolean; c: number; seed: number; holdoutFraction: number };
-  notes: string[];
-  savedFeatures?: string;
 }
 
 /** float32 in the graph against float64 in JS: anything beyond this is a real mismatch. */

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FeatureType } from '@byom/contracts/model-card';
+import type { TrainingReport } from '@byom/contracts/training-reports';
 import { trainModelFromCsv } from './csv-model-training.ts';
-import type { TrainingReport } from './csv-model-training.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
-import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
+import { readFeatureMapping } from './salesforce-feature-mapping.ts';
 import { dateOption, numberOption, requiredOption, runTrainingCli } from './training-cli.ts';
 
 /**
@@ -14,7 +14,7 @@ import { dateOption, numberOption, requiredOption, runTrainingCli } from './trai
  * `<models-dir>/<name>/<version>/model.onnx` and `model.json`. `sf byom model train` runs
  * this; it also works on its own:
  *
- *   node training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
+ *   node --conditions=@byom/source training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
  *     [--models-dir models] [--mapping mapping.json] [--features features.json] [--include A,B]
  *     [--feature-type Name=category] [--as-of 2025-01-31] [--holdout 0.2] [--seed 42]
  *     [--min-category-count 20] [--c 1] [--description text] [--source text] [--save-features out.csv]
@@ -71,7 +71,7 @@ await runTrainingCli(
       name: requiredOption('--name', args.name),
       version: requiredOption('--version', args.version),
       modelsDir: path.resolve(args['models-dir']),
-      ...(args.mapping ? { mapping: parseFeatureMapping(await readUserFile(args.mapping)) } : {}),
+      ...(args.mapping ? { mapping: readFeatureMapping(await readUserFile(args.mapping)) } : {}),
       declared,
       ...(args.include
         ? {

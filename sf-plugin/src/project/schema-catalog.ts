@@ -1,3 +1,4 @@
+import { MAX_RELATIONSHIP_DEPTH } from '@byom/contracts/feature-mapping';
 import type { ProjectMetadata } from './project-metadata.ts';
 import { STANDARD_OBJECTS } from './standard-schema.ts';
 import type { FieldType } from './standard-schema.ts';
@@ -88,7 +89,7 @@ export class SchemaCatalog {
   }
 
   /** Resolves `Field`, `Relationship.Field` or deeper, starting at `objectName`. */
-  resolvePath(objectName: string, fieldPath: string, maxDepth = 5): PathResolution {
+  resolvePath(objectName: string, fieldPath: string, maxDepth = MAX_RELATIONSHIP_DEPTH): PathResolution {
     const parts = fieldPath.trim().split('.');
     if (parts.length > maxDepth) {
       return { ok: false, problem: `"${fieldPath}" goes more than ${maxDepth} relationships deep`, checkable: true };
