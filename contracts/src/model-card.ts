@@ -127,7 +127,7 @@ export const TrainingData = z
   .catchall(z.unknown());
 
 /** A model name: also its directory under the models directory, and what Custom Metadata names. */
-export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A model version: also its directory under `<name>/`. compareVersions (model-versions.ts) orders them. */
 export const MODEL_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
 

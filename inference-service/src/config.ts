@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DevKeyError, loadDevKey } from './startup/dev-key.ts';
+import type { DevKey } from './startup/dev-key.ts';
 
 /**
  * Service configuration, read once from the environment at boot. Every variable is
@@ -11,8 +12,11 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // No default here: it depends on NODE_ENV (loadConfig).
+  HOST: z.string().min(1).optional(),
   BYOM_API_KEYS: z.string().optional(),
+  BYOM_DEV_KEY_FILE: z.string().min(1).optional(),
+  BYOM_PUBLIC_DOCS: z.enum(['true', 'false']).optional(),
   BYOM_SIGNING_SECRET: z.string().optional(),
   BYOM_SIGNATURE_TOLERANCE_SECONDS: positiveInt(300),
   MODEL_DIR: z.string().min(1).optional(),
@@ -21,7 +25,6 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
-  INFERENCE_ENGINE: z.enum(['auto', 'onnxruntime']).default('auto'),
   // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
   BYOM_ROUTES: z
     .string()
@@ -39,8 +42,14 @@ export interface Config {
   port: number;
   host: string;
   apiKeys: string[];
-  /** True when no BYOM_API_KEYS was set outside production and a key was made up for this run. */
+  /** True when no BYOM_API_KEYS was set outside production and the development key is used. */
   apiKeyGenerated: boolean;
+  /** Where the development key is saved, when it is in use (and could be saved). */
+  devKeyFile?: string;
+  /** Why the development key could not be saved, when it could not. */
+  devKeyNotSaved?: string;
+  /** /docs and /openapi.json answer without the key (development, unless BYOM_PUBLIC_DOCS=false). */
+  publicDocs: boolean;
   /** Secrets for the X-BYOM-Signature body HMAC; empty when signing is not required. */
   signingSecrets: string[];
   signatureToleranceSeconds: number;
@@ -50,8 +59,6 @@ export interface Config {
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   ortIntraOpThreads: number;
-  /** `auto`: /v1/score runs a model in JavaScript when it is proven equal to onnxruntime (docs/performance.md). */
-  inferenceEngine: 'auto' | 'onnxruntime';
   /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
   routesFile: string | undefined;
 }
@@ -63,7 +70,18 @@ export class ConfigError extends Error {
 /** The models that ship with the service; MODEL_DIR adds a directory of the operator's own. */
 export const BUNDLED_MODEL_DIR = new URL('../models/', import.meta.url).pathname;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Outside production the service binds the loopback address by default, so the development
+ * key (and every route) is reachable only from this machine; production (Heroku, containers)
+ * must accept connections from the router, so it binds every interface.
+ */
+export const DEVELOPMENT_HOST = '127.0.0.1';
+export const PRODUCTION_HOST = '0.0.0.0';
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  devKey: (file: string | undefined) => DevKey = loadDevKey,
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -88,6 +106,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   let apiKeyGenerated = false;
+  let devKeyFile: string | undefined;
+  let devKeyNotSaved: string | undefined;
   if (apiKeys.length === 0) {
     if (vars.NODE_ENV === 'production') {
       throw new ConfigError(
@@ -95,16 +115,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           '(heroku config:set BYOM_API_KEYS=$(openssl rand -base64 32)) and put the same key in the External Credential',
       );
     }
-    apiKeys.push(randomBytes(24).toString('base64url'));
+    let dev: DevKey;
+    try {
+      dev = devKey(vars.BYOM_DEV_KEY_FILE);
+    } catch (error) {
+      if (error instanceof DevKeyError) throw new ConfigError(error.message);
+      throw error;
+    }
+    apiKeys.push(dev.key);
     apiKeyGenerated = true;
+    devKeyFile = dev.file;
+    devKeyNotSaved = dev.notSaved;
   }
+  const production = vars.NODE_ENV === 'production';
 
   return {
     env: vars.NODE_ENV,
     port: vars.PORT,
-    host: vars.HOST,
+    host: vars.HOST ?? (production ? PRODUCTION_HOST : DEVELOPMENT_HOST),
     apiKeys,
     apiKeyGenerated,
+    ...(devKeyFile ? { devKeyFile } : {}),
+    ...(devKeyNotSaved ? { devKeyNotSaved } : {}),
+    publicDocs: vars.BYOM_PUBLIC_DOCS === undefined ? !production : vars.BYOM_PUBLIC_DOCS === 'true',
     signingSecrets,
     signatureToleranceSeconds: vars.BYOM_SIGNATURE_TOLERANCE_SECONDS,
     modelDirs: vars.MODEL_DIR ? [BUNDLED_MODEL_DIR, vars.MODEL_DIR] : [BUNDLED_MODEL_DIR],
@@ -113,7 +146,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: vars.MAX_BODY_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
-    inferenceEngine: vars.INFERENCE_ENGINE,
     routesFile: vars.BYOM_ROUTES,
   };
 }

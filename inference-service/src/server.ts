@@ -14,6 +14,7 @@ import { createLogger } from './observability/logger.ts';
 import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';
 import { LEAD_EXAMPLE } from './scoring/lead-example.ts';
+import { isLoopback, listenErrorMessage, localBaseUrl } from './startup/listen-address.ts';
 
 /**
  * Starts the service: validate configuration, listen at once (liveness), load every
@@ -59,26 +60,17 @@ const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname
     'listening',
   );
 });
-server.on('error', (error) => fatal(logger, `cannot listen on ${config.host}:${config.port}: ${error.message}`));
+server.on('error', (error) => fatal(logger, listenErrorMessage(error, config.host, config.port)));
 
 try {
   // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
   const [registry] = await Promise.all([
-    ModelRegistry.load(config.modelDirs, {
-      intraOpNumThreads: config.ortIntraOpThreads,
-      engine: config.inferenceEngine,
-    }),
+    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads, metrics }),
     routes === undefined ? undefined : loadGateway(routes),
   ]);
   state.setRegistry(registry);
   metrics.modelsLoaded.set(registry.size);
   const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
-  for (const model of registry.all()) {
-    logger.info(
-      { model: model.name, version: model.version, engine: model.engineName, reason: model.engineReason },
-      'inference engine',
-    );
-  }
   logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
   if (config.apiKeyGenerated) printDevelopmentHint(config, registry);
 } catch (error) {
@@ -134,12 +126,16 @@ function exit(code: number): never {
 }
 
 function printDevelopmentHint(cfg: Config, registry: ModelRegistry): void {
-  const base = `http://localhost:${cfg.port}`;
+  const base = localBaseUrl(cfg.host, cfg.port);
   const model = registry.list()[0];
   const example = model?.name === 'lead-scoring' ? LEAD_EXAMPLE : { model: model?.name ?? 'your-model', records: [] };
   process.stderr.write(`
-BYOM Bridge inference service is ready at ${base} (docs: ${base}/docs).
-No BYOM_API_KEYS was set, so this run uses a generated development key:
+BYOM Bridge inference service is ready at ${base} (API docs: open ${base}/docs in a browser).
+${isLoopback(cfg.host) ? 'It listens on this machine only; set HOST=0.0.0.0 to accept other machines.\n' : ''}No BYOM_API_KEYS was set, so this run uses the development key${
+    cfg.devKeyFile
+      ? ` saved in ${cfg.devKeyFile}\n(the same on every start; delete the file for a new one)`
+      : `, for this run only: ${cfg.devKeyNotSaved ?? 'it could not be saved'}`
+  }:
 
   export BYOM_KEY=${cfg.apiKeys[0]}
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BUNDLED_MODEL_DIR, ConfigError, loadConfig } from '../src/config.ts';
+import { DevKeyError } from '../src/startup/dev-key.ts';
+import { BUNDLED_MODEL_DIR, ConfigError, loadConfig as loadConfigFrom } from '../src/config.ts';
+
+/** The development key without touching inference-service/.dev-key (test/startup/dev-key.test.ts covers the file). */
+const DEV_KEY = 'byom_dev_0123456789abcdefghijklmnopqrstuv';
+const loadConfig = (env: Record<string, string | undefined>) =>
+  loadConfigFrom(env, () => ({ key: DEV_KEY, file: '/tmp/byom-test.dev-key' }));
 
 describe('configuration from the environment', () => {
   it('has sensible defaults for local development', () => {
@@ -10,6 +16,38 @@ describe('configuration from the environment', () => {
     assert.equal(config.apiKeyGenerated, true, 'a key is generated when none is set outside production');
     assert.ok(config.apiKeys[0]!.length >= 32);
     assert.deepEqual(config.modelDirs, [BUNDLED_MODEL_DIR]);
+    assert.equal(config.apiKeys[0], DEV_KEY, 'the development key comes from its file');
+    assert.equal(config.devKeyFile, '/tmp/byom-test.dev-key');
+  });
+
+  it('listens on loopback in development and on every interface in production, unless HOST says otherwise', () => {
+    assert.equal(loadConfig({}).host, '127.0.0.1', 'the development key is not reachable from the network');
+    assert.equal(loadConfig({ NODE_ENV: 'test' }).host, '127.0.0.1');
+    assert.equal(loadConfig({ NODE_ENV: 'production', BYOM_API_KEYS: 'k'.repeat(16) }).host, '0.0.0.0');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(
+      loadConfig({ NODE_ENV: 'production', BYOM_API_KEYS: 'k'.repeat(16), HOST: '10.0.0.5' }).host,
+      '10.0.0.5',
+    );
+  });
+
+  it('serves the API docs without the key in development only, unless BYOM_PUBLIC_DOCS says otherwise', () => {
+    const production = { NODE_ENV: 'production', BYOM_API_KEYS: 'k'.repeat(16) };
+    assert.equal(loadConfig({}).publicDocs, true);
+    assert.equal(loadConfig(production).publicDocs, false);
+    assert.equal(loadConfig({ ...production, BYOM_PUBLIC_DOCS: 'true' }).publicDocs, true);
+    assert.equal(loadConfig({ BYOM_PUBLIC_DOCS: 'false' }).publicDocs, false);
+    assert.throws(() => loadConfig({ BYOM_PUBLIC_DOCS: 'yes' }), /BYOM_PUBLIC_DOCS:/);
+  });
+
+  it('turns an unusable development key file into a configuration error naming the file', () => {
+    assert.throws(
+      () =>
+        loadConfigFrom({}, () => {
+          throw new DevKeyError('/tmp/k: does not hold a usable development key');
+        }),
+      (error: unknown) => error instanceof ConfigError && /\/tmp\/k: does not hold/.test(error.message),
+    );
   });
 
   it('splits BYOM_API_KEYS on commas and trims each key', () => {
@@ -23,12 +61,6 @@ describe('configuration from the environment', () => {
 
   it('adds MODEL_DIR after the bundled models', () => {
     assert.deepEqual(loadConfig({ MODEL_DIR: '/srv/models' }).modelDirs, [BUNDLED_MODEL_DIR, '/srv/models']);
-  });
-
-  it('runs models in JavaScript where proven equal unless INFERENCE_ENGINE says onnxruntime', () => {
-    assert.equal(loadConfig({}).inferenceEngine, 'auto');
-    assert.equal(loadConfig({ INFERENCE_ENGINE: 'onnxruntime' }).inferenceEngine, 'onnxruntime');
-    assert.throws(() => loadConfig({ INFERENCE_ENGINE: 'wasm' }), /INFERENCE_ENGINE:/);
   });
 
   it('names every invalid variable', () => {

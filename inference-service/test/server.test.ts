@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startService, waitUntilReady } from './support/service-process.ts';
 import type { ServiceProcess } from './support/service-process.ts';
@@ -86,14 +90,40 @@ describe('the service process', () => {
     assert.match(service.stderr(), /BYOM_API_KEYS is required when NODE_ENV=production/);
   });
 
-  it('makes up a development key and prints a ready-to-paste request', async () => {
-    const service = await start({ NODE_ENV: 'development' });
-    await waitUntilReady(service);
-    const key = /export BYOM_KEY=(\S+)/.exec(service.stderr())?.[1];
-    assert.ok(key, `a key is printed: ${service.stderr()}`);
-    assert.match(service.stderr(), /curl -s http:\/\/localhost:\d+\/v1\/score/);
-    const response = await fetch(`${service.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+  it('keeps one development key across restarts, in its file, and prints a ready-to-paste request', async () => {
+    const keyFile = path.join(await mkdtemp(path.join(tmpdir(), 'byom-dev-key-')), '.dev-key');
+    const first = await start({ NODE_ENV: 'development', BYOM_DEV_KEY_FILE: keyFile });
+    await waitUntilReady(first);
+    const key = /export BYOM_KEY=(\S+)/.exec(first.stderr())?.[1];
+    assert.ok(key, `a key is printed: ${first.stderr()}`);
+    assert.doesNotMatch(key, /^-/);
+    assert.match(first.stderr(), /curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/score/);
+    assert.match(first.stderr(), new RegExp(`saved in ${keyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const response = await fetch(`${first.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(response.status, 200, 'the printed key works');
+    first.child.kill('SIGTERM');
+    await first.exited;
+
+    const second = await start({ NODE_ENV: 'development', BYOM_DEV_KEY_FILE: keyFile });
+    await waitUntilReady(second);
+    assert.equal(/export BYOM_KEY=(\S+)/.exec(second.stderr())?.[1], key, 'a restart keeps the exported key working');
+  });
+
+  it('says to set PORT when the port is taken, without a stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const service = await start({ BYOM_API_KEYS: KEY, PORT: String(port) });
+      assert.equal(await service.exited, 1);
+      assert.match(
+        service.stderr(),
+        new RegExp(`port ${port} on 127.0.0.1 is already in use.*PORT=${port + 1} npm start`),
+      );
+      assert.doesNotMatch(service.stderr(), /\n\s+at /, 'no stack trace');
+    } finally {
+      busy.close();
+    }
   });
 
   it('stops with a readable error on bad configuration', async () => {

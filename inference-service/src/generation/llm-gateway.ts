@@ -9,8 +9,8 @@ import type { AttemptRecord, ProviderFactory, RunResult } from './fallback-runne
 import type { ChatMessage, PiiValue } from './generate-schemas.ts';
 import type { ModelCall } from './model-call.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
-import { MaskingError, maskMessages } from './pii-masking.ts';
-import type { MaskedMessages, MaskingReport } from './pii-masking.ts';
+import { MaskingError, maskMessages } from './pii/masking.ts';
+import type { MaskedMessages, MaskingReport } from './pii/masking.ts';
 import { MAX_DEADLINE_MS, targetLabel } from './routes-config.ts';
 import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
 

@@ -5,7 +5,7 @@ import type { RunResult } from './fallback-runner.ts';
 import type { GatewayError, GenerationTiming } from './gateway-error.ts';
 import type { GenerationInput, GenerationResult } from './llm-gateway.ts';
 import type { PiiType } from './generate-schemas.ts';
-import type { MaskingReport } from './pii-masking.ts';
+import type { MaskingReport } from './pii/masking.ts';
 import { targetLabel } from './routes-config.ts';
 
 /**

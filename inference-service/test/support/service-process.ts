@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 import { procfileWebCommand, REPO_ROOT } from '../../bench/production-command.ts';
@@ -56,7 +57,14 @@ async function spawnService(
   const port = await freePort();
   const child = spawn(file, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // A test never reads or writes the developer's inference-service/.dev-key.
+      BYOM_DEV_KEY_FILE: path.join(tmpdir(), `byom-test-${process.pid}.dev-key`),
+      ...env,
+    },
   });
   let out = '';
   let err = '';

@@ -28,7 +28,7 @@ describe('the rescoring anonymous Apex', () => {
         `public with sharing class ByomRescoreCheck {\n  public static void run() {\n${body}\n  }\n}\n`,
       );
       await cp(
-        path.join(classes, 'AiNightlyRescoringBatch.cls-meta.xml'),
+        path.join(classes, 'scoring', 'AiNightlyRescoringBatch.cls-meta.xml'),
         path.join(classes, 'ByomRescoreCheck.cls-meta.xml'),
       );
 

@@ -1,6 +1,6 @@
-import type { PiiType, PiiValue } from './generate-schemas.ts';
-import { detectPii } from './pii-detectors.ts';
-import type { PiiFinding } from './pii-detectors.ts';
+import type { PiiType, PiiValue } from '../generate-schemas.ts';
+import { detectPii } from './detectors.ts';
+import type { PiiFinding } from './detectors.ts';
 
 /**
  * Field-aware PII masking for one request. The values Apex marks (by field) and what the

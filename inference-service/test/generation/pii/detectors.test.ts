@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectPii, ibanChecksumValid, isPhoneNumber, luhn } from '../../src/generation/pii-detectors.ts';
-import { maskMessages } from '../../src/generation/pii-masking.ts';
+import { detectPii, ibanChecksumValid, isPhoneNumber, luhn } from '../../../src/generation/pii/detectors.ts';
+import { maskMessages } from '../../../src/generation/pii/masking.ts';
 
 /** What masking leaves of a text, with detection only: the simplest view of what a provider would see. */
 function masked(text: string): string {
