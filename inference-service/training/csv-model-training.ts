@@ -5,7 +5,7 @@ import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard } from '@byom/contracts/model-card';
 import { pickDefaultVersion } from '@byom/contracts/model-versions';
 import type { TrainingReport } from '@byom/contracts/training-reports';
-import { ScoringModel } from '../src/models/scoring-model.ts';
+import { loadScoringModel } from '../src/models/model-loader.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
 import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
@@ -138,7 +138,7 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   await writeFile(path.join(directory, 'model.json'), `${JSON.stringify(card, null, 2)}\n`);
   try {
     // What the service does at boot: card against graph, then a dry run.
-    const loaded = await ScoringModel.load(directory, { intraOpNumThreads: 1 });
+    const loaded = await loadScoringModel(directory, { intraOpNumThreads: 1 });
     await loaded.session.release();
   } catch (error) {
     await rm(directory, { recursive: true, force: true });

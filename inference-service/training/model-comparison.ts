@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import type { FeatureSpec } from '@byom/contracts/model-card';
 import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
-import { ScoringModel } from '../src/models/scoring-model.ts';
+import { loadScoringModel } from '../src/models/model-loader.ts';
+import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
 import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
@@ -30,7 +31,7 @@ const CHUNK = 1000;
 const MAX_REPORTED_REJECTIONS = 10;
 
 export async function compareModelVersions(options: ComparisonOptions): Promise<ComparisonReport> {
-  const models = await Promise.all(options.modelDirs.map((dir) => ScoringModel.load(dir, { intraOpNumThreads: 1 })));
+  const models = await Promise.all(options.modelDirs.map((dir) => loadScoringModel(dir, { intraOpNumThreads: 1 })));
   try {
     const [baseline, candidate] = models as [ScoringModel, ScoringModel];
     if (baseline.isClassifier !== candidate.isClassifier || !baseline.isClassifier) {

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { PiiType } from '../generate-schemas.ts';
+import type { PiiType } from '../domain.ts';
 
 /**
  * Finds personal data in free text: emails, phone numbers, payment cards, IBANs, US social

@@ -1,4 +1,4 @@
-import type { PiiType, PiiValue } from '../generate-schemas.ts';
+import type { PiiType, PiiValue } from '../domain.ts';
 import { detectPii } from './detectors.ts';
 import type { PiiFinding } from './detectors.ts';
 

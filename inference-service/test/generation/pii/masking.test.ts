@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ibanChecksumValid, luhn } from '../../../src/generation/pii/detectors.ts';
 import { MaskingError, fieldLabel, maskMessages } from '../../../src/generation/pii/masking.ts';
-import type { PiiValue } from '../../../src/generation/generate-schemas.ts';
+import type { PiiValue } from '../../../src/generation/domain.ts';
 
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 const user = (content: string): Message => ({ role: 'user', content });

@@ -1,18 +1,34 @@
-import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ServiceMetrics } from '../../observability/metrics.ts';
+import { MAX_DEADLINE_MS } from '../domain.ts';
+import type {
+  ChatMessage,
+  CircuitPosition,
+  Cost,
+  GenerationInput,
+  GenerationResult,
+  GenerationTiming,
+  PiiValue,
+  RequestOutcome,
+  Route,
+  RouteTarget,
+} from '../domain.ts';
+import { MaskingError, maskMessages } from '../pii/masking.ts';
+import type { MaskedMessages } from '../pii/masking.ts';
+import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
+import type { ProviderFactory } from '../providers/provider-factory.ts';
+import { callModel } from '../providers/model-call.ts';
+import { BudgetExceeded } from './budget-ledger.ts';
+import type { BudgetLedger, UsageAmounts } from './budget-ledger.ts';
+import { CircuitBreakers } from './circuit-breakers.ts';
 import { RunFailedError, runWithFallback } from './fallback-runner.ts';
+import type { RunResult } from './fallback-runner.ts';
 import { GatewayError } from './gateway-error.ts';
 import { recordOutcome } from './outcome-record.ts';
-import type { OutcomeDetails, RequestOutcome } from './outcome-record.ts';
-import type { GenerationTiming } from './gateway-error.ts';
-import type { AttemptRecord, ProviderFactory, RunResult } from './fallback-runner.ts';
-import type { ChatMessage, PiiValue } from './generate-schemas.ts';
-import type { ModelCall } from './model-call.ts';
+import type { OutcomeDetails } from './outcome-record.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
-import { MaskingError, maskMessages } from './pii/masking.ts';
-import type { MaskedMessages, MaskingReport } from './pii/masking.ts';
-import { MAX_DEADLINE_MS, targetLabel } from './routes-config.ts';
-import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
+import { targetLabel } from './routes-config.ts';
+import type { RouteTable } from './routes-config.ts';
 
 /**
  * The LLM gateway behind `/v1/generate` and `/v1/chat/completions`: find the route, mask
@@ -22,45 +38,6 @@ import type { Route, RouteTable, RouteTarget } from './routes-config.ts';
  * Nothing here logs or returns prompt text, PII or answers except the answer itself to the
  * caller: logs and metrics carry routes, providers, outcomes, counts and timings.
  */
-
-export interface GenerationInput {
-  /** Which API the request came through, for logs. */
-  api: 'generate' | 'chat.completions';
-  route: string;
-  messages: ChatMessage[];
-  pii: PiiValue[];
-  options: {
-    temperature?: number;
-    topP?: number;
-    maxTokens?: number;
-    maxChars?: number;
-    stop?: string[];
-    /** JSON output; with a JSON Schema the answer must satisfy. */
-    json?: { schema?: Record<string, unknown> };
-  };
-  /** How long the caller waits, from `arrivedAt`; capped at 25 s. */
-  deadlineMs?: number;
-  /** When the request arrived, on the performance.now() clock. */
-  arrivedAt: number;
-  /** Aborts provider calls when the caller goes away. */
-  signal?: AbortSignal;
-  requestId?: string;
-  metadata?: { template?: string; templateVersion?: number; recordId?: string };
-}
-
-export interface GenerationResult extends GenerationTiming {
-  route: string;
-  provider: string;
-  model: string;
-  region?: string;
-  text: string;
-  json?: unknown;
-  finishReason: string;
-  attempts: AttemptRecord[];
-  usage: { inputTokens: number; outputTokens: number; totalTokens: number };
-  cost: { input: number; output: number; total: number; currency: 'USD' };
-  masked: MaskingReport;
-}
 
 export interface LlmGateway {
   generate(input: GenerationInput): Promise<GenerationResult>;
@@ -78,6 +55,8 @@ export interface GatewayDependencies {
   maxDeadlineMs?: number;
   /** The masking step; replaceable so tests can prove that a masking failure stops the request. */
   mask?: MaskFunction;
+  /** Budgets and rate limits; without them (no limits configured) nothing is counted. */
+  budgets?: BudgetLedger;
   now?: () => number;
 }
 
@@ -86,6 +65,18 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
   const mask = deps.mask ?? maskMessages;
   const now = deps.now ?? (() => performance.now());
+
+  const breakers = new CircuitBreakers(routes.all(), (target, route, position) => {
+    const labels = { route: route.name, provider: targetLabel(target), model: target.model };
+    metrics.llmCircuitState.labels(labels).set(CIRCUIT_GAUGE[position]);
+    metrics.llmCircuitTransitions.labels({ ...labels, to: position }).inc();
+  });
+  for (const route of routes.all()) {
+    if (route.breaker === false) continue;
+    for (const target of route.targets) {
+      metrics.llmCircuitState.labels({ route: route.name, provider: targetLabel(target), model: target.model }).set(0);
+    }
+  }
 
   const timing = (input: GenerationInput, providerMs: number): GenerationTiming => {
     const latencyMs = now() - input.arrivedAt;
@@ -98,6 +89,60 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
 
   const finish = (input: GenerationInput, routeLabel: string, outcome: RequestOutcome, fields: OutcomeDetails) =>
     recordOutcome({ metrics, logger }, input, routeLabel, outcome, fields);
+
+  /** Reserves room in every budget and rate limit that applies, or refuses the request with 429. */
+  const reserve = async (input: GenerationInput, route: Route, maxOutputTokens: number) => {
+    const budgets = deps.budgets;
+    if (budgets === undefined || !budgets.applies(route)) return undefined;
+    try {
+      return await budgets.reserve(route, input.caller, upperBound(route, input.messages, maxOutputTokens));
+    } catch (error) {
+      const time = timing(input, 0);
+      if (error instanceof BudgetExceeded) {
+        const limit = error.exceeded;
+        finish(input, route.name, limit.code === 'RATE_LIMITED' ? 'rate_limited' : 'budget_exceeded', {
+          time,
+          code: limit.code,
+          reason: `${limit.scope}:${limit.limit}`,
+        });
+        metrics.llmLimitRefusals.labels({ route: route.name, scope: limit.scope, limit: limit.limit }).inc();
+        const retryAfterSeconds = Math.max(1, Math.ceil((limit.resetsAt.getTime() - Date.now()) / 1000));
+        throw new GatewayError(
+          429,
+          limit.code,
+          error.message,
+          {
+            limit: {
+              scope: limit.scope,
+              ...(limit.id !== undefined ? { id: limit.id } : {}),
+              route: limit.route,
+              name: limit.limit,
+              value: limit.value,
+            },
+            used: limit.used,
+            requested: limit.requested,
+            resetsAt: limit.resetsAt.toISOString(),
+            retryAfterSeconds,
+          },
+          time,
+          retryAfterSeconds,
+        );
+      }
+      finish(input, route.name, 'limits_unavailable', {
+        time,
+        code: 'LIMITS_UNAVAILABLE',
+        reason: `${(error as Error)?.name ?? 'error'} from the ${budgets.store.kind} budget store`,
+      });
+      throw new GatewayError(
+        503,
+        'LIMITS_UNAVAILABLE',
+        "the route's budgets and rate limits cannot be checked right now, so the request was not sent; retry shortly",
+        undefined,
+        time,
+        5,
+      );
+    }
+  };
 
   return {
     routeNames: () => routes.names(),
@@ -120,10 +165,25 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           ? compileJsonSchema(input.options.json.schema, 'responseFormat.schema')
           : undefined;
 
+      const maxOutputTokens = Math.min(route.maxTokens, input.options.maxTokens ?? route.maxTokens);
+      const reservation = await reserve(input, route, maxOutputTokens);
+      const settle = (used: UsageAmounts | 'unknown' | undefined) => {
+        if (reservation === undefined) return;
+        deps
+          .budgets!.settle(reservation, used)
+          .catch((error: unknown) =>
+            logger.error(
+              { requestId: input.requestId, route: route.name, err: { name: (error as Error)?.name } },
+              'could not settle a budget reservation; the limits keep the whole reservation',
+            ),
+          );
+      };
+
       let masked: MaskedMessages<ChatMessage>;
       try {
         masked = mask(input.messages, input.pii);
       } catch (error) {
+        settle(undefined);
         // Fail closed: the text is never sent unmasked.
         const time = timing(input, 0);
         finish(input, route.name, 'masking_failed', {
@@ -144,18 +204,20 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       const report = masked.vault.report();
 
       const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
-      const call = modelCall(route, masked.messages, input.options);
-      let run: RunResult;
+      const call = modelCall(masked.messages, input.options, maxOutputTokens);
+      let run: RunResult<ModelAnswer>;
       try {
         run = await runWithFallback({
           route,
-          call,
+          attempt: (model, signal) => callModel(model, call, signal),
+          breakers,
           deadlineAt: input.arrivedAt + budgetMs,
           providers,
           now,
           ...(input.signal ? { signal: input.signal } : {}),
         });
       } catch (error) {
+        settle(undefined);
         if (!(error instanceof RunFailedError)) throw error;
         const time = timing(input, error.waitedMs);
         const deadline = error.kind === 'deadline_exceeded';
@@ -182,6 +244,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
         totalTokens: run.answer.inputTokens + run.answer.outputTokens,
       };
       const cost = priceOf(run.target, usage);
+      settle({ tokens: usage.totalTokens, costMicros: Math.ceil(cost.total * 1e6) });
       let output: { text: string; json?: unknown };
       try {
         output = checkOutput(run.answer.text, masked.vault, {
@@ -237,10 +300,12 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   };
 }
 
-function modelCall(route: Route, messages: ChatMessage[], options: GenerationInput['options']): ModelCall {
+const CIRCUIT_GAUGE: Record<CircuitPosition, number> = { closed: 0, half_open: 1, open: 2 };
+
+function modelCall(messages: ChatMessage[], options: GenerationInput['options'], maxOutputTokens: number): ModelCall {
   return {
     messages,
-    maxOutputTokens: Math.min(route.maxTokens, options.maxTokens ?? route.maxTokens),
+    maxOutputTokens,
     ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     ...(options.topP !== undefined ? { topP: options.topP } : {}),
     ...(options.stop !== undefined ? { stopSequences: options.stop } : {}),
@@ -248,11 +313,24 @@ function modelCall(route: Route, messages: ChatMessage[], options: GenerationInp
   };
 }
 
+/**
+ * The most a request can use, reserved before it is sent: input tokens at most one per UTF-8 byte
+ * of the messages plus a few per message for the chat format (no tokenizer makes more), output
+ * tokens as many as it may generate, priced at the route's dearest target.
+ */
+function upperBound(route: Route, messages: ChatMessage[], maxOutputTokens: number): UsageAmounts {
+  let inputTokens = 3;
+  for (const message of messages) inputTokens += Buffer.byteLength(message.content, 'utf8') + 4;
+  let costMicros = 0;
+  for (const target of route.targets) {
+    const cost = priceOf(target, { inputTokens, outputTokens: maxOutputTokens });
+    costMicros = Math.max(costMicros, Math.ceil(cost.total * 1e6));
+  }
+  return { tokens: inputTokens + maxOutputTokens, costMicros };
+}
+
 /** Cost from the routes file's price per 1,000 tokens, to the micro-dollar. */
-export function priceOf(
-  target: RouteTarget,
-  usage: { inputTokens: number; outputTokens: number },
-): GenerationResult['cost'] {
+export function priceOf(target: RouteTarget, usage: { inputTokens: number; outputTokens: number }): Cost {
   const input = (usage.inputTokens / 1000) * target.pricePer1K.input;
   const output = (usage.outputTokens / 1000) * target.pricePer1K.output;
   return { input: micro(input), output: micro(output), total: micro(input + output), currency: 'USD' };
