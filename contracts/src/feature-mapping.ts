@@ -12,7 +12,7 @@
 export const FEATURE_TRANSFORMS = ['VALUE', 'IS_BLANK', 'NOT_BLANK', 'DAYS_SINCE'] as const;
 export type FeatureTransform = (typeof FEATURE_TRANSFORMS)[number];
 
-/** The most parts a field path may have (AiFeatureMapping.resolve): up to four relationships, then the field. */
+/** SOQL follows at most five child-to-parent relationships in one field path (AiFeatureMapping.resolve). */
 export const MAX_RELATIONSHIP_DEPTH = 5;
 
 /** One entry, checked: names trimmed, the transform in capitals, a null default left out. */
@@ -84,7 +84,8 @@ function parseEntry(item: unknown, index: number, seen: Set<string>): FeatureMap
   if (!field) return `feature "${feature}" needs a "field"`;
   if (seen.has(feature)) return `feature "${feature}" is mapped twice`;
   seen.add(feature);
-  if (field.split('.').length > MAX_RELATIONSHIP_DEPTH) {
+  // `Account.Owner.Name` is two relationships and a field: every part but the last is one.
+  if (field.split('.').length - 1 > MAX_RELATIONSHIP_DEPTH) {
     return `feature "${feature}": "${field}" goes more than ${MAX_RELATIONSHIP_DEPTH} relationships deep`;
   }
   const transform = (text(raw.transform) ?? 'VALUE').toUpperCase();

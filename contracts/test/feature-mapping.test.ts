@@ -49,11 +49,11 @@ describe('feature mapping (Feature_Mapping__c, read as AiFeatureMapping.parseAll
         { feature: 'A' },
         { feature: 'B', field: 'X' },
         { feature: 'B', field: 'Y' },
-        { feature: 'C', field: 'A.B.C.D.E.F' },
+        { feature: 'C', field: 'A.B.C.D.E.F.G' },
         { feature: 'D', field: 'X', transform: 'LOG' },
         { feature: 'E', field: 'X', default: [1] },
         { feature: 'F', field: 'X', default: { value: 1 } },
-        { feature: 'G', field: 'A.B.C.D.E' },
+        { feature: 'G', field: 'A.B.C.D.E.F' },
       ]),
     );
     assert.deepEqual(parsed.problems, [
@@ -61,7 +61,7 @@ describe('feature mapping (Feature_Mapping__c, read as AiFeatureMapping.parseAll
       'entry 2 needs a "feature" name',
       'feature "A" needs a "field"',
       'feature "B" is mapped twice',
-      'feature "C": "A.B.C.D.E.F" goes more than 5 relationships deep',
+      'feature "C": "A.B.C.D.E.F.G" goes more than 5 relationships deep',
       'feature "D": unknown transform "LOG" (use VALUE, IS_BLANK, NOT_BLANK, DAYS_SINCE)',
       'feature "E": "default" must be a number, text or true/false',
       'feature "F": "default" must be a number, text or true/false',
@@ -69,9 +69,9 @@ describe('feature mapping (Feature_Mapping__c, read as AiFeatureMapping.parseAll
     assert.deepEqual(
       parsed.entries.map((e) => e.feature),
       ['B', 'G'],
-      'the first B, and a path of exactly the maximum depth',
+      'the first B, and a path of five relationships (the most SOQL follows) and a field',
     );
-    assert.equal(MAX_RELATIONSHIP_DEPTH, 'A.B.C.D.E'.split('.').length);
+    assert.equal(MAX_RELATIONSHIP_DEPTH, 'A.B.C.D.E.F'.split('.').length - 1);
   });
 
   it('knows the feature type each transform sends', () => {

@@ -58,6 +58,11 @@ export const FEATURE_MAPPING_CASES: MappingCase[] = [
     valid: true,
   },
   {
+    description: 'A path of five relationships (the most SOQL follows), each resolvable in every org.',
+    mapping: json([{ feature: 'ManagerChain', field: 'ConvertedAccount.Owner.Manager.Manager.Manager.Name' }]),
+    valid: true,
+  },
+  {
     description: 'Feature names are case-sensitive: two features that differ only in case are two features.',
     mapping: json([
       { feature: 'Email', field: 'Email' },
@@ -98,8 +103,8 @@ export const FEATURE_MAPPING_CASES: MappingCase[] = [
     valid: false,
   },
   {
-    description: 'A path of more than five parts.',
-    mapping: json([{ feature: 'Deep', field: 'A.B.C.D.E.Name' }]),
+    description: 'A path of six relationships: SOQL follows five at most.',
+    mapping: json([{ feature: 'Deep', field: 'ConvertedAccount.Owner.Manager.Manager.Manager.Manager.Name' }]),
     valid: false,
   },
   {

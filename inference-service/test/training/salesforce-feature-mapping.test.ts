@@ -33,6 +33,11 @@ describe('Salesforce feature mapping (as Apex applies it)', () => {
     );
   });
 
+  it('accepts a path of five relationships, the most SOQL follows', () => {
+    const [entry] = readFeatureMapping('[{"feature":"A","field":"A.B.C.D.E.F"}]');
+    assert.equal(entry?.field, 'A.B.C.D.E.F', 'five relationships and a field are allowed');
+  });
+
   it('computes every transform from exported record fields', () => {
     const mapping = readFeatureMapping(
       JSON.stringify([

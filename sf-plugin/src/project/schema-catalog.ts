@@ -91,7 +91,8 @@ export class SchemaCatalog {
   /** Resolves `Field`, `Relationship.Field` or deeper, starting at `objectName`. */
   resolvePath(objectName: string, fieldPath: string, maxDepth = MAX_RELATIONSHIP_DEPTH): PathResolution {
     const parts = fieldPath.trim().split('.');
-    if (parts.length > maxDepth) {
+    // `Account.Owner.Name` is two relationships and a field, as Apex counts them.
+    if (parts.length - 1 > maxDepth) {
       return { ok: false, problem: `"${fieldPath}" goes more than ${maxDepth} relationships deep`, checkable: true };
     }
     if (parts.some((part) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(part))) {
