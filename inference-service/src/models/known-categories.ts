@@ -1,6 +1,6 @@
 import { attributeValue } from '../onnx/onnx-proto.ts';
 import type { GraphProto } from '../onnx/onnx-proto.ts';
-import type { ModelCard } from './model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 
 /**
  * The categories a model was trained on, per category feature, so that a record sending one

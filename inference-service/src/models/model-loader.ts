@@ -6,7 +6,7 @@ import { baselineValue, buildFeeds } from './feature-encoder.ts';
 import { describeCardIssues } from './card-issues.ts';
 import { bindInputs, checkBatchAxes } from './input-binding.ts';
 import { knownCategories } from './known-categories.ts';
-import { ModelCard } from './model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import { readModelFile } from './model-file.ts';
 import { decodePredictions, scoreDecoding } from './prediction-decoding.ts';

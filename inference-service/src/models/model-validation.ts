@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ElemType } from '../onnx/onnx-proto.ts';
 import type { ModelProto, TypeProto, ValueInfoProto } from '../onnx/onnx-proto.ts';
 import { scoreRecords } from '../scoring/score-records.ts';
-import { ModelCard } from './model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import { readModelFile } from './model-file.ts';
 import { ModelRegistry, findModels, loadFoundModels } from './model-registry.ts';

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../models/model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
 import { LEAD_EXAMPLE } from './lead-example.ts';

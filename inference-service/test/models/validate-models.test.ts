@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 import type { ValidationReport } from '../../src/models/model-validation.ts';
 import {
   REGRESSOR_INTERCEPT,
@@ -20,8 +21,11 @@ const TORCH_ROOT = new URL('../fixtures/torch-external-data/', import.meta.url).
 
 function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [COMMAND, ...args], { env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [SOURCE_CONDITION_FLAG, COMMAND, ...args],
+      { env: { PATH: process.env.PATH ?? '' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
