@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFromCaller } from './config.ts';
-import { describeCardIssues } from './models/card-issues.ts';
 import { ExpectedRows, validateModels } from './models/model-validation.ts';
 import type { ModelValidation, TensorDescription, ValidationReport } from './models/model-validation.ts';
+import { describeSchemaIssues } from '@byom/contracts/schema-issues';
 
 /**
  * npm run validate-models -- <dir> [--expected rows.json] [--tolerance 1e-5] [--json]
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
       return usage(`${file}: ${(error as Error).message}`);
     }
     const parsed = ExpectedRows.safeParse(json);
-    if (!parsed.success) return usage(`${file}: ${describeCardIssues(parsed.error.issues, ExpectedRows)}`);
+    if (!parsed.success) return usage(`${file}: ${describeSchemaIssues(parsed.error.issues, ExpectedRows)}`);
     expected = parsed.data;
   }
 

@@ -3,10 +3,10 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { encodeModel } from '../onnx/onnx-proto.ts';
 import { baselineValue, buildFeeds } from './feature-encoder.ts';
-import { describeCardIssues } from './card-issues.ts';
 import { bindInputs, checkBatchAxes } from './input-binding.ts';
 import { knownCategories } from './known-categories.ts';
 import { ModelCard } from '@byom/contracts/model-card';
+import { describeSchemaIssues } from '@byom/contracts/schema-issues';
 import { ModelLoadError } from './model-load-error.ts';
 import { readModelFile } from './model-file.ts';
 import { decodePredictions, scoreDecoding } from './prediction-decoding.ts';
@@ -138,7 +138,7 @@ async function readCard(cardFile: string): Promise<ModelCard> {
   }
   const parsed = ModelCard.safeParse(json);
   if (!parsed.success) {
-    throw new ModelLoadError(cardFile, undefined, describeCardIssues(parsed.error.issues, ModelCard));
+    throw new ModelLoadError(cardFile, undefined, describeSchemaIssues(parsed.error.issues, ModelCard));
   }
   return parsed.data;
 }

@@ -2,16 +2,18 @@ import leven from 'leven';
 import { z } from 'zod';
 
 /**
- * Model card problems as a data scientist can act on them: every problem zod found (not only
- * the first), each at its field, and an unknown field named with the fields allowed there
- * (and the one probably meant: `"feature"` → `"features"`), since zod's own words for it,
- * "Unrecognized key", do not say that the rest of the card was fine.
+ * What is wrong with a file checked by a schema (a model card, validate-models' rows file), as
+ * its author can act on it: every problem zod found (not only the first), each at its field,
+ * and an unknown field named with the fields allowed there (and the one probably meant:
+ * `"feature"` → `"features"`), since zod's own words for it, "Unrecognized key", do not say
+ * that the rest of the file was fine. The service's boot errors and `sf byom doctor` both
+ * describe card problems with it.
  */
 
 /** At most this many problems in one message: a card in the wrong format has one per field. */
 const MAX_ISSUES = 20;
 
-export function describeCardIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): string {
+export function describeSchemaIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): string {
   const described = issues.slice(0, MAX_ISSUES).map((issue) => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
