@@ -9,7 +9,7 @@ import { GatewayState } from './generation/gateway/gateway-state.ts';
 import { RoutesConfigError, loadRoutesFile } from './generation/gateway/routes-config.ts';
 import type { RouteTable } from './generation/gateway/routes-config.ts';
 import { ModelRegistry } from './models/model-registry.ts';
-import { ModelLoadError } from './models/scoring-model.ts';
+import { ModelLoadError } from './models/model-load-error.ts';
 import { createLogger } from './observability/logger.ts';
 import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FeatureSpec } from '../src/models/model-card.ts';
-import { ScoringModel } from '../src/models/scoring-model.ts';
+import { loadScoringModel } from '../src/models/model-loader.ts';
+import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
 import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
@@ -54,7 +55,7 @@ const CHUNK = 1000;
 const MAX_REPORTED_REJECTIONS = 10;
 
 export async function compareModelVersions(options: ComparisonOptions): Promise<ComparisonReport> {
-  const models = await Promise.all(options.modelDirs.map((dir) => ScoringModel.load(dir, { intraOpNumThreads: 1 })));
+  const models = await Promise.all(options.modelDirs.map((dir) => loadScoringModel(dir, { intraOpNumThreads: 1 })));
   try {
     const [baseline, candidate] = models as [ScoringModel, ScoringModel];
     if (baseline.isClassifier !== candidate.isClassifier || !baseline.isClassifier) {

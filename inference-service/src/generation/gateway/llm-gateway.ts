@@ -2,6 +2,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { ServiceMetrics } from '../../observability/metrics.ts';
 import { MAX_DEADLINE_MS } from '../domain.ts';
 import type {
+  Caller,
   ChatMessage,
   CircuitPosition,
   Cost,
@@ -9,15 +10,14 @@ import type {
   GenerationInput,
   GenerationResult,
   GenerationTiming,
-  PiiValue,
   RequestOutcome,
   Route,
   RouteTarget,
   StreamEvent,
   Usage,
 } from '../domain.ts';
-import { MaskingError, maskMessages } from '../pii/masking.ts';
-import type { MaskedMessages, PlaceholderVault } from '../pii/masking.ts';
+import { MaskingError, PlaceholderVault, maskForLog, maskRequest } from '../pii/masking.ts';
+import type { ForwardedValue, MaskingInput, MaskingOutput } from '../pii/masking.ts';
 import { callModel, classifyFailure } from '../providers/model-call.ts';
 import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
 import { startStream } from '../providers/model-stream.ts';
@@ -66,7 +66,7 @@ export interface GenerationStream {
   events: AsyncGenerator<StreamEvent, void, undefined>;
 }
 
-export type MaskFunction = (messages: ChatMessage[], pii: PiiValue[]) => MaskedMessages<ChatMessage>;
+export type MaskFunction = (input: MaskingInput<ChatMessage>) => MaskingOutput<ChatMessage>;
 
 export interface GatewayDependencies {
   routes: RouteTable;
@@ -84,6 +84,8 @@ export interface GatewayDependencies {
 
 /** A request past its route lookup, budget reservation and masking: ready for its targets. */
 interface Prepared {
+  /** The request as logs and metrics may see it: caller ids and metadata masked. */
+  input: GenerationInput;
   route: Route;
   schema: CompiledJsonSchema | undefined;
   maxOutputTokens: number;
@@ -101,7 +103,7 @@ interface Prepared {
 export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const { routes, providers, logger, metrics } = deps;
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
-  const mask = deps.mask ?? maskMessages;
+  const mask = deps.mask ?? maskRequest;
   const now = deps.now ?? (() => performance.now());
 
   const breakers = new CircuitBreakers(routes.all(), (target, route, position) => {
@@ -129,11 +131,11 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     recordOutcome({ metrics, logger }, input, routeLabel, outcome, fields);
 
   /** Reserves room in every budget and rate limit that applies, or refuses the request with 429. */
-  const reserve = async (input: GenerationInput, route: Route, estimate: UsageAmounts) => {
+  const reserve = async (input: GenerationInput, route: Route, estimate: UsageAmounts, caller: Caller) => {
     const budgets = deps.budgets;
     if (budgets === undefined || !budgets.applies(route)) return undefined;
     try {
-      return await budgets.reserve(route, input.caller, estimate);
+      return await budgets.reserve(route, caller, estimate);
     } catch (error) {
       const time = timing(input, 0);
       if (error instanceof BudgetExceeded) {
@@ -183,7 +185,17 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   };
 
   /** Route, JSON Schema, budgets, masking: everything before the first provider call. */
-  const prepare = async (input: GenerationInput): Promise<Prepared> => {
+  const prepare = async (request: GenerationInput): Promise<Prepared> => {
+    // Logs and metrics only ever see what the caller sent masked: its metadata, and the org
+    // and user ids. Budgets count by the ids as sent.
+    const input: GenerationInput = {
+      ...request,
+      caller: {
+        ...request.caller,
+        ...maskForLog({ orgId: request.caller.orgId, userId: request.caller.userId }, request.pii),
+      },
+      ...(request.metadata ? { metadata: maskForLog(request.metadata, request.pii) } : {}),
+    };
     const route = routes.get(input.route);
     if (route === undefined) {
       const time = timing(input, 0);
@@ -225,7 +237,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       );
     }
     const estimate = upperBound(route, input.messages, maxOutputTokens * n);
-    const reservation = await reserve(input, route, estimate);
+    const reservation = await reserve(input, route, estimate, request.caller);
     const settle = (used: UsageAmounts | 'unknown' | undefined) => {
       if (reservation === undefined) return;
       deps
@@ -238,9 +250,15 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
         );
     };
 
-    let masked: MaskedMessages<ChatMessage>;
+    // Every string the provider will receive, besides the messages: stop sequences and the
+    // JSON Schema (answers are checked against the caller's own schema, restored values and all).
+    const forwarded = {
+      stop: input.options.stop ?? null,
+      schema: (input.options.json?.schema ?? null) as ForwardedValue,
+    };
+    let masked: MaskingOutput<ChatMessage>;
     try {
-      masked = mask(input.messages, input.pii);
+      masked = mask({ messages: input.messages, pii: input.pii, forwarded });
     } catch (error) {
       settle(undefined);
       // Fail closed: the text is never sent unmasked.
@@ -260,14 +278,24 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
         time,
       );
     }
+    const vault = PlaceholderVault.fromSnapshot(masked.vault);
+    const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
     const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
+    const options = {
+      ...input.options,
+      ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
+      ...(input.options.json !== undefined
+        ? { json: maskedForwarded.schema !== null ? { schema: maskedForwarded.schema } : {} }
+        : {}),
+    };
     return {
+      input,
       route,
       schema,
       maxOutputTokens,
-      call: modelCall(masked.messages, input.options, maxOutputTokens),
-      vault: masked.vault,
-      masked: masked.vault.report(),
+      call: modelCall(masked.messages, options, maxOutputTokens),
+      vault,
+      masked: vault.report(),
       bound: estimate,
       warnings,
       settle,
@@ -438,8 +466,9 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   return {
     routeNames: () => routes.names(),
 
-    async generate(input) {
-      const prepared = await prepare(input);
+    async generate(request) {
+      const prepared = await prepare(request);
+      const { input } = prepared;
       const answered = await run<ModelAnswer>(input, prepared, (model, signal, target) =>
         callModel(model, callFor(prepared, target), signal),
       );
@@ -450,8 +479,9 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       return result(input, prepared, answered, answers, usage, cost, warnings);
     },
 
-    async stream(input) {
-      const prepared = await prepare(input);
+    async stream(request) {
+      const prepared = await prepare(request);
+      const { input } = prepared;
       // Aborts the provider's stream after the first token: the caller went away, the deadline passed.
       const streamAbort = new AbortController();
       const started = await run<StartedStream>(input, prepared, (model, signal, target) =>
