@@ -108,6 +108,9 @@ export function generationInputOf(
     );
   }
 
+  request.messages.forEach((message, i) => {
+    if (message.name !== undefined) warnings.push(`messages.${i}.name: not forwarded by the gateway`);
+  });
   for (const name of Object.keys(request)) {
     const value = (request as Record<string, unknown>)[name];
     if (!READ_FIELDS.has(name) && value !== undefined && value !== null) {

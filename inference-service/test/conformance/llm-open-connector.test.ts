@@ -58,6 +58,13 @@ describe('LLM Open Connector conformance (api-specs/llm-open-connector/llm-open-
       const parsed = ResponseSchema.safeParse(body);
       assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
       assert.equal(stub.requests.length, 1);
+      const names = (example.body.messages as Array<{ name?: string }>).filter((m) => m.name !== undefined).length;
+      const warnings = (body as { byom: { warnings: string[] } }).byom.warnings;
+      assert.equal(
+        warnings.filter((w) => /^messages\.\d+\.name: not forwarded/.test(w)).length,
+        names,
+        `participant names are reported, not silently dropped: ${warnings}`,
+      );
     });
   }
 
