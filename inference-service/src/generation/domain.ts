@@ -175,6 +175,16 @@ export interface GenerationTiming {
   providerMs: number;
 }
 
+/** How the model samples its answer; each goes to the provider under the AI SDK's name for it. */
+export interface SamplingSettings {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+}
+
 /** What the two generation APIs ask the gateway for, once their wire format is mapped. */
 export interface GenerationInput {
   /** Which API the request came through, for logs. */
@@ -182,13 +192,7 @@ export interface GenerationInput {
   route: string;
   messages: ChatMessage[];
   pii: PiiValue[];
-  options: {
-    temperature?: number;
-    topP?: number;
-    topK?: number;
-    seed?: number;
-    frequencyPenalty?: number;
-    presencePenalty?: number;
+  options: SamplingSettings & {
     maxTokens?: number;
     maxChars?: number;
     stop?: string[];

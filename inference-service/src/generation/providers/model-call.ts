@@ -1,6 +1,6 @@
 import { APICallError } from 'ai';
 import type { LanguageModel } from 'ai';
-import type { ChatMessage, ExtraAnswer } from '../domain.ts';
+import type { ChatMessage, ExtraAnswer, SamplingSettings } from '../domain.ts';
 import { isOversizedAnswer } from './provider-fetch.ts';
 
 /**
@@ -32,16 +32,10 @@ type CallOptions = Parameters<ProviderLanguageModel['doGenerate']>[0];
 type Prompt = CallOptions['prompt'];
 type ResponseFormat = NonNullable<CallOptions['responseFormat']>;
 
-export interface ModelCall {
+export interface ModelCall extends SamplingSettings {
   /** Already masked. */
   messages: ChatMessage[];
   maxOutputTokens: number;
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  seed?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
   stopSequences?: string[];
   /** Ask the provider for JSON (with this schema when given); the gateway validates the answer itself. */
   json?: { schema?: Record<string, unknown> };
