@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseFeatureMapping } from '../project/feature-mapping.ts';
-import type { FeatureMappingEntry } from '../project/feature-mapping.ts';
+import { parseFeatureMapping } from '@byom/contracts/feature-mapping';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { cardFor, readModelDirectory } from '../project/model-cards.ts';
 import type { ModelDirectory } from '../project/model-cards.ts';
 import { ENDPOINT_TYPE, recordsOfType, recordText, TEMPLATE_TYPE } from '../project/project-metadata.ts';
