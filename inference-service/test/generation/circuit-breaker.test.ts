@@ -87,7 +87,9 @@ describe('circuit breakers against a provider process that hangs and recovers', 
       const answer = await generate();
       assert.deepEqual(summary(answer), ['stub-primary:timeout:closed', 'stub-secondary:ok:closed']);
       assert.ok(
-        answer.attempts[0]!.latencyMs >= TIMEOUT_MS - 5,
+        // Half the timeout, not all of it: a timer counts from the event loop's cached time, so on a busy
+        // machine it fires early by the length of the loop turn that set it.
+        answer.attempts[0]!.latencyMs >= TIMEOUT_MS / 2,
         `a closed circuit pays the timeout: ${JSON.stringify(answer.attempts)}`,
       );
     }
