@@ -1,11 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
 import { bodySizeLimit } from './http/body-size-limit.ts';
-import { asMiddleware, jsonContentType } from './http/request-checks.ts';
-import type { RequestChecks } from './http/request-checks.ts';
-import { RequestLifecycle, errorBody } from './http/request-lifecycle.ts';
+import { jsonContentType } from './http/json-content-type.ts';
+import { errorBody, errorHandler, requestLifecycle } from './http/request-lifecycle.ts';
 import { requestSignature } from './http/request-signature.ts';
 import { openApiDocumentOf } from './http/openapi-document.ts';
 import type { ServiceState } from './http/service-state.ts';
@@ -16,7 +14,7 @@ import { HEALTH_PATHS, healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { oipRoutes } from './routes/oip-routes.ts';
-import { SCORE_PATH, scoreHandler, scoreRoute } from './routes/score-routes.ts';
+import { scoreRoutes } from './routes/score-routes.ts';
 import { chatCompletionsRoutes } from './routes/chat-completions-routes.ts';
 import { generateRoutes } from './routes/generate-routes.ts';
 import { GatewayState } from './generation/gateway-state.ts';
@@ -39,58 +37,31 @@ export interface AppDependencies {
 }
 
 /**
- * Builds the HTTP app; server.ts starts it and tests call `app.request()` on it.
- *
- * Two Hono apps: POST /v1/score, the route Salesforce calls for every scored record, is the
- * outer app's one route, so Hono calls its handler directly (its single-handler fast path);
- * every other request falls through to the full app, where the same request lifecycle and
- * checks run as middleware.
+ * Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. One app:
+ * every request goes through the same middleware (request lifecycle, then the service key,
+ * then for bodies the JSON, size and signature checks) before its route.
  */
-export function createApp(deps: AppDependencies): Hono {
-  const { config, state, logger, metrics, now } = deps;
-  const lifecycle = new RequestLifecycle(metrics, logger, Object.values(HEALTH_PATHS));
-  const checks: RequestChecks = {
-    always: [apiKeyAuth(config.apiKeys)],
-    withBody: [jsonContentType, bodySizeLimit(config.maxBodyBytes)],
-  };
-  if (config.signingSecrets.length > 0) {
-    checks.withBody.push(
-      requestSignature({
-        secrets: config.signingSecrets,
-        toleranceSeconds: config.signatureToleranceSeconds,
-        logger,
-        ...(now ? { now } : {}),
-      }),
-    );
-  }
-
-  const full = fullApp(deps, lifecycle, checks);
-  const app = new Hono();
-  app.post(SCORE_PATH, scoreHandler({ state, metrics, lifecycle, checks, maxRecords: config.maxRecordsPerRequest }));
-  // c.env carries @hono/node-server's incoming and outgoing messages through to the full app.
-  app.notFound((c) => full.fetch(c.req.raw, c.env as object | undefined));
-  return app;
-}
-
-/** Every route but the scoring fast path, behind the lifecycle and checks as middleware. */
-function fullApp(
-  { config, state, metrics, llm }: AppDependencies,
-  lifecycle: RequestLifecycle,
-  checks: RequestChecks,
-): OpenAPIHono {
+export function createApp({ config, state, logger, metrics, now, llm }: AppDependencies): OpenAPIHono {
   const app = new OpenAPIHono();
-  metrics.observeInference(() => state.registry);
 
-  app.use(lifecycle.middleware());
+  app.use(requestLifecycle({ metrics, logger, quietRoutes: Object.values(HEALTH_PATHS) }));
   app.route('/', healthRoutes(state));
   const docs = docsRoutes(openApiDocumentOf(app, SERVICE_VERSION));
   // Before the key check when public (development), after it otherwise.
   if (config.publicDocs) app.route('/', docs);
-  for (const check of checks.always) app.use(asMiddleware(check));
-  for (const check of checks.withBody) app.on(['POST', 'PUT', 'PATCH'], '*', asMiddleware(check));
+  app.use(apiKeyAuth(config.apiKeys));
+  app.on(['POST', 'PUT', 'PATCH'], '*', jsonContentType, bodySizeLimit(config.maxBodyBytes));
+  if (config.signingSecrets.length > 0) {
+    const verify = requestSignature({
+      secrets: config.signingSecrets,
+      toleranceSeconds: config.signatureToleranceSeconds,
+      logger,
+      ...(now ? { now } : {}),
+    });
+    app.on(['POST', 'PUT', 'PATCH'], '*', verify);
+  }
 
-  // Served by createApp's outer app; registered here so /openapi.json describes it.
-  app.openAPIRegistry.registerPath(scoreRoute);
+  app.route('/', scoreRoutes(state, metrics, config.maxRecordsPerRequest));
   app.route('/', modelRoutes(state));
   app.route('/', oipRoutes(state, SERVICE_VERSION));
   const gateway = llm ?? new GatewayState(undefined);
@@ -101,6 +72,6 @@ function fullApp(
   if (!config.publicDocs) app.route('/', docs);
 
   app.notFound((c) => errorBody(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see /docs`));
-  app.onError((error, c) => lifecycle.errorResponse(c, error));
+  app.onError(errorHandler(logger));
   return app;
 }

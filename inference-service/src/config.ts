@@ -25,7 +25,6 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
-  INFERENCE_ENGINE: z.enum(['auto', 'onnxruntime']).default('auto'),
   // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
   BYOM_ROUTES: z
     .string()
@@ -60,8 +59,6 @@ export interface Config {
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   ortIntraOpThreads: number;
-  /** `auto`: /v1/score runs a model in JavaScript when it is proven equal to onnxruntime (docs/performance.md). */
-  inferenceEngine: 'auto' | 'onnxruntime';
   /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
   routesFile: string | undefined;
 }
@@ -149,7 +146,6 @@ export function loadConfig(
     maxBodyBytes: vars.MAX_BODY_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
-    inferenceEngine: vars.INFERENCE_ENGINE,
     routesFile: vars.BYOM_ROUTES,
   };
 }

@@ -65,21 +65,12 @@ server.on('error', (error) => fatal(logger, listenErrorMessage(error, config.hos
 try {
   // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
   const [registry] = await Promise.all([
-    ModelRegistry.load(config.modelDirs, {
-      intraOpNumThreads: config.ortIntraOpThreads,
-      engine: config.inferenceEngine,
-    }),
+    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads, metrics }),
     routes === undefined ? undefined : loadGateway(routes),
   ]);
   state.setRegistry(registry);
   metrics.modelsLoaded.set(registry.size);
   const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
-  for (const model of registry.all()) {
-    logger.info(
-      { model: model.name, version: model.version, engine: model.engineName, reason: model.engineReason },
-      'inference engine',
-    );
-  }
   logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
   if (config.apiKeyGenerated) printDevelopmentHint(config, registry);
 } catch (error) {

@@ -63,12 +63,6 @@ describe('configuration from the environment', () => {
     assert.deepEqual(loadConfig({ MODEL_DIR: '/srv/models' }).modelDirs, [BUNDLED_MODEL_DIR, '/srv/models']);
   });
 
-  it('runs models in JavaScript where proven equal unless INFERENCE_ENGINE says onnxruntime', () => {
-    assert.equal(loadConfig({}).inferenceEngine, 'auto');
-    assert.equal(loadConfig({ INFERENCE_ENGINE: 'onnxruntime' }).inferenceEngine, 'onnxruntime');
-    assert.throws(() => loadConfig({ INFERENCE_ENGINE: 'wasm' }), /INFERENCE_ENGINE:/);
-  });
-
   it('names every invalid variable', () => {
     assert.throws(
       () => loadConfig({ PORT: '-1', LOG_LEVEL: 'loud', MAX_RECORDS_PER_REQUEST: '0' }),

@@ -1,15 +1,15 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
-import type { RequestCheck } from './request-checks.ts';
 
 /**
  * Service-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so
  * neither the length nor the content of a configured key leaks through response timing,
  * and every configured key is compared (no early exit) so rotation windows behave the same.
  */
-export function apiKeyAuth(apiKeys: string[]): RequestCheck {
+export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
   const digests = apiKeys.map(digest);
-  return (c) => {
+  return (c, next) => {
     // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key') ?? c.req.header('api-key'));
     if (presented === undefined) {
@@ -29,6 +29,7 @@ export function apiKeyAuth(apiKeys: string[]): RequestCheck {
       c.header('WWW-Authenticate', 'Bearer realm="byom-bridge", error="invalid_token"');
       throw new ApiError(401, 'UNAUTHORIZED', 'invalid service key');
     }
+    return next();
   };
 }
 

@@ -1,6 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
-import type { RequestCheck } from './request-checks.ts';
 
 /**
  * Rejects bodies over `maxBytes` with 413 PAYLOAD_TOO_LARGE.
@@ -11,7 +11,7 @@ import type { RequestCheck } from './request-checks.ts';
  * request into a web stream and takes it off the fast JSON path (it cost more than the whole
  * scoring step), so it only handles chunked bodies, where the size is known only by counting.
  */
-export function bodySizeLimit(maxBytes: number): RequestCheck {
+export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   const tooLarge = () =>
     new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body over ${maxBytes} bytes; send fewer records per request`, {
       limit: maxBytes,
@@ -22,14 +22,12 @@ export function bodySizeLimit(maxBytes: number): RequestCheck {
       throw tooLarge();
     },
   });
-  // bodyLimit does all its work before calling next, so it runs as a check with a next that does nothing.
-  const counted = async () => {};
-  return (c) => {
+  return (c, next) => {
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number(declared) > maxBytes) throw tooLarge();
-      return;
+      return next();
     }
-    return countingLimit(c, counted).then(() => undefined);
+    return countingLimit(c, next);
   };
 }

@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
-import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { ApiError } from './api-error.ts';
@@ -18,75 +19,68 @@ declare module 'hono' {
 const MAX_REQUEST_ID_LENGTH = 255;
 const REQUEST_ID_CHARACTERS = /^[\w\-=]+$/;
 
+export interface RequestLifecycleOptions {
+  metrics: ServiceMetrics;
+  logger: Logger;
+  /** Counted but never logged (health checks): load balancers poll them all day. */
+  quietRoutes: Iterable<string>;
+}
+
 /**
- * What every request gets, whichever way it is routed: an id, a metric sample by route
- * pattern, a log line when it failed, and errors as `{ error: { code, message } }`. The full
- * app applies it as middleware (`middleware()`); the scoring route calls `begin` and `end`
- * itself, since it runs as Hono's single-handler fast path (request-checks.ts says why).
+ * The app's first middleware: every request gets an id, a metric sample under its route
+ * pattern, and a log line when it failed.
  */
-export class RequestLifecycle {
-  private readonly metrics: ServiceMetrics;
-  private readonly logger: Logger;
-  private readonly quietRoutes: ReadonlySet<string>;
-
-  /** `quietRoutes` (health checks) are counted but never logged: load balancers poll them all day. */
-  constructor(metrics: ServiceMetrics, logger: Logger, quietRoutes: Iterable<string>) {
-    this.metrics = metrics;
-    this.logger = logger;
-    this.quietRoutes = new Set(quietRoutes);
-  }
-
-  /** Gives the request its id and arrival time; returns the id. */
-  begin(c: Context): string {
+export function requestLifecycle({ metrics, logger, quietRoutes }: RequestLifecycleOptions): MiddlewareHandler {
+  const quiet = new Set(quietRoutes);
+  return async (c, next) => {
     c.set('arrivedAt', performance.now());
     let id = c.req.header('x-request-id');
     if (id === undefined || id.length > MAX_REQUEST_ID_LENGTH || !REQUEST_ID_CHARACTERS.test(id)) {
       id = crypto.randomUUID();
     }
     c.set('requestId', id);
-    return id;
-  }
+    c.header('X-Request-Id', id);
 
-  /** Counts and times the finished request under its route pattern, and logs it. */
-  end(c: Context, route: string, status: number): void {
+    await next();
+
+    const route = routeLabel(c);
+    const status = c.res.status;
     const seconds = (performance.now() - c.get('arrivedAt')) / 1000;
-    this.metrics.observeRequest(route, c.req.method, status, seconds);
+    metrics.observeRequest(route, c.req.method, status, seconds);
     // Successful requests log at debug: at thousands of requests per second a line each costs
     // more CPU than scoring, and Heroku's router already logs every request with its id.
-    // Client errors log at info; server errors are logged by errorResponse with their stack.
+    // Client errors log at info; server errors are logged by errorHandler with their stack.
     const level = status >= 400 ? 'info' : 'debug';
-    if (this.logger.isLevelEnabled(level) && !this.quietRoutes.has(route)) {
-      this.logger[level](
-        { requestId: c.get('requestId'), method: c.req.method, route, status, ms: round2(seconds * 1000) },
-        'request',
-      );
+    if (logger.isLevelEnabled(level) && !quiet.has(route)) {
+      logger[level]({ requestId: id, method: c.req.method, route, status, ms: round2(seconds * 1000) }, 'request');
     }
-  }
+  };
+}
 
-  /** begin and end around the full app's routes; errors reach `errorResponse` through the app's onError. */
-  middleware(): MiddlewareHandler {
-    return async (c, next) => {
-      c.header('X-Request-Id', this.begin(c));
-      await next();
-      // The route pattern, not the path, keeps metric labels bounded (no model names or ids).
-      const route = c.res.status === 404 && !c.req.routePath.includes('{') ? 'unmatched' : c.req.routePath;
-      this.end(c, route, c.res.status);
-    };
-  }
+/**
+ * The route pattern the request was addressed to, even when a middleware before it answered
+ * (a 401), so metric labels stay bounded (no model names or ids); "unmatched" when only the
+ * app-wide middleware matched.
+ */
+function routeLabel(c: Context): string {
+  const route = routePath(c, -1);
+  return route.endsWith('*') ? 'unmatched' : route;
+}
 
-  /** The JSON error response for anything a route or check threw; unexpected errors are logged with their stack. */
-  errorResponse(c: Context, error: unknown): Response {
+/** The app's onError: the JSON error response for anything a route or middleware threw; unexpected errors are logged with their stack. */
+export function errorHandler(logger: Logger): ErrorHandler {
+  return (error, c) => {
     if (error instanceof ApiError) return errorBody(c, error.status, error.code, error.message, error.details);
     if (error instanceof HTTPException) {
       if (error.status === 400) return errorBody(c, 400, 'INVALID_JSON', 'the request body is not valid JSON');
       return errorBody(c, error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', error.message);
     }
-    this.logger.error({ requestId: c.get('requestId'), err: error, route: c.req.routePath }, 'unhandled error');
+    logger.error({ requestId: c.get('requestId'), err: error, route: routePath(c, -1) }, 'unhandled error');
     return errorBody(c, 500, 'INTERNAL', 'internal error; the service log has the details under this request id');
-  }
+  };
 }
 
-/** The error shape every route shares; also the full app's 404 for unknown paths. */
+/** The error shape every route shares; also the app's 404 for unknown paths. */
 export function errorBody(
   c: Context,
   status: ApiError['status'],
@@ -94,22 +88,9 @@ export function errorBody(
   message: string,
   details?: unknown,
 ): Response {
-  const requestId = c.get('requestId');
-  const body: ErrorBody = { error: { code, message, requestId } };
+  const body: ErrorBody = { error: { code, message, requestId: c.get('requestId') } };
   if (details !== undefined) body.error.details = details;
-  return c.json(body, status, { 'X-Request-Id': requestId });
-}
-
-/**
- * A JSON response with the request's id, built as a plain header object: Hono's c.json turns
- * more than one header into a Headers instance, which @hono/node-server then converts back,
- * a cost the scoring route pays on every request for nothing.
- */
-export function jsonResponse(c: Context, body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'x-request-id': c.get('requestId') },
-  });
+  return c.json(body, status);
 }
 
 function round2(x: number): number {

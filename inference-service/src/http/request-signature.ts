@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
 import { ApiError } from './api-error.ts';
-import type { RequestCheck } from './request-checks.ts';
 
 /**
  * Verifies the HMAC-SHA256 body signature that the Salesforce External Credential adds to
@@ -29,7 +29,7 @@ export function requestSignature({
   toleranceSeconds,
   logger,
   now = Date.now,
-}: SignatureOptions): RequestCheck {
+}: SignatureOptions): MiddlewareHandler {
   const keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
   const seen = new Map<string, number>();
 
@@ -38,7 +38,7 @@ export function requestSignature({
     throw new ApiError(401, 'UNAUTHORIZED', message);
   };
 
-  return async (c) => {
+  return async (c, next) => {
     const requestId = c.get('requestId');
     const match = SIGNATURE_FORMAT.exec(c.req.header(SIGNATURE_HEADER)?.trim() ?? '');
     if (!match) reject(requestId, 'missing', 'missing or malformed request signature (X-BYOM-Signature)');
@@ -72,6 +72,7 @@ export function requestSignature({
     logger.debug({ requestId, signature: 'ok' }, 'request signature verified');
     // Hand the parsed body to the validators so the JSON is parsed once.
     c.req.bodyCache.json = Promise.resolve(parsed);
+    await next();
   };
 }
 

@@ -1,4 +1,3 @@
-import { newTypedArray } from '../onnx/js-tensor.ts';
 import type { FeatureSpec } from './model-card.ts';
 
 /**
@@ -186,7 +185,7 @@ function rowSources(batches: RowBatch[]): RowSources {
   let n = 0;
   for (const batch of batches) n += rowCount(batch);
   const records = new Array<ModelValue[]>(n);
-  const swapped = newTypedArray(Int32Array, n);
+  const swapped = new Int32Array(n);
   let row = 0;
   for (const batch of batches) {
     for (let r = 0; r < batch.records.length; r++) {
@@ -223,7 +222,7 @@ function fillInput(binding: InputBinding, rows: RowSources, baselines: ModelValu
       return strings;
     }
     case 'int64': {
-      const ints = newTypedArray(BigInt64Array, n * columns);
+      const ints = new BigInt64Array(n * columns);
       for (let r = 0, i = 0; r < n; r++) {
         for (let c = 0; c < columns; c++, i++) {
           ints[i] = BigInt(Math.trunc(valueAt(rows, r, featureIndexes[c]!, baselines) as number));
@@ -232,11 +231,11 @@ function fillInput(binding: InputBinding, rows: RowSources, baselines: ModelValu
       return ints;
     }
     case 'float32':
-      return fillNumbers(newTypedArray(Float32Array, n * columns), featureIndexes, rows, baselines);
+      return fillNumbers(new Float32Array(n * columns), featureIndexes, rows, baselines);
     case 'float64':
-      return fillNumbers(newTypedArray(Float64Array, n * columns), featureIndexes, rows, baselines);
+      return fillNumbers(new Float64Array(n * columns), featureIndexes, rows, baselines);
     case 'int32':
-      return fillNumbers(newTypedArray(Int32Array, n * columns), featureIndexes, rows, baselines);
+      return fillNumbers(new Int32Array(n * columns), featureIndexes, rows, baselines);
   }
 }
 

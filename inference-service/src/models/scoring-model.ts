@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { newTypedArray } from '../onnx/js-tensor.ts';
+import type { Counter } from 'prom-client';
 import { ModelCard } from './model-card.ts';
 import type { FeatureSpec } from './model-card.ts';
 import { baselineValue, buildFeeds, rowCount } from './feature-encoder.ts';
-import type { InputBinding, InputDataType, ModelValue, RowBatch } from './feature-encoder.ts';
-import { onnxRuntimeEngine, probeRecords, selectEngine } from './inference-engine.ts';
-import type { EngineChoice, EngineName, InferenceEngine, OutputTensor } from './inference-engine.ts';
+import type { Feed, InputBinding, InputDataType, ModelValue, RowBatch } from './feature-encoder.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 
 /**
  * One loaded model version: its card, its onnxruntime session, and how request features
@@ -54,9 +53,11 @@ export interface TensorDescription {
 
 export interface LoadOptions {
   intraOpNumThreads: number;
-  /** Whether /v1/score may run the model in JavaScript (inference-engine.ts); default `auto`. */
-  engine?: EngineChoice;
+  /** Where session runs and their rows are counted; uncounted without. */
+  metrics?: InferenceMetrics;
 }
+
+export type InferenceMetrics = Pick<ServiceMetrics, 'inferenceRuns' | 'inferenceRows'>;
 
 interface PendingPrediction {
   batch: RowBatch;
@@ -91,12 +92,9 @@ export class ScoringModel {
   readonly baselines: ModelValue[];
   private readonly bindings: InputBinding[];
   private readonly outputTensor: string;
-  /** What runs predict(): onnxruntime (the session above) or the JavaScript runner; chosen once at load. */
-  private engine: InferenceEngine;
-  private onnxRuntimeReason: string | undefined;
   private readonly positiveColumn: number | undefined;
-  /** Engine runs and rows since load: rows per run shows how well concurrent requests batch. */
-  readonly stats = { runs: 0, rows: 0 };
+  private readonly runs: Counter.Internal | undefined;
+  private readonly rows: Counter.Internal | undefined;
   private readonly queue: PendingPrediction[] = [];
   private draining = false;
   private drainScheduled = false;
@@ -108,6 +106,7 @@ export class ScoringModel {
     bindings: InputBinding[],
     outputTensor: string,
     positiveColumn: number | undefined,
+    metrics: InferenceMetrics | undefined,
   ) {
     this.card = card;
     this.directory = directory;
@@ -116,17 +115,8 @@ export class ScoringModel {
     this.outputTensor = outputTensor;
     this.positiveColumn = positiveColumn;
     this.baselines = card.features.map(baselineValue);
-    this.engine = onnxRuntimeEngine(session, outputTensor);
-  }
-
-  /** The engine behind /v1/score. */
-  get engineName(): EngineName {
-    return this.engine.name;
-  }
-
-  /** Why the model runs on onnxruntime, when it does (logged at boot). */
-  get engineReason(): string | undefined {
-    return this.onnxRuntimeReason;
+    this.runs = metrics?.inferenceRuns.labels({ model: card.name, version: card.version });
+    this.rows = metrics?.inferenceRows.labels({ model: card.name, version: card.version });
   }
 
   get name(): string {
@@ -178,18 +168,16 @@ export class ScoringModel {
 
     const bindings = bindInputs(card, session, cardFile);
     const positiveColumn = resolvePositiveColumn(card, scoreOutput.classes, cardFile);
-    const model = new ScoringModel(card, directory, session, bindings, scoreOutput.tensorName, positiveColumn);
+    const model = new ScoringModel(
+      card,
+      directory,
+      session,
+      bindings,
+      scoreOutput.tensorName,
+      positiveColumn,
+      options.metrics,
+    );
     await model.dryRun(cardFile);
-    const selection = await selectEngine({
-      choice: options.engine ?? 'auto',
-      modelBytes: scoreOutput.modelBytes,
-      output: scoreOutput.tensorName,
-      reference: model.engine,
-      probes: probeRecords(card.features, model.baselines),
-      feedsFor: (records) => buildFeeds(bindings, [{ records }], model.baselines),
-    });
-    model.engine = selection.engine;
-    model.onnxRuntimeReason = selection.reason;
     return model;
   }
 
@@ -220,9 +208,9 @@ export class ScoringModel {
   private async run(batches: RowBatch[]): Promise<Predictions> {
     const feeds = buildFeeds(this.bindings, batches, this.baselines);
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
-    this.stats.runs++;
-    this.stats.rows += rows;
-    return this.readPredictions(await this.engine.run(feeds), rows);
+    this.runs?.inc();
+    this.rows?.inc(rows);
+    return this.readPredictions(await this.runSession(feeds), rows);
   }
 
   private async drainQueue(): Promise<void> {
@@ -259,7 +247,18 @@ export class ScoringModel {
     return this.session.outputMetadata.filter((m) => m.isTensor).map(describeTensor);
   }
 
-  private readPredictions(output: OutputTensor, rowCount: number): Predictions {
+  /** One onnxruntime run, fetching only the score output. */
+  private async runSession(feeds: Record<string, Feed>): Promise<ort.Tensor> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const name in feeds) {
+      const feed = feeds[name]!;
+      tensors[name] = new ort.Tensor(feed.dataType, feed.data, feed.dims);
+    }
+    const outputs = await this.session.run(tensors, [this.outputTensor]);
+    return outputs[this.outputTensor]!;
+  }
+
+  private readPredictions(output: ort.Tensor, rowCount: number): Predictions {
     const data = output.data;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new Error(`output "${this.outputTensor}" is ${output.type}, expected float`);
@@ -268,15 +267,15 @@ export class ScoringModel {
     if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
       throw new Error(`output "${this.outputTensor}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
     }
-    // Slab views rather than arrays of their own: at a few rows, allocating them cost more than filling them.
-    const scores = newTypedArray(Float64Array, rowCount);
-    const margins = newTypedArray(Float64Array, rowCount);
+    const scores = new Float64Array(rowCount);
+    const margins = new Float64Array(rowCount);
     if (!this.isClassifier) {
       const [low, high] = this.card.output.range!;
-      const values = newTypedArray(Float64Array, rowCount);
+      const values = new Float64Array(rowCount);
       for (let r = 0; r < rowCount; r++) {
         const value = data[r * columns]!;
-        scores[r] = clamp01((value - low) / (high - low));
+        // An infinite value is no answer (JSON has no Infinity): NaN makes it the record's INFERENCE_FAILED.
+        scores[r] = Number.isFinite(value) ? clamp01((value - low) / (high - low)) : Number.NaN;
         margins[r] = value;
         values[r] = value;
       }
@@ -304,7 +303,7 @@ export class ScoringModel {
     let predictions: Predictions;
     try {
       const feeds = buildFeeds(this.bindings, [{ records: [this.baselines, this.baselines] }], this.baselines);
-      const output = await this.engine.run(feeds);
+      const output = await this.runSession(feeds);
       const columns = output.dims.length <= 1 ? 1 : (output.data as ArrayLike<number>).length / 2;
       if (this.isClassifier && columns > 1 && (this.positiveColumn ?? 1) >= columns) {
         throw new Error(

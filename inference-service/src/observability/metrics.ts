@@ -1,27 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CounterConfiguration } from 'prom-client';
-import type { ModelRegistry } from '../models/model-registry.ts';
-
-/**
- * One labelled series of a counter, counted in a plain number and read into the prom-client
- * counter when /metrics is scraped. prom-client validates and hashes the label set on every
- * inc(), even on a labelled child; at three counters per scored request that was a tenth of
- * the request's CPU (docs/performance.md).
- */
-export class CounterCell {
-  value = 0;
-  readonly labels: Readonly<Record<string, string | number>>;
-
-  constructor(labels: Readonly<Record<string, string | number>>) {
-    this.labels = labels;
-  }
-
-  inc(amount = 1): void {
-    // The checks prom-client makes: a counter only goes up, by a number.
-    if (!(amount >= 0 && amount !== Infinity)) throw new TypeError(`a counter cannot go up by ${amount}`);
-    this.value += amount;
-  }
-}
 
 /**
  * Prometheus metrics for one app instance. Each app gets its own registry so tests can
@@ -30,13 +7,11 @@ export class CounterCell {
 export class ServiceMetrics {
   readonly registry = new Registry();
 
-  /** Each counter's cells by label key; a counter's collect() reads its own. */
-  private readonly cells = new Map<Counter<string>, Map<string, CounterCell>>();
-
-  readonly requests = this.countedCounter({
+  readonly requests = new Counter({
     name: 'byom_http_requests_total',
     help: 'HTTP requests by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
   });
 
   readonly requestDuration = new Histogram({
@@ -47,16 +22,33 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  readonly recordsScored = this.countedCounter({
+  readonly recordsScored = new Counter({
     name: 'byom_records_scored_total',
     help: 'Records scored successfully, by model and version.',
     labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
   });
 
-  readonly recordErrors = this.countedCounter({
+  readonly recordErrors = new Counter({
     name: 'byom_record_errors_total',
     help: 'Records that could not be scored, by model and error code.',
     labelNames: ['model', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  // Rows per run well above 1 under load means concurrent requests share session runs.
+  readonly inferenceRuns = new Counter({
+    name: 'byom_inference_runs_total',
+    help: 'onnxruntime session runs for /v1/score, by model and version; concurrent requests share runs.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceRows = new Counter({
+    name: 'byom_inference_rows_total',
+    help: 'Rows sent to onnxruntime for /v1/score (records, plus one per explained feature), by model and version.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
   });
 
   readonly modelsLoaded = new Gauge({
@@ -66,28 +58,32 @@ export class ServiceMetrics {
   });
 
   // LLM gateway. Labels come from the routes file (route, provider, model), never from callers.
-  readonly llmRequests = this.countedCounter({
+  readonly llmRequests = new Counter({
     name: 'byom_llm_requests_total',
     help: 'LLM gateway requests by route, the provider that answered ("none" if none did) and outcome.',
     labelNames: ['route', 'provider', 'outcome'] as const,
+    registers: [this.registry],
   });
 
-  readonly llmAttempts = this.countedCounter({
+  readonly llmAttempts = new Counter({
     name: 'byom_llm_attempts_total',
     help: 'Provider calls by route, provider, model and outcome (ok, timeout, rate_limited, server_error, ...).',
     labelNames: ['route', 'provider', 'model', 'outcome'] as const,
+    registers: [this.registry],
   });
 
-  readonly llmTokens = this.countedCounter({
+  readonly llmTokens = new Counter({
     name: 'byom_llm_tokens_total',
     help: 'Tokens of answered LLM requests, by route, provider, model and direction (input or output).',
     labelNames: ['route', 'provider', 'model', 'direction'] as const,
+    registers: [this.registry],
   });
 
-  readonly llmCost = this.countedCounter({
+  readonly llmCost = new Counter({
     name: 'byom_llm_cost_usd_total',
     help: 'Cost of answered LLM requests in USD, from the price table in the routes file.',
     labelNames: ['route', 'provider', 'model'] as const,
+    registers: [this.registry],
   });
 
   readonly llmGatewayDuration = new Histogram({
@@ -98,144 +94,37 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  readonly piiMasked = this.countedCounter({
+  readonly piiMasked = new Counter({
     name: 'byom_pii_values_masked_total',
     help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',
     labelNames: ['type'] as const,
+    registers: [this.registry],
   });
 
-  private readonly children = new Map<string, Histogram.Internal<string>>();
-
   /**
-   * The cell of one labelled series of a counter, made once per label set. Labels come from
-   * route patterns, statuses, model names and the routes file, never from callers, so the
-   * maps stay small.
+   * The labelled series of a counter, for src/generation (it calls this rather than
+   * `metric.labels()`); the same as `metric.labels(labels)`.
    */
-  counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): CounterCell {
-    const cells = this.cells.get(metric as Counter<string>)!;
-    const key = labelKey(labels);
-    let cell = cells.get(key);
-    if (cell === undefined) {
-      cell = new CounterCell({ ...(labels as Record<string, string | number>) });
-      cells.set(key, cell);
-    }
-    return cell;
+  counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): Counter.Internal {
+    return metric.labels(labels);
   }
 
-  /**
-   * The labelled child of a histogram, made once per label set: given a label object,
-   * prom-client validates and sorts it on every call, a cost the scoring route would pay on
-   * every request.
-   */
+  /** The labelled series of a histogram, for src/generation; the same as `metric.labels(labels)`. */
   histogram<L extends string>(
     metric: Histogram<L>,
     labels: Partial<Record<L, string | number>>,
-  ): Histogram.Internal<string> {
-    const key = `${(metric as unknown as { name: string }).name}${labelKey(labels)}`;
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = metric.labels(labels);
-      this.children.set(key, child);
-    }
-    return child;
+  ): Histogram.Internal<L> {
+    return metric.labels(labels);
   }
 
-  /** A counter in this registry whose series are CounterCells, copied in at scrape time. */
-  private countedCounter<L extends string>(
-    configuration: Omit<CounterConfiguration<L>, 'registers' | 'collect'>,
-  ): Counter<L> {
-    const cells = new Map<string, CounterCell>();
-    const counter = new Counter<L>({
-      ...configuration,
-      registers: [this.registry],
-      collect(this: Counter<L>) {
-        this.reset();
-        for (const cell of cells.values()) this.inc(cell.labels as Partial<Record<L, string | number>>, cell.value);
-      },
-    });
-    this.cells.set(counter as Counter<string>, cells);
-    return counter;
-  }
-
-  private readonly routes = new Map<string, RouteMetrics>();
-
-  /** Counts and times one request. */
+  /** Counts and times one request under its route pattern. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${route}`;
-    let series = this.routes.get(key);
-    if (series === undefined) {
-      series = new RouteMetrics(this, route, method);
-      this.routes.set(key, series);
-    }
-    series.observe(status, seconds);
-  }
-
-  /** Reads the models' own run counters at scrape time, so the hot path pays nothing for them. */
-  observeInference(registry: () => ModelRegistry | undefined): void {
-    const perModel = (read: (stats: { runs: number; rows: number }) => number) =>
-      function (this: Gauge<'model' | 'version'>) {
-        for (const model of registry()?.all() ?? []) {
-          this.set({ model: model.name, version: model.version }, read(model.stats));
-        }
-      };
-    new Gauge({
-      name: 'byom_inference_runs',
-      help: 'onnxruntime session runs since start; concurrent requests share runs.',
-      labelNames: ['model', 'version'] as const,
-      registers: [this.registry],
-      collect: perModel((stats) => stats.runs),
-    });
-    new Gauge({
-      name: 'byom_inference_rows',
-      help: 'Rows sent to onnxruntime since start (records, plus one per feature when explaining).',
-      labelNames: ['model', 'version'] as const,
-      registers: [this.registry],
-      collect: perModel((stats) => stats.rows),
-    });
+    this.requests.labels({ route, method, status }).inc();
+    this.requestDuration.labels({ route, method }).observe(seconds);
   }
 
   constructor(options: { collectProcessMetrics: boolean }) {
     // Process metrics (RSS, event loop lag, GC) matter in production; tests skip their timers.
     if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'byom_' });
   }
-}
-
-/**
- * The request series of one route pattern and method: its latency histogram and a counter
- * cell per status, found once instead of by label set on every request.
- */
-class RouteMetrics {
-  private readonly metrics: ServiceMetrics;
-  private readonly route: string;
-  private readonly method: string;
-  private readonly duration: Histogram.Internal<string>;
-  private readonly byStatus = new Map<number, CounterCell>();
-
-  constructor(metrics: ServiceMetrics, route: string, method: string) {
-    this.metrics = metrics;
-    this.route = route;
-    this.method = method;
-    this.duration = metrics.histogram(metrics.requestDuration, { route, method });
-  }
-
-  observe(status: number, seconds: number): void {
-    let requests = this.byStatus.get(status);
-    if (requests === undefined) {
-      requests = this.metrics.counter(this.metrics.requests, { route: this.route, method: this.method, status });
-      this.byStatus.set(status, requests);
-    }
-    requests.inc();
-    this.duration.observe(seconds);
-  }
-}
-
-/**
- * Names and values both, so two callers that list the labels in different orders can never
- * share a key for different series (at worst they make two cells for one series, which
- * prom-client adds together at scrape time).
- */
-function labelKey(labels: Record<string, string | number | undefined>): string {
-  let key = '';
-  for (const name in labels) key += `\u0000${name}=${labels[name]}`;
-  return key;
 }

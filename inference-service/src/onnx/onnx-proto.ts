@@ -4,7 +4,6 @@ import onnxProtoModule from 'onnx-proto';
 
 export const onnx = onnxProtoModule.onnx;
 export type ModelProto = onnxProtoModule.onnx.ModelProto;
-export type GraphProto = onnxProtoModule.onnx.GraphProto;
 export type NodeProto = onnxProtoModule.onnx.INodeProto;
 export type ValueInfoProto = onnxProtoModule.onnx.IValueInfoProto;
 export type AttributeProto = onnxProtoModule.onnx.IAttributeProto;
@@ -45,40 +44,4 @@ function decodeAttribute(attribute: AttributeProto): unknown {
     default:
       return undefined;
   }
-}
-
-/** The attribute's value when it is of `type`; undefined when absent or of another type. */
-function typedAttribute(node: NodeProto, name: string, type: number): unknown {
-  const attribute = node.attribute?.find((a) => a.name === name);
-  return attribute?.type === type ? decodeAttribute(attribute) : undefined;
-}
-
-// Typed readers for kernels (js-kernels.ts): an attribute of the wrong type counts as absent.
-
-export function hasAttribute(node: NodeProto, name: string): boolean {
-  return node.attribute?.some((a) => a.name === name) ?? false;
-}
-
-export function intAttribute(node: NodeProto, name: string, fallback: number): number {
-  return (typedAttribute(node, name, AttrType.INT) as number | undefined) ?? fallback;
-}
-
-export function floatAttribute(node: NodeProto, name: string, fallback: number): number {
-  return (typedAttribute(node, name, AttrType.FLOAT) as number | undefined) ?? fallback;
-}
-
-export function stringAttribute(node: NodeProto, name: string, fallback: string): string {
-  return (typedAttribute(node, name, AttrType.STRING) as string | undefined) ?? fallback;
-}
-
-export function floatsAttribute(node: NodeProto, name: string): number[] {
-  return (typedAttribute(node, name, AttrType.FLOATS) as number[] | undefined) ?? [];
-}
-
-export function intsAttribute(node: NodeProto, name: string): number[] {
-  return (typedAttribute(node, name, AttrType.INTS) as number[] | undefined) ?? [];
-}
-
-export function stringsAttribute(node: NodeProto, name: string): string[] {
-  return (typedAttribute(node, name, AttrType.STRINGS) as string[] | undefined) ?? [];
 }

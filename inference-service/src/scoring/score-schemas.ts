@@ -11,8 +11,8 @@ export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null
 
 /**
  * Features are checked as "a JSON object" here and value by value against the model card in
- * resolveRecord: a wrong value then fails only its record (a per-record error), and zod does
- * not walk every key of every record (that walk cost more than inference for 200 records).
+ * resolveRecord: a wrong value then fails only its record (a per-record error) instead of the
+ * whole request.
  */
 const FeatureMap = z
   .custom<Record<string, unknown>>(isJsonObject, {
@@ -66,61 +66,6 @@ export const ScoreRequest = z
 export type ScoreRequest = z.infer<typeof ScoreRequest>;
 
 export type ScoreRecord = z.infer<typeof ScoreRecord>;
-
-/**
- * Validates a `/v1/score` body. ScoreRequest stays the one definition of what is valid:
- * `usualScoreRequest` accepts, by hand, the bodies Salesforce sends (no `sentAt`), and any
- * body it does not accept goes through ScoreRequest itself, so issues are exactly zod's and
- * the hand check only has to agree with ScoreRequest on what it accepts
- * (test/http/score-request-parsing.test.ts holds the two together). A zod parse allocates a
- * result object and payloads per field and per record: for 200 records a third of the
- * request's garbage and a fifth of its CPU, and for one record a tenth of its CPU
- * (docs/performance.md).
- */
-export function parseScoreRequest(body: unknown): z.ZodSafeParseResult<ScoreRequest> {
-  const usual = usualScoreRequest(body);
-  return usual ? { success: true, data: usual } : ScoreRequest.safeParse(body);
-}
-
-/**
- * The request ScoreRequest would return for `body`, or undefined when the body is invalid or
- * has a `sentAt` (whose ISO 8601 check is left to zod). Records are passed through as sent
- * (unknown keys included; nothing reads them); unknown top-level keys are dropped, as zod drops them.
- */
-function usualScoreRequest(body: unknown): ScoreRequest | undefined {
-  if (!isJsonObject(body)) return undefined;
-  const { model, version, records, explain, topK, requestId, sentAt } = body;
-  if (typeof model !== 'string' || model.length < 1) return undefined;
-  if (version !== undefined && (typeof version !== 'string' || version.length < 1)) return undefined;
-  if (!Array.isArray(records) || records.length < 1 || !records.every(isScoreRecord)) return undefined;
-  if (explain !== undefined && typeof explain !== 'boolean') return undefined;
-  if (topK !== undefined && !(Number.isInteger(topK) && (topK as number) >= 1 && (topK as number) <= MAX_TOP_K)) {
-    return undefined;
-  }
-  if (
-    requestId !== undefined &&
-    (typeof requestId !== 'string' || requestId.length < 1 || requestId.length > MAX_CALLER_REQUEST_ID_LENGTH)
-  ) {
-    return undefined;
-  }
-  if (sentAt !== undefined) return undefined;
-  const request: ScoreRequest = {
-    model,
-    records,
-    explain: explain ?? false,
-    topK: (topK as number | undefined) ?? DEFAULT_TOP_K,
-  };
-  if (version !== undefined) request.version = version;
-  if (requestId !== undefined) request.requestId = requestId;
-  return request;
-}
-
-/** Exactly the records ScoreRecord accepts. */
-function isScoreRecord(record: unknown): record is ScoreRecord {
-  if (!isJsonObject(record)) return false;
-  const { id, features } = record;
-  return typeof id === 'string' && id.length >= 1 && id.length <= MAX_RECORD_ID_LENGTH && isJsonObject(features);
-}
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

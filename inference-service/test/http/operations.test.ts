@@ -34,7 +34,7 @@ describe('operations endpoints', () => {
     );
   });
 
-  it('gives POST /v1/score, served outside the middleware chain, the same request id and error handling', async () => {
+  it('gives POST /v1/score the request id, error bodies and metric labels every route gets', async () => {
     // An app of its own, so the metric counts below are this test's alone.
     const t = await createTestApp([await writeModelDir([tensorClassifier()])]);
     const body = { model: 'tensor-classifier', records: [{ id: 'a', features: { a: 1, b: 1 } }] };
@@ -75,7 +75,7 @@ describe('operations endpoints', () => {
     assert.match(text, /byom_http_requests_total\{route="\/v1\/score",method="POST",status="400"\} 1/);
   });
 
-  it('serves other methods on /v1/score, and HEAD requests, through the full app', async () => {
+  it('answers other methods on /v1/score with a JSON 404, and HEAD requests like GET', async () => {
     const get = await t.call('GET', '/v1/score');
     assert.equal(get.status, 404);
     assert.equal(((await get.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
@@ -100,6 +100,9 @@ describe('operations endpoints', () => {
     assert.match(text, /byom_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/score",method="POST"\}/);
     assert.match(text, /byom_records_scored_total\{model="tensor-classifier",version="1.0.0"\} 1/);
     assert.match(text, /byom_record_errors_total\{model="tensor-classifier",code="MISSING_FEATURE"\} 1/);
+    assert.match(text, /# TYPE byom_inference_runs_total counter/);
+    assert.match(text, /byom_inference_runs_total\{model="tensor-classifier",version="1.0.0"\} 1/);
+    assert.match(text, /byom_inference_rows_total\{model="tensor-classifier",version="1.0.0"\} 1/);
   });
 
   it('labels unknown paths as "unmatched" so metrics stay bounded', async () => {

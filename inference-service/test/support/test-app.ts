@@ -1,6 +1,5 @@
 import { createApp } from '../../src/app.ts';
 import { ServiceState } from '../../src/http/service-state.ts';
-import type { EngineChoice } from '../../src/models/inference-engine.ts';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
@@ -24,11 +23,10 @@ export async function createTestApp(
     signingSecrets?: string[];
     signatureToleranceSeconds?: number;
     now?: () => number;
-    /** Which engine scores (default `auto`, as in production). */
-    engine?: EngineChoice;
   } = {},
 ): Promise<TestApp> {
-  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1, engine: limits.engine ?? 'auto' });
+  const metrics = new ServiceMetrics({ collectProcessMetrics: false });
+  const registry = await ModelRegistry.load(modelDirs, { intraOpNumThreads: 1, metrics });
   const state = new ServiceState();
   state.setRegistry(registry);
   const app = createApp({
@@ -42,7 +40,7 @@ export async function createTestApp(
     ...(limits.now ? { now: limits.now } : {}),
     state,
     logger: createLogger('silent'),
-    metrics: new ServiceMetrics({ collectProcessMetrics: false }),
+    metrics,
   });
   const call: TestApp['call'] = async (method, path, body, headers = {}) =>
     app.request(path, {
