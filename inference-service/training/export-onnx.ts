@@ -185,6 +185,8 @@ export interface ModelCardInfo {
   name: string;
   version: string;
   description: string;
+  /** What the score predicts, for the AI Score card ("Likelihood to convert"). */
+  scoreLabel?: string;
   default?: boolean;
   /** Written to `trainingData`; rows and positive rate default to the training set's. */
   trainingData: z.input<typeof TrainingData>;
@@ -207,6 +209,7 @@ export function buildModelCard(
     version: info.version,
     default: info.default,
     description: info.description,
+    ...(info.scoreLabel ? { scoreLabel: info.scoreLabel } : {}),
     task: 'binary_classification',
     features: model.features.map(cardFeature),
     inputs: { style: 'columns' },

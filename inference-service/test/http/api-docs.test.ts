@@ -2,16 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
-import { createApp } from '../../src/app.ts';
 import { BUNDLED_MODEL_DIR } from '../../src/config.ts';
 import type { OpenApiDocument, SchemaObject } from '../../src/http/api-docs-page.ts';
 import { API_EXAMPLES, LEAD_SCORE_RESPONSE } from '../../src/http/api-examples.ts';
-import { ServiceState } from '../../src/http/service-state.ts';
-import { ModelRegistry } from '../../src/models/model-registry.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { ServiceMetrics } from '../../src/observability/metrics.ts';
 import { LEAD_EXAMPLE } from '../../src/scoring/lead-example.ts';
-import { createTestApp, TEST_KEY } from '../support/test-app.ts';
+import { createTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 
 const README = new URL('../../../README.md', import.meta.url);
@@ -35,21 +30,7 @@ function validatorFor(document: OpenApiDocument) {
 }
 
 async function appWithDocs(publicDocs: boolean) {
-  const state = new ServiceState();
-  state.setRegistry(await ModelRegistry.load([BUNDLED_MODEL_DIR], { intraOpNumThreads: 1, engine: 'auto' }));
-  return createApp({
-    config: {
-      apiKeys: [TEST_KEY],
-      maxRecordsPerRequest: 1000,
-      maxBodyBytes: 1024 * 1024,
-      signingSecrets: [],
-      signatureToleranceSeconds: 300,
-      publicDocs,
-    },
-    state,
-    logger: createLogger('silent'),
-    metrics: new ServiceMetrics({ collectProcessMetrics: false }),
-  });
+  return (await createTestApp([BUNDLED_MODEL_DIR], { publicDocs })).app;
 }
 
 describe('the API reference (/docs) and /openapi.json', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseFeatureMapping } from '../project/feature-mapping.ts';
 import type { FeatureMappingEntry } from '../project/feature-mapping.ts';
 import { cardFor, readModelDirectory } from '../project/model-cards.ts';
-import type { ModelDirectory } from '../project/model-cards.ts';
+import type { ModelCardSummary, ModelDirectory } from '../project/model-cards.ts';
 import { ENDPOINT_TYPE, recordsOfType, recordText, TEMPLATE_TYPE } from '../project/project-metadata.ts';
 import type { CustomMetadataRecord, ProjectMetadata } from '../project/project-metadata.ts';
 import { DATE_TYPES, NUMBER_TYPES, SchemaCatalog } from '../project/schema-catalog.ts';
@@ -234,8 +234,9 @@ function checkEndpoint(
           [endpoint.modelName, endpoint.modelVersion, family.versions.map((v) => v.version).join(', ')],
           [family.defaultVersion],
         );
-      } else if (mapping.entries.length > 0) {
-        checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
+      } else {
+        if (mapping.entries.length > 0) checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
+        checkScoreLabel(log, record, card, at('Score_Label__c'));
       }
     }
   }
@@ -250,6 +251,18 @@ function checkEndpoint(
     ]);
   }
   return endpoint;
+}
+
+/**
+ * The card shows the endpoint's Score_Label__c ("Likelihood to convert · 0–100"); it should say
+ * what the model card says the score predicts. A warning: the card still works, with a vaguer label.
+ */
+function checkScoreLabel(log: FindingLog, record: CustomMetadataRecord, card: ModelCardSummary, where: string): void {
+  const label = recordText(record, 'Score_Label__c');
+  if (card.scoreLabel === undefined || label === card.scoreLabel) return;
+  if (label === undefined)
+    log.warning('ENDPOINT_SCORE_LABEL_MISSING', where, [card.name, card.scoreLabel], [card.scoreLabel]);
+  else log.warning('ENDPOINT_SCORE_LABEL_DIFFERS', where, [label, card.name, card.scoreLabel], [card.scoreLabel]);
 }
 
 /** A mapping entry's field, resolved on the endpoint's object, with the same rules as Apex. */

@@ -25,6 +25,8 @@ export interface ModelCardSummary {
   version: string;
   isDefault: boolean;
   task: string;
+  /** What the score predicts, as the AI Score card shows it; undefined when the card has none. */
+  scoreLabel?: string;
   features: CardFeature[];
   bands: Array<{ label: string; min: number }>;
   directory: string;
@@ -177,6 +179,7 @@ export function summarizeCard(parsed: unknown, directory: string, source: string
     version,
     isDefault: card.default === true,
     task: typeof task === 'string' ? task : 'unknown',
+    ...(typeof card.scoreLabel === 'string' && card.scoreLabel.trim() ? { scoreLabel: card.scoreLabel.trim() } : {}),
     features: cardFeatures,
     bands: bandList,
     directory,

@@ -182,6 +182,20 @@ describe('sf byom doctor: the project, offline', () => {
     expect(withCode(result, 'ENDPOINT_FEATURE_UNUSED')[0]?.status).to.equal('warning');
   });
 
+  it("warns when the endpoint's score label is blank or says something else than the model card", async () => {
+    expect(withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_DIFFERS')).to.deep.equal([], 'the fixture agrees');
+    await project.replace(ENDPOINT_FILE, 'Likelihood to convert</value>', 'Chance of winning</value>');
+    const [differs] = withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_DIFFERS');
+    expect(differs?.status).to.equal('warning');
+    expect(differs?.message).to.equal(
+      'Score_Label__c is "Chance of winning", but model lead-scoring\'s card says its score predicts "Likelihood to convert": the AI Score card would tell reps something else.',
+    );
+    expect(differs?.where).to.match(/Lead_Scoring\.md-meta\.xml: Score_Label__c$/);
+    await project.replace(ENDPOINT_FILE, /<values>\s*<field>Score_Label__c<\/field>[\s\S]*?<\/values>\s*/, '');
+    const [missing] = withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_MISSING');
+    expect(missing?.fix).to.equal('Set Score_Label__c to "Likelihood to convert", the scoreLabel of the model card.');
+  });
+
   it('reports a score field that is also a mapped feature', async () => {
     await project.replace(ENDPOINT_FILE, 'AI_Latest_Score__c</value>', 'AI_Email_Opens_30d__c</value>');
     const [finding] = withCode(await doctor(), 'ENDPOINT_SUMMARY_FIELD_INVALID');
