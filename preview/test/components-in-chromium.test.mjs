@@ -4,6 +4,8 @@
  * colour contrast included, which jsdom cannot compute), plus what only a browser shows:
  * focus after a keyboard Rescore, and the exact scoring time as text.
  */
+// Functions handed to page.evaluate and waitForFunction run in the browser.
+/* global document, window */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
