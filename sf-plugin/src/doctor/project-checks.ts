@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFeatureMapping } from '../project/feature-mapping.ts';
 import type { FeatureMappingEntry } from '../project/feature-mapping.ts';
+import { valueStartLine } from '../project/metadata-xml.ts';
 import { cardFor, readModelDirectory } from '../project/model-cards.ts';
 import type { ModelCardSummary, ModelDirectory } from '../project/model-cards.ts';
 import { ENDPOINT_TYPE, recordsOfType, recordText, TEMPLATE_TYPE } from '../project/project-metadata.ts';
@@ -164,7 +165,15 @@ function checkEndpoint(
   }
 
   const mapping = parseFeatureMapping(record.values.get('Feature_Mapping__c')?.value ?? undefined);
-  for (const problem of mapping.problems) log.error('ENDPOINT_MAPPING_INVALID', at('Feature_Mapping__c'), [problem]);
+  if (mapping.syntaxError) {
+    // One error, at its line in the XML file: nothing below can be checked against JSON that does not parse.
+    const { line, column, problem } = mapping.syntaxError;
+    const start = valueStartLine(readFileSync(record.file, 'utf8'), 'Feature_Mapping__c');
+    const where = start === undefined ? at('Feature_Mapping__c') : `${file}:${start + line - 1}: Feature_Mapping__c`;
+    log.error('ENDPOINT_MAPPING_NOT_JSON', where, [start === undefined ? line : start + line - 1, column, problem]);
+  } else {
+    for (const problem of mapping.problems) log.error('ENDPOINT_MAPPING_INVALID', at('Feature_Mapping__c'), [problem]);
+  }
 
   const objectKnown = endpoint.objectName !== undefined && catalog.object(endpoint.objectName) !== undefined;
   if (endpoint.objectName !== undefined && !objectKnown) {
@@ -235,7 +244,9 @@ function checkEndpoint(
           [family.defaultVersion],
         );
       } else {
-        if (mapping.entries.length > 0) checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
+        // A mapping with problems would only add "feature not mapped" findings that follow from them.
+        if (mapping.entries.length > 0 && mapping.problems.length === 0)
+          checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
         checkScoreLabel(log, record, card, at('Score_Label__c'));
       }
     }

@@ -19,6 +19,8 @@ export interface FeatureMappingEntry {
 export interface ParsedFeatureMapping {
   entries: FeatureMappingEntry[];
   problems: string[];
+  /** For JSON that does not parse: where, as a line and column of the JSON text (1-based). */
+  syntaxError?: { line: number; column: number; problem: string };
 }
 
 export function parseFeatureMapping(json: string | undefined): ParsedFeatureMapping {
@@ -30,7 +32,8 @@ export function parseFeatureMapping(json: string | undefined): ParsedFeatureMapp
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    return { entries, problems: [`Feature_Mapping__c is not valid JSON: ${(error as Error).message}`] };
+    const syntaxError = locateSyntaxError(json, (error as Error).message);
+    return { entries, problems: [`Feature_Mapping__c is not valid JSON: ${syntaxError.problem}`], syntaxError };
   }
   if (!Array.isArray(parsed)) {
     return {
@@ -80,6 +83,18 @@ export function parseFeatureMapping(json: string | undefined): ParsedFeatureMapp
     entries.push(entry);
   });
   return { entries, problems };
+}
+
+/**
+ * V8 says `Unexpected token ',' … in JSON at position 31 (line 2 column 26)`: keep what is
+ * wrong, and turn the position into a line and column of the JSON text, which the caller maps
+ * onto the file it came from.
+ */
+function locateSyntaxError(json: string, message: string): { line: number; column: number; problem: string } {
+  const problem = message.replace(/\s*(in JSON )?at position \d+(\s*\(line \d+ column \d+\))?/, '').trim();
+  const position = Number(/at position (\d+)/.exec(message)?.[1] ?? json.length);
+  const before = json.slice(0, position).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1, problem };
 }
 
 function text(value: unknown): string | undefined {
