@@ -21,7 +21,7 @@ export const LEAD_SCORE_RESPONSE = {
   results: [
     {
       id: '00Q000000000001AAA',
-      score: 0.7699797749519348,
+      score: 0.7699798345565796,
       band: 'Hot',
       factors: [
         { feature: 'LeadSource', value: 'Partner Referral', impact: 0.782204 },

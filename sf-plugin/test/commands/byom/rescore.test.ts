@@ -1,3 +1,5 @@
+import { Org } from '@salesforce/core';
+import type { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import type { SinonStub } from 'sinon';
 import { Progress, stubSfCommandUx } from '@salesforce/sf-plugins-core';
@@ -80,6 +82,23 @@ describe('sf byom rescore', () => {
   });
 
   const run = (...args: string[]) => Rescore.run(['--target-org', testOrg.username, ...args]);
+
+  it('says how to log in when the org is not authorized', async () => {
+    // What Org.create does for an alias this machine has no login for (seen with the real CLI):
+    $$.SANDBOX.stub(Org, 'create').rejects(
+      Object.assign(new Error('No authorization information found for not-logged-in.'), {
+        name: 'NamedOrgNotFoundError',
+      }),
+    );
+    try {
+      await Rescore.run(['--target-org', 'not-logged-in', '--endpoint', 'Lead_Scoring']);
+      expect.fail('the command should fail');
+    } catch (error) {
+      const sfError = error as SfError;
+      expect(sfError.message).to.contain('No org "not-logged-in" is authorized on this machine');
+      expect(sfError.actions?.join('\n')).to.contain('sf org login web --alias not-logged-in');
+    }
+  });
 
   it("starts the endpoint's batch, follows it with a progress bar, and summarises the run's rows", async () => {
     const result = await run('--endpoint', 'lead_scoring');
