@@ -19,7 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenerateRequest, GenerateResponse } from '../src/generation/generate-schemas.ts';
+import { GenerateRequest, GenerateResponse } from '../src/routes/generate-schemas.ts';
 import { ErrorBody } from '../src/http/error-schemas.ts';
 import { ScoreRequest, ScoreResponse } from '../src/scoring/score-schemas.ts';
 
@@ -303,12 +303,12 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
     body: errorBody('TOO_MANY_RECORDS', 'at most 100 records per request, got 500'),
   },
   error_429_rate_limited: {
-    description: 'A gateway in front of the service throttles (the service itself has no rate-limit code).',
+    description: 'A proxy in front of the service throttles, with an error code of its own (not a service code).',
     status: 429,
     schema: 'ErrorBody',
     valid: false,
     violates: 'error.code must be one of the service error codes',
-    body: { error: { code: 'RATE_LIMITED', message: 'Too many requests, retry later' } },
+    body: { error: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests, retry later' } },
   },
   error_500_internal: {
     description: 'Unexpected failure in the service.',
@@ -395,7 +395,13 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
       ],
       options: { temperature: 0.3, maxTokens: 400, maxChars: 2000 },
       deadlineMs: 28000,
-      metadata: { template: 'Lead_Summary', templateVersion: 1, recordId: '00Q5g00000AbCdEAAV' },
+      metadata: {
+        template: 'Lead_Summary',
+        templateVersion: 1,
+        recordId: '00Q5g00000AbCdEAAV',
+        orgId: '00D5g000000abcdEAA',
+        userId: '0055g000001xyzAAAQ',
+      },
       requestId: '3f1c9a1e-5d0b-4c55-9a57-0d5c1f0b9e21',
       sentAt: '2026-01-15T09:30:00.000Z',
     },
@@ -555,12 +561,12 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
     body: errorBody('PAYLOAD_TOO_LARGE', 'request body larger than 1048576 bytes'),
   },
   error_429_rate_limited: {
-    description: 'A gateway in front of the service throttles (the service itself has no rate-limit code).',
+    description: 'A proxy in front of the service throttles, with an error code of its own (not a service code).',
     status: 429,
     schema: 'ErrorBody',
     valid: false,
     violates: 'error.code must be one of the service error codes',
-    body: { error: { code: 'RATE_LIMITED', message: 'Too many requests, retry later' } },
+    body: { error: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests, retry later' } },
   },
   error_500_masking_failed: {
     description: 'Masking failed, so the request was refused and nothing reached a provider (fail closed).',
@@ -602,6 +608,44 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
     schema: 'ErrorBody',
     valid: true,
     body: errorBody('OUTPUT_REJECTED', 'the answer is 2417 characters long, more than maxChars 2000'),
+  },
+  error_429_budget_exceeded: {
+    description:
+      "A token or cost budget of the route has no room for the request (here the user's daily cost budget); " +
+      'details name the limit and when it resets. Nothing was sent to any provider.',
+    status: 429,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody(
+      'BUDGET_EXCEEDED',
+      'the daily cost budget (USD 2) of route "insights" for user 0055g000001xyzAAAQ has no room for this request ' +
+        '(1.9873 used, up to 0.0213 needed); it resets at 2025-06-03T00:00:00.000Z',
+      {
+        limit: { scope: 'user', id: '0055g000001xyzAAAQ', route: 'insights', name: 'costPerDayUsd', value: 2 },
+        used: 1.9873,
+        requested: 0.0213,
+        resetsAt: '2025-06-03T00:00:00.000Z',
+        retryAfterSeconds: 25140,
+      },
+    ),
+  },
+  error_429_route_rate_limited: {
+    description: 'The route allows no more requests this minute for this caller; details say when the minute ends.',
+    status: 429,
+    schema: 'ErrorBody',
+    valid: true,
+    body: errorBody(
+      'RATE_LIMITED',
+      'the rate limit of 60 requests per minute of route "insights" for org 00D5g000000abcdEAA is reached; ' +
+        'it resets at 2025-06-02T16:21:00.000Z',
+      {
+        limit: { scope: 'org', id: '00D5g000000abcdEAA', route: 'insights', name: 'requestsPerMinute', value: 60 },
+        used: 60,
+        requested: 1,
+        resetsAt: '2025-06-02T16:21:00.000Z',
+        retryAfterSeconds: 23,
+      },
+    ),
   },
   error_503_not_ready: {
     description: 'The service is starting.',

@@ -17,7 +17,7 @@ import { oipRoutes } from './routes/oip-routes.ts';
 import { scoreRoutes } from './routes/score-routes.ts';
 import { chatCompletionsRoutes } from './routes/chat-completions-routes.ts';
 import { generateRoutes } from './routes/generate-routes.ts';
-import { GatewayState } from './generation/gateway-state.ts';
+import { GatewayState } from './generation/gateway/gateway-state.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 

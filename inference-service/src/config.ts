@@ -30,6 +30,13 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((value) => value?.trim() || undefined),
+  // Where budgets and rate limits are counted when several dynos share them.
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined)
+    .pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_TLS_VERIFY: z.enum(['true', 'false']).default('true'),
 });
 
 /** A key shorter than this is too easy to guess; the External Credential can hold far longer ones. */
@@ -61,6 +68,10 @@ export interface Config {
   ortIntraOpThreads: number;
   /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
   routesFile: string | undefined;
+  /** Budgets and rate limits in Redis (shared by every replica); in memory when unset. */
+  redisUrl: string | undefined;
+  /** Whether a rediss:// server's certificate is verified (Heroku Key-Value Store's is self-signed). */
+  redisTlsVerify: boolean;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +158,8 @@ export function loadConfig(
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
     routesFile: vars.BYOM_ROUTES,
+    redisUrl: vars.REDIS_URL,
+    redisTlsVerify: vars.REDIS_TLS_VERIFY === 'true',
   };
 }
 

@@ -5,11 +5,11 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { ServiceState } from './http/service-state.ts';
-import { GatewayState } from './generation/gateway-state.ts';
-import { RoutesConfigError, loadRoutesFile } from './generation/routes-config.ts';
-import type { RouteTable } from './generation/routes-config.ts';
+import { GatewayState } from './generation/gateway/gateway-state.ts';
+import { RoutesConfigError, loadRoutesFile } from './generation/gateway/routes-config.ts';
+import type { RouteTable } from './generation/gateway/routes-config.ts';
 import { ModelRegistry } from './models/model-registry.ts';
-import { ModelLoadError } from './models/scoring-model.ts';
+import { ModelLoadError } from './models/model-load-error.ts';
 import { createLogger } from './observability/logger.ts';
 import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';
@@ -101,13 +101,37 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 async function loadGateway(table: RouteTable): Promise<void> {
-  const [{ createLlmGateway }, { createProviderFactory }] = await Promise.all([
-    import('./generation/llm-gateway.ts'),
-    import('./generation/provider-factory.ts'),
+  const [{ createLlmGateway }, { createProviderFactory }, budgets] = await Promise.all([
+    import('./generation/gateway/llm-gateway.ts'),
+    import('./generation/providers/provider-factory.ts'),
+    table.hasLimits() ? loadBudgets(table) : undefined,
   ]);
-  const providers = await createProviderFactory(table);
-  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics }));
-  logger.info({ routes: table.names() }, 'llm routes loaded');
+  const providers = await createProviderFactory(table.targets());
+  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics, ...(budgets ? { budgets } : {}) }));
+  logger.info({ routes: table.names(), budgetStore: budgets?.store.kind ?? 'none' }, 'llm routes loaded');
+}
+
+/** The budget ledger over Redis when REDIS_URL is set, else over this process's memory (one replica). */
+async function loadBudgets(table: RouteTable) {
+  const { BudgetLedger } = await import('./generation/gateway/budget-ledger.ts');
+  if (config.redisUrl === undefined) {
+    const { MemoryBudgetStore } = await import('./generation/gateway/budget-store.ts');
+    if (config.env === 'production') {
+      logger.warn(
+        'budgets and rate limits are counted in memory: correct for one dyno only; set REDIS_URL to share them',
+      );
+    }
+    return new BudgetLedger(new MemoryBudgetStore(), table.limits);
+  }
+  const { RedisBudgetStore } = await import('./generation/gateway/redis-budget-store.ts');
+  const store = new RedisBudgetStore({ url: config.redisUrl, tlsRejectUnauthorized: config.redisTlsVerify });
+  try {
+    await store.connect();
+  } catch (error) {
+    // Requests with limits answer 503 LIMITS_UNAVAILABLE until Redis is reachable; scoring is unaffected.
+    logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'cannot reach REDIS_URL');
+  }
+  return new BudgetLedger(store, table.limits);
 }
 
 function fatal(log: Logger, message: string): never {

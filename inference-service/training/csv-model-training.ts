@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { ModelCard } from '../src/models/model-card.ts';
 import { compareVersions } from '../src/models/model-registry.ts';
-import { ScoringModel } from '../src/models/scoring-model.ts';
+import { loadScoringModel } from '../src/models/model-loader.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
 import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
@@ -167,7 +167,7 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   await writeFile(path.join(directory, 'model.json'), `${JSON.stringify(card, null, 2)}\n`);
   try {
     // What the service does at boot: card against graph, then a dry run.
-    const loaded = await ScoringModel.load(directory, { intraOpNumThreads: 1 });
+    const loaded = await loadScoringModel(directory, { intraOpNumThreads: 1 });
     await loaded.session.release();
   } catch (error) {
     await rm(directory, { recursive: true, force: true });

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { FeatureSpec } from '../src/models/model-card.ts';
-import { ScoringModel } from '../src/models/scoring-model.ts';
+import { loadScoringModel } from '../src/models/model-loader.ts';
+import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
 import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
 import type { CalibrationBin } from './metrics.ts';
+import { salesforceExportEvidence } from './salesforce-export.ts';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
 import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 
@@ -42,6 +44,10 @@ export interface VersionEvaluation {
 
 export interface ComparisonReport {
   rows: { total: number; labelled: number; compared: number; skipped: number };
+  /** Features neither version found in the data: every row was scored with the card's default for them. */
+  missingFeatures: string[];
+  /** Without a mapping: why the CSV looks like a Salesforce export (then --endpoint should be given). */
+  salesforceExport?: string;
   /** The first few rows a version rejected, with the service's reason. */
   rejections: Array<{ line: number; version: string; code: string; message: string }>;
   baseline: VersionEvaluation;
@@ -54,7 +60,7 @@ const CHUNK = 1000;
 const MAX_REPORTED_REJECTIONS = 10;
 
 export async function compareModelVersions(options: ComparisonOptions): Promise<ComparisonReport> {
-  const models = await Promise.all(options.modelDirs.map((dir) => ScoringModel.load(dir, { intraOpNumThreads: 1 })));
+  const models = await Promise.all(options.modelDirs.map((dir) => loadScoringModel(dir, { intraOpNumThreads: 1 })));
   try {
     const [baseline, candidate] = models as [ScoringModel, ScoringModel];
     if (baseline.isClassifier !== candidate.isClassifier || !baseline.isClassifier) {
@@ -73,6 +79,15 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
           table,
           needed.filter((name) => columnIndex(table, name) >= 0),
         );
+    const present = (name: string) => cells.names.some((n) => n.toLowerCase() === name.toLowerCase());
+    if (!needed.some(present)) {
+      // Every row would get the card's defaults and the same score: an AUC of 0.5 that means nothing.
+      throw new DatasetError(
+        `none of the columns of ${path.basename(options.dataFile)} is a feature of the model: it expected ${needed.join(', ')}` +
+          (options.mapping ? ' (computed by the mapping from the record fields it reads)' : '') +
+          `; the data has ${table.header.join(', ')}`,
+      );
+    }
     for (const model of models) {
       for (const feature of model.card.features) {
         const required = feature.default === undefined && !feature.allowMissing;
@@ -141,7 +156,10 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
       largest = Math.max(largest, shift);
     }
 
+    const salesforceExport = options.mapping ? undefined : salesforceExportEvidence(table);
     return {
+      missingFeatures: needed.filter((name) => !present(name)),
+      ...(salesforceExport ? { salesforceExport } : {}),
       rows: {
         total: table.rows.length,
         labelled: labelled.length,

@@ -1,4 +1,4 @@
-import { ModelLoadError } from '../src/models/scoring-model.ts';
+import { ModelLoadError } from '../src/models/model-load-error.ts';
 import { CsvFormatError } from './csv-table.ts';
 import { DatasetError } from './feature-spec.ts';
 

@@ -1,5 +1,33 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from './error-schemas.ts';
+
+/**
+ * Stable error codes. Clients (Apex first of all) branch on `code`, never on `message`,
+ * so a code is never renamed; new situations get new codes. The wire schema
+ * (error-schemas.ts) is built from this list, so code that throws errors needs no zod.
+ */
+export const ERROR_CODES = [
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'MODEL_NOT_FOUND',
+  'VALIDATION_ERROR',
+  'INVALID_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'TOO_MANY_RECORDS',
+  'NOT_READY',
+  'INFERENCE_FAILED',
+  'ROUTE_NOT_FOUND',
+  'MASKING_FAILED',
+  'PROVIDERS_FAILED',
+  'DEADLINE_EXCEEDED',
+  'OUTPUT_REJECTED',
+  'BUDGET_EXCEEDED',
+  'RATE_LIMITED',
+  'LIMITS_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The one error type routes throw; the app's onError turns it into `{ error: { code, message } }`. */
 export class ApiError extends Error {

@@ -2,6 +2,13 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Which service key the request presented, as its id (keyIdOf), never the key. */
+    keyId: string;
+  }
+}
+
 /**
  * Service-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so
  * neither the length nor the content of a configured key leaks through response timing,
@@ -9,6 +16,7 @@ import { ApiError } from './api-error.ts';
  */
 export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
   const digests = apiKeys.map(digest);
+  const ids = digests.map(idOfDigest);
   return (c, next) => {
     // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key') ?? c.req.header('api-key'));
@@ -21,16 +29,30 @@ export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
       );
     }
     const candidate = digest(presented);
-    let matched = false;
-    for (const known of digests) {
-      matched = timingSafeEqual(candidate, known) || matched;
+    let matched = -1;
+    for (let i = 0; i < digests.length; i++) {
+      if (timingSafeEqual(candidate, digests[i]!)) matched = i;
     }
-    if (!matched) {
+    if (matched < 0) {
       c.header('WWW-Authenticate', 'Bearer realm="byom-bridge", error="invalid_token"');
       throw new ApiError(401, 'UNAUTHORIZED', 'invalid service key');
     }
+    c.set('keyId', ids[matched]!);
     return next();
   };
+}
+
+/**
+ * How a service key is named in budgets, metrics and logs: "key-" and the first 8 hex digits of
+ * its SHA-256 (`printf %s "$KEY" | sha256sum | cut -c1-8`). It tells keys apart during a rotation
+ * without revealing anything usable about them.
+ */
+export function keyIdOf(key: string): string {
+  return idOfDigest(digest(key));
+}
+
+function idOfDigest(keyDigest: Buffer): string {
+  return `key-${keyDigest.toString('hex').slice(0, 8)}`;
 }
 
 /** One-shot hash: a third cheaper than a createHash() object, and it runs on every request. */

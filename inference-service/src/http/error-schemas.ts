@@ -1,29 +1,8 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES } from './api-error.ts';
 
-/**
- * Stable error codes. Clients (Apex first of all) branch on `code`, never on `message`,
- * so a code is never renamed; new situations get new codes.
- */
-export const ErrorCode = z.enum([
-  'UNAUTHORIZED',
-  'NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'MODEL_NOT_FOUND',
-  'VALIDATION_ERROR',
-  'INVALID_JSON',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'PAYLOAD_TOO_LARGE',
-  'TOO_MANY_RECORDS',
-  'NOT_READY',
-  'INFERENCE_FAILED',
-  'ROUTE_NOT_FOUND',
-  'MASKING_FAILED',
-  'PROVIDERS_FAILED',
-  'DEADLINE_EXCEEDED',
-  'OUTPUT_REJECTED',
-  'INTERNAL',
-]);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+/** The error body every route answers with; codes are listed (and documented) in api-error.ts. */
+export const ErrorCode = z.enum(ERROR_CODES);
 
 export const ErrorBody = z
   .object({

@@ -4,7 +4,8 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { ApiError } from './api-error.ts';
-import type { ErrorBody, ErrorCode } from './error-schemas.ts';
+import type { ErrorCode } from './api-error.ts';
+import type { ErrorBody } from './error-schemas.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {

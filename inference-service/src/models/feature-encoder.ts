@@ -1,3 +1,4 @@
+import ort from 'onnxruntime-node';
 import type { FeatureSpec } from './model-card.ts';
 
 /**
@@ -147,28 +148,21 @@ export function rowCount(batch: RowBatch): number {
   return rows;
 }
 
-export type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
+type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | string[];
 
-/** One model input's values, in the element type its binding names; the engine wraps it in its own tensor type. */
-export interface Feed {
-  dataType: InputDataType;
-  data: InputData;
-  dims: number[];
-}
-
-/** Builds one feed per binding holding every row of the batches, in order. */
+/** Builds one input tensor per binding holding every row of the batches, in order. */
 export function buildFeeds(
   bindings: InputBinding[],
   batches: RowBatch[],
   baselines: ModelValue[],
-): Record<string, Feed> {
+): Record<string, ort.Tensor> {
   const rows = rowSources(batches);
   const n = rows.records.length;
-  const feeds: Record<string, Feed> = {};
+  const feeds: Record<string, ort.Tensor> = {};
   for (const binding of bindings) {
     const columns = binding.featureIndexes.length;
     const dims = binding.rank === 1 ? [n] : [n, columns];
-    feeds[binding.inputName] = { dataType: binding.dataType, data: fillInput(binding, rows, baselines), dims };
+    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillInput(binding, rows, baselines), dims);
   }
   return feeds;
 }

@@ -1,7 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLoadError, ScoringModel } from './scoring-model.ts';
-import type { LoadOptions } from './scoring-model.ts';
+import { ModelLoadError } from './model-load-error.ts';
+import { loadScoringModel } from './model-loader.ts';
+import type { LoadOptions } from './model-loader.ts';
+import type { ScoringModel } from './scoring-model.ts';
 
 /**
  * Every model version the service serves, loaded from model directories at boot.
@@ -38,7 +40,7 @@ export class ModelRegistry {
     for (const root of modelDirs) {
       found.push(...(await findModelDirectories(root)));
     }
-    const models = await Promise.all(found.map(({ versionDir }) => ScoringModel.load(versionDir, options)));
+    const models = await Promise.all(found.map(({ versionDir }) => loadScoringModel(versionDir, options)));
 
     const byName = new Map<string, ScoringModel[]>();
     models.forEach((model, i) => {

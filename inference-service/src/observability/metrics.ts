@@ -94,6 +94,43 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly llmCircuitState = new Gauge({
+    name: 'byom_llm_circuit_state',
+    help: "Each route target's circuit breaker: 0 closed, 1 half-open (one probe let through), 2 open (skipped).",
+    labelNames: ['route', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmCircuitTransitions = new Counter({
+    name: 'byom_llm_circuit_transitions_total',
+    help: 'Circuit breaker state changes by route target and the state entered (open, half_open, closed).',
+    labelNames: ['route', 'provider', 'model', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmLimitRefusals = new Counter({
+    name: 'byom_llm_limit_refusals_total',
+    help: 'LLM requests refused with 429 by a budget or rate limit, by route, scope (total, key, org, user) and limit.',
+    labelNames: ['route', 'scope', 'limit'] as const,
+    registers: [this.registry],
+  });
+
+  // Caller identity: a service key's id (never the key) and the org and user ids Apex sends, so
+  // cost can be attributed. One series per route and caller: users are bounded by the org's reps.
+  readonly llmCallerTokens = new Counter({
+    name: 'byom_llm_caller_tokens_total',
+    help: 'Tokens of answered LLM requests by route and caller (key_id, org_id, user_id; "none" when not sent).',
+    labelNames: ['route', 'key_id', 'org_id', 'user_id'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmCallerCost = new Counter({
+    name: 'byom_llm_caller_cost_usd_total',
+    help: 'Cost in USD of answered LLM requests by route and caller (key_id, org_id, user_id; "none" when not sent).',
+    labelNames: ['route', 'key_id', 'org_id', 'user_id'] as const,
+    registers: [this.registry],
+  });
+
   readonly piiMasked = new Counter({
     name: 'byom_pii_values_masked_total',
     help: 'Distinct PII values masked before a provider saw the text, by type (FIELD, EMAIL, PHONE, ...).',

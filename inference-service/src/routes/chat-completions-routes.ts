@@ -3,10 +3,10 @@ import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
-import { ChatCompletionRequest, ChatCompletionResponse } from '../generation/chat-completions-schemas.ts';
-import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
-import type { ChatMessage } from '../generation/generate-schemas.ts';
+import type { ChatMessage } from '../generation/domain.ts';
+import type { GatewayState } from '../generation/gateway/gateway-state.ts';
+import { ChatCompletionRequest, ChatCompletionResponse } from './chat-completions-schemas.ts';
+import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
 
 const errorResponse = (description: string) => ({
   description,
@@ -32,6 +32,7 @@ const chatCompletionsRoute = createRoute({
     401: errorResponse('Missing or invalid service key'),
     404: errorResponse('ROUTE_NOT_FOUND: `model` is not a route; details.knownRoutes lists them'),
     500: errorResponse('MASKING_FAILED'),
+    429: errorResponse('BUDGET_EXCEEDED or RATE_LIMITED: details.limit and details.resetsAt; Retry-After in seconds'),
     502: errorResponse('PROVIDERS_FAILED or OUTPUT_REJECTED'),
     503: errorResponse('The gateway is still starting'),
     504: errorResponse('DEADLINE_EXCEEDED'),
@@ -78,6 +79,7 @@ export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
         arrivedAt: arrivalOf(c),
         signal: c.req.raw.signal,
         requestId: c.get('requestId'),
+        caller: { keyId: c.get('keyId'), ...(request.user ? { userId: request.user } : {}) },
       }),
     );
     const response: ChatCompletionResponse = {

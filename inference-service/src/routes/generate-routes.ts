@@ -2,9 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
-import type { GatewayState } from '../generation/gateway-state.ts';
-import { arrivalOf, withTimingHeaders } from '../generation/gateway-http.ts';
-import { GenerateRequest, GenerateResponse } from '../generation/generate-schemas.ts';
+import type { GatewayState } from '../generation/gateway/gateway-state.ts';
+import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
+import { GenerateRequest, GenerateResponse } from './generate-schemas.ts';
 
 const errorResponse = (description: string) => ({
   description,
@@ -44,8 +44,19 @@ const generateRoute = createRoute({
     404: errorResponse('ROUTE_NOT_FOUND: no such route; details.knownRoutes lists the configured ones'),
     413: errorResponse('Body over the limit'),
     500: errorResponse('MASKING_FAILED: the request could not be masked, so nothing was sent to a provider'),
+    429: {
+      description:
+        'BUDGET_EXCEEDED (a token or cost budget) or RATE_LIMITED (requests per minute): details.limit names it, ' +
+        'details.resetsAt says when it resets; Retry-After in seconds',
+      headers: {
+        'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' as const } },
+      },
+      content: { 'application/json': { schema: ErrorBody } },
+    },
     502: errorResponse('PROVIDERS_FAILED (details.attempts) or OUTPUT_REJECTED (details.reason)'),
-    503: errorResponse('The gateway is still starting'),
+    503: errorResponse(
+      'NOT_READY: the gateway is still starting; LIMITS_UNAVAILABLE: the budget store cannot be reached',
+    ),
     504: errorResponse('DEADLINE_EXCEEDED: no answer within the deadline; details.attempts'),
   },
 });
@@ -72,6 +83,11 @@ export function generateRoutes(llm: GatewayState): OpenAPIHono {
         arrivedAt: arrivalOf(c),
         signal: c.req.raw.signal,
         requestId: c.get('requestId'),
+        caller: {
+          keyId: c.get('keyId'),
+          ...(request.metadata?.orgId !== undefined ? { orgId: request.metadata.orgId } : {}),
+          ...(request.metadata?.userId !== undefined ? { userId: request.metadata.userId } : {}),
+        },
         ...(request.metadata ? { metadata: request.metadata } : {}),
       }),
     );

@@ -6,7 +6,6 @@ import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
-import { OIP_DATATYPES } from '../models/scoring-model.ts';
 import { modelNotFound } from './model-routes.ts';
 
 /**
@@ -17,6 +16,20 @@ import { modelNotFound } from './model-routes.ts';
 
 const Datatype = z.enum(['BOOL', 'INT32', 'INT64', 'FP32', 'FP64', 'BYTES']);
 type Datatype = z.infer<typeof Datatype>;
+
+/** onnxruntime element types by their Open Inference Protocol names (what metadata and outputs report). */
+const OIP_DATATYPES: Record<string, string> = {
+  float32: 'FP32',
+  float64: 'FP64',
+  int64: 'INT64',
+  int32: 'INT32',
+  int16: 'INT16',
+  int8: 'INT8',
+  uint8: 'UINT8',
+  bool: 'BOOL',
+  string: 'BYTES',
+  float16: 'FP16',
+};
 
 const TensorMetadata = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
 
@@ -126,8 +139,8 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
             name: model.name,
             versions: version ? [model.version] : versions,
             platform: 'onnxruntime_onnx' as const,
-            inputs: model.describeInputs(),
-            outputs: model.describeOutputs(),
+            inputs: describeInputs(model),
+            outputs: describeOutputs(model),
           },
           200,
         );
@@ -173,7 +186,7 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         const request = c.req.valid('json');
         const model = find(name, version);
         const feeds = toFeeds(model, request.inputs);
-        const available = model.describeOutputs().map((o) => o.name);
+        const available = describeOutputs(model).map((o) => o.name);
         const wanted = request.outputs?.map((o) => o.name) ?? available;
         const unknown = wanted.filter((n) => !available.includes(n));
         if (unknown.length > 0) {
@@ -185,7 +198,7 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         }
         let results: Record<string, ort.Tensor>;
         try {
-          results = await model.infer(feeds, wanted);
+          results = await model.session.run(feeds, wanted);
         } catch (error) {
           throw new ApiError(400, 'INFERENCE_FAILED', `the model rejected the inputs: ${(error as Error).message}`);
         }
@@ -204,6 +217,26 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
   return app;
 }
 
+type TensorMetadata = z.infer<typeof TensorMetadata>;
+
+function describeInputs(model: ScoringModel): TensorMetadata[] {
+  return model.session.inputMetadata.map(describeTensor);
+}
+
+/** Tensor outputs only: onnxruntime-node cannot return sequences or maps. */
+function describeOutputs(model: ScoringModel): TensorMetadata[] {
+  return model.session.outputMetadata.filter((m) => m.isTensor).map(describeTensor);
+}
+
+function describeTensor(meta: ort.InferenceSession.ValueMetadata): TensorMetadata {
+  if (!meta.isTensor) return { name: meta.name, datatype: 'UNKNOWN', shape: [] };
+  return {
+    name: meta.name,
+    datatype: OIP_DATATYPES[meta.type] ?? meta.type.toUpperCase(),
+    shape: meta.shape.map((d) => (typeof d === 'number' ? d : -1)),
+  };
+}
+
 const ORT_TYPES: Record<Datatype, ort.Tensor.Type> = {
   BOOL: 'bool',
   INT32: 'int32',
@@ -214,7 +247,7 @@ const ORT_TYPES: Record<Datatype, ort.Tensor.Type> = {
 };
 
 function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTensor>>): Record<string, ort.Tensor> {
-  const expected = model.describeInputs();
+  const expected = describeInputs(model);
   const feeds: Record<string, ort.Tensor> = {};
   for (const input of inputs) {
     const meta = expected.find((e) => e.name === input.name);

@@ -1,7 +1,8 @@
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
 import type { Band } from '../models/model-card.ts';
-import type { Predictions, ScoringModel } from '../models/scoring-model.ts';
+import type { Predictions } from '../models/prediction-decoding.ts';
+import type { ScoringModel } from '../models/scoring-model.ts';
 import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
@@ -28,23 +29,18 @@ interface ValidRecord {
   swaps: number[];
 }
 
-/**
- * Not an async function itself: the records are checked and queued for the model at once,
- * and only what the answer needs waits for the run. A request waiting in the model's queue
- * then holds its resolved records, not its parsed body; under explanation load, waiting
- * requests outlive young-generation GCs, and what they hold is promoted to the old space
- * (docs/performance.md).
- */
-export function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
+export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
   const { explain, topK } = input;
-  const answer = (groups: RecordPredictions[]) => collectScores(model, groups, errors, explain, topK);
-  // Promise callbacks rather than async frames: each frame is one more microtask hop per request.
-  if (valid.length === 0) return Promise.resolve(answer([]));
-  return model.predict(rowBatch(valid, explain)).then(
-    (predictions) => answer(recordRows(valid, predictions, explain)),
-    (batchError: unknown) => isolateFailures(model, valid, explain, batchError).then(answer),
-  );
+  let groups: RecordPredictions[] = [];
+  if (valid.length > 0) {
+    try {
+      groups = recordRows(valid, await model.predict(rowBatch(valid, explain)), explain);
+    } catch (batchError) {
+      groups = await isolateFailures(model, valid, explain, batchError);
+    }
+  }
+  return collectScores(model, groups, errors, explain, topK);
 }
 
 /** Each record resolved against the card on its own; a bad or repeated record becomes its error. */

@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import OpenAI from 'openai';
-import { ChatCompletionResponse } from '../../src/generation/chat-completions-schemas.ts';
+import { ChatCompletionResponse } from '../../src/routes/chat-completions-schemas.ts';
 import { createGatewayTestApp, stubTarget } from '../support/gateway-test-app.ts';
 import { startStubLlmProvider } from '../support/stub-llm-provider.ts';
 import type { StubLlmProvider } from '../support/stub-llm-provider.ts';

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startService, waitUntilReady } from '../support/service-process.ts';
 import type { ServiceProcess } from '../support/service-process.ts';
-import { stubTarget } from '../support/gateway-test-app.ts';
+import { stubTarget, writeRoutesFile } from '../support/gateway-test-app.ts';
 import { startStubLlmProvider } from '../support/stub-llm-provider.ts';
 import type { StubLlmProvider } from '../support/stub-llm-provider.ts';
 
 const KEY = 'gateway-process-key-0123456789';
-
-async function writeRoutesFile(routes: unknown): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'byom-gateway-'));
-  const file = path.join(dir, 'routes.json');
-  await writeFile(file, JSON.stringify(routes, null, 2));
-  return file;
-}
 
 function post(service: ServiceProcess, route: string, body: unknown): Promise<Response> {
   return fetch(`${service.baseUrl}${route}`, {

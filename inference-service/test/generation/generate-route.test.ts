@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createApp } from '../../src/app.ts';
-import { GenerateResponse } from '../../src/generation/generate-schemas.ts';
-import { buildModel } from '../../src/generation/provider-factory.ts';
+import { GenerateResponse } from '../../src/routes/generate-schemas.ts';
+import { buildModel } from '../../src/generation/providers/provider-factory.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
 import { ServiceState } from '../../src/http/service-state.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -68,6 +68,9 @@ describe('POST /v1/generate', () => {
           maxTokens: 200,
           retries: 1,
           backoffMs: 10,
+          // These tests pin down retries and fallback one request at a time; circuit breakers,
+          // which remember failures across requests, have their own tests.
+          breaker: false,
           targets: [stubTarget(stub.baseUrl, 'model-a'), stubTarget(stub.baseUrl, 'model-b', { region: 'eu' })],
         },
         short: { maxChars: 40, targets: [stubTarget(stub.baseUrl, 'model-c')] },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { callModel } from '../../src/generation/model-call.ts';
-import { createProviderFactory } from '../../src/generation/provider-factory.ts';
-import { parseRoutes } from '../../src/generation/routes-config.ts';
+import { callModel } from '../../src/generation/providers/model-call.ts';
+import { createProviderFactory } from '../../src/generation/providers/provider-factory.ts';
+import { parseRoutes } from '../../src/generation/gateway/routes-config.ts';
 import { startStubLlmProvider } from '../support/stub-llm-provider.ts';
 import type { StubLlmProvider } from '../support/stub-llm-provider.ts';
 
@@ -39,7 +39,7 @@ describe('the provider factory (AI SDK providers from the routes file)', () => {
       'test routes',
       env,
     );
-    const providers = await createProviderFactory(routes, { env });
+    const providers = await createProviderFactory(routes.targets(), { env });
     const signal = new AbortController().signal;
     for (const target of routes.get('all')!.targets) {
       stub.reset();
@@ -87,7 +87,7 @@ describe('the provider factory (AI SDK providers from the routes file)', () => {
       'test routes',
       env,
     );
-    const providers = await createProviderFactory(routes, { env });
+    const providers = await createProviderFactory(routes.targets(), { env });
     const built = routes
       .get('others')!
       .targets.map((target) => providers(target) as { provider: string; modelId: string });

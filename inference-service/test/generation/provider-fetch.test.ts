@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { APICallError } from 'ai';
-import { classifyFailure } from '../../src/generation/model-call.ts';
-import { createProviderFetch, isOversizedAnswer } from '../../src/generation/provider-fetch.ts';
+import { classifyFailure } from '../../src/generation/providers/model-call.ts';
+import { createProviderFetch, isOversizedAnswer } from '../../src/generation/providers/provider-fetch.ts';
 
 /** A real local HTTP server: each path answers one way. */
 function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { RoutesConfigError, loadRoutesFile, parseRoutes } from '../../src/generation/routes-config.ts';
+import { RoutesConfigError, loadRoutesFile, parseRoutes } from '../../src/generation/gateway/routes-config.ts';
 
 const EXAMPLE = new URL('../../routes.example.json', import.meta.url).pathname;
 

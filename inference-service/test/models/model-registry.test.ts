@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ModelRegistry, compareVersions } from '../../src/models/model-registry.ts';
-import { ModelLoadError } from '../../src/models/scoring-model.ts';
+import { ModelLoadError } from '../../src/models/model-load-error.ts';
 import {
   columnsZipMapClassifier,
   multiclassStringLabels,
@@ -151,6 +151,27 @@ describe('model registry', () => {
       ],
       /features\.1\.allowMissing/,
       /int64 and cannot carry NaN/,
+    );
+    // Caught by the test prediction at load, with what the first request would have failed on.
+    await expectLoadError(
+      [
+        withCard(tensorClassifier(), (c) => {
+          c.task = 'regression';
+          c.output = { name: 'probabilities', range: [0, 1] };
+        }),
+      ],
+      /model\.json: output:/,
+      /test prediction on the feature baselines failed: a regressor must output one value per row, got 2/,
+    );
+    await expectLoadError(
+      [
+        withCard(
+          tensorClassifier(),
+          (c) => (c.output = { name: 'probabilities', classes: [0, 1, 2], positiveClass: 2 }),
+        ),
+      ],
+      /model\.json: output:/,
+      /the positive class is column 2 but the output has 2 columns/,
     );
   });
 

@@ -1,11 +1,17 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createApp } from '../../src/app.ts';
-import { GatewayState } from '../../src/generation/gateway-state.ts';
-import { createLlmGateway } from '../../src/generation/llm-gateway.ts';
-import type { MaskFunction } from '../../src/generation/llm-gateway.ts';
-import type { ProviderFactory } from '../../src/generation/fallback-runner.ts';
-import { createProviderFactory } from '../../src/generation/provider-factory.ts';
-import { parseRoutes } from '../../src/generation/routes-config.ts';
-import type { RouteTable } from '../../src/generation/routes-config.ts';
+import { GatewayState } from '../../src/generation/gateway/gateway-state.ts';
+import { BudgetLedger } from '../../src/generation/gateway/budget-ledger.ts';
+import { MemoryBudgetStore } from '../../src/generation/gateway/budget-store.ts';
+import type { BudgetStore } from '../../src/generation/gateway/budget-store.ts';
+import { createLlmGateway } from '../../src/generation/gateway/llm-gateway.ts';
+import type { MaskFunction } from '../../src/generation/gateway/llm-gateway.ts';
+import type { ProviderFactory } from '../../src/generation/providers/provider-factory.ts';
+import { createProviderFactory } from '../../src/generation/providers/provider-factory.ts';
+import { parseRoutes } from '../../src/generation/gateway/routes-config.ts';
+import type { RouteTable } from '../../src/generation/gateway/routes-config.ts';
 import { ServiceState } from '../../src/http/service-state.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
@@ -32,6 +38,8 @@ export interface GatewayTestOptions {
   providers?: ProviderFactory;
   maxDeadlineMs?: number;
   mask?: MaskFunction;
+  /** Where budgets are counted when the routes have limits; in memory unless given. */
+  budgetStore?: BudgetStore;
 }
 
 export async function createGatewayTestApp(
@@ -40,7 +48,7 @@ export async function createGatewayTestApp(
 ): Promise<GatewayTestApp> {
   const env = options.env ?? {};
   const routes = parseRoutes(routesJson, 'test routes', env);
-  const providers = options.providers ?? (await createProviderFactory(routes, { env }));
+  const providers = options.providers ?? (await createProviderFactory(routes.targets(), { env }));
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
   const metrics = new ServiceMetrics({ collectProcessMetrics: false });
@@ -51,6 +59,9 @@ export async function createGatewayTestApp(
     metrics,
     ...(options.maxDeadlineMs !== undefined ? { maxDeadlineMs: options.maxDeadlineMs } : {}),
     ...(options.mask ? { mask: options.mask } : {}),
+    ...(routes.hasLimits()
+      ? { budgets: new BudgetLedger(options.budgetStore ?? new MemoryBudgetStore(), routes.limits) }
+      : {}),
   });
   const app = createApp({
     config: {
@@ -88,4 +99,12 @@ export function stubTarget(
     pricePer1K: { input: 0.5, output: 1.5 },
     ...extra,
   };
+}
+
+/** Writes a routes file into a new temporary directory, for a service process's BYOM_ROUTES. */
+export async function writeRoutesFile(routes: unknown): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'byom-gateway-'));
+  const file = path.join(dir, 'routes.json');
+  await writeFile(file, JSON.stringify(routes, null, 2));
+  return file;
 }

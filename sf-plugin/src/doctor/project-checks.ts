@@ -13,6 +13,7 @@ import { FindingLog } from './findings.ts';
 import { checkMappingAgainstCard } from './mapping-vs-card.ts';
 import type { MappedFeature } from './mapping-vs-card.ts';
 import { extractMergeFields, parsePiiFields } from './merge-fields.ts';
+import { checkPermissionSets } from './permission-set-checks.ts';
 
 /**
  * The offline half of `sf byom doctor`: everything that can be checked from the project's
@@ -30,6 +31,8 @@ export interface CheckedEndpoint {
   modelVersion?: string;
   namedCredential?: string;
   mapped: MappedFeature[];
+  /** Score_Field__c, Band_Field__c and Scored_At_Field__c that name fields of the project: reps need read access. */
+  summaryFields?: string[];
 }
 
 export interface CheckedCredential {
@@ -90,6 +93,8 @@ export async function checkProject(project: ProjectMetadata, modelsDir: string):
   const credentials = [...credentialNames]
     .sort()
     .flatMap((name) => checkCredential(log, project, name, relative) ?? []);
+
+  checkPermissionSets(log, project, credentials, endpoints);
 
   return { log, endpoints, templates, credentials };
 }
@@ -192,6 +197,10 @@ function checkEndpoint(
     );
   }
   if (objectKnown) {
+    endpoint.summaryFields = ['Score_Field__c', 'Band_Field__c', 'Scored_At_Field__c']
+      .map((setting) => recordText(record, setting))
+      .filter((field): field is string => field !== undefined)
+      .filter((field) => project.objects.get(endpoint.objectName!.toLowerCase())?.fields.has(field.toLowerCase()));
     checkSummaryField(
       log,
       catalog,

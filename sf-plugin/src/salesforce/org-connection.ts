@@ -1,4 +1,5 @@
-import { Messages, Org, SfError } from '@salesforce/core';
+import { Messages, Org } from '@salesforce/core';
+import type { SfError } from '@salesforce/core';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.org');

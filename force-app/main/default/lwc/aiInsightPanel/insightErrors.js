@@ -59,12 +59,23 @@ const ADVICE = {
     hint: 'Try again: a new answer usually passes.',
     retryable: true,
   },
+  BUDGET_EXCEEDED: {
+    title: 'The AI usage budget for insights is used up for now.',
+    hint: 'New insights can be generated again once the budget resets; the details say when. Your admin can raise the budget.',
+    retryable: false,
+  },
+  RATE_LIMITED: {
+    title: 'Too many insights were asked for in the last minute.',
+    hint: 'Wait a minute and try again.',
+    retryable: true,
+  },
   CALLOUT_LIMIT: {
     title: 'Too many insights were asked for at once.',
     hint: 'Try again in a moment.',
     retryable: true,
   },
   PROVIDERS_FAILED: UNAVAILABLE,
+  LIMITS_UNAVAILABLE: UNAVAILABLE,
   NOT_READY: UNAVAILABLE,
   INTERNAL: UNAVAILABLE,
   CALLOUT_FAILED: UNAVAILABLE,

@@ -103,7 +103,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       return { ...report, ...(prepared.endpoint ? { endpoint: prepared.endpoint.name } : {}), source: prepared.source };
     } catch (error) {
       this.spinner.stop('failed');
-      throw trainingError(error);
+      throw trainingError(error, 'train');
     } finally {
       await prepared?.cleanup();
     }

@@ -14,6 +14,8 @@ const NO_ACCESS = require('./data/noAccess.json');
 const ROUTE_NOT_FOUND = require('./data/routeNotFound.json');
 const PROVIDERS_FAILED = require('./data/providersFailed.json');
 const DEADLINE_EXCEEDED = require('./data/deadlineExceeded.json');
+const BUDGET_EXCEEDED = require('./data/budgetExceeded.json');
+const RATE_LIMITED = require('./data/rateLimited.json');
 
 jest.mock(
   '@salesforce/apex/AiInsightController.listTemplates',
@@ -361,6 +363,14 @@ describe('c-ai-insight-panel', () => {
       ['route not configured', ROUTE_NOT_FOUND, "The AI model for this insight isn't configured.", 'route', false],
       ['provider down', PROVIDERS_FAILED, "The AI service isn't available right now.", 'Try again in a minute', true],
       ['deadline', DEADLINE_EXCEEDED, 'The AI took too long to answer.', 'Try again', true],
+      [
+        'a used-up budget',
+        BUDGET_EXCEEDED,
+        'The AI usage budget for insights is used up for now.',
+        'once the budget resets; the details say when',
+        false,
+      ],
+      ['a rate limit', RATE_LIMITED, 'Too many insights were asked for in the last minute.', 'Wait a minute', true],
     ])('explains %s and what to do', async (_name, answer, title, hint, retryable) => {
       const element = await renderGenerated(answer);
 

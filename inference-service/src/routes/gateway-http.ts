@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import { GatewayError } from './gateway-error.ts';
-import type { GenerationTiming } from './gateway-error.ts';
+import type { GenerationTiming } from '../generation/domain.ts';
+import { GatewayError } from '../generation/gateway/gateway-error.ts';
 
 /**
  * What the two generation endpoints share at the HTTP level: when a request arrived, and the
@@ -27,7 +27,10 @@ export async function withTimingHeaders<T extends GenerationTiming>(c: Context, 
     setTimingHeaders(c, result);
     return result;
   } catch (error) {
-    if (error instanceof GatewayError) setTimingHeaders(c, error.timing);
+    if (error instanceof GatewayError) {
+      setTimingHeaders(c, error.timing);
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+    }
     throw error;
   }
 }

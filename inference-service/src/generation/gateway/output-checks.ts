@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodType } from 'zod';
-import { ApiError } from '../http/api-error.ts';
-import type { PlaceholderVault } from './pii/masking.ts';
+import { ApiError } from '../../http/api-error.ts';
+import type { PlaceholderVault } from '../pii/masking.ts';
 
 /**
  * What an answer must pass before it reaches the caller: every placeholder restored and

@@ -1,11 +1,17 @@
-import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { ErrorCode } from '../../http/api-error.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ServiceMetrics } from '../../observability/metrics.ts';
+import type {
+  Cost,
+  GenerationInput,
+  GenerationTiming,
+  MaskingReport,
+  PiiType,
+  RequestOutcome,
+  Usage,
+} from '../domain.ts';
 import { RunFailedError } from './fallback-runner.ts';
 import type { RunResult } from './fallback-runner.ts';
-import type { GatewayError, GenerationTiming } from './gateway-error.ts';
-import type { GenerationInput, GenerationResult } from './llm-gateway.ts';
-import type { PiiType } from './generate-schemas.ts';
-import type { MaskingReport } from './pii/masking.ts';
 import { targetLabel } from './routes-config.ts';
 
 /**
@@ -14,16 +20,13 @@ import { targetLabel } from './routes-config.ts';
  * keeps the audit of record in AI_Interaction__c).
  */
 
-export type RequestOutcome =
-  'ok' | 'route_not_found' | 'masking_failed' | 'providers_failed' | 'deadline_exceeded' | 'output_rejected';
-
 export interface OutcomeDetails {
   time: GenerationTiming;
-  run?: RunResult | RunFailedError;
+  run?: RunResult<unknown> | RunFailedError;
   masked?: MaskingReport;
-  cost?: GenerationResult['cost'];
-  usage?: GenerationResult['usage'];
-  code?: GatewayError['code'];
+  cost?: Cost;
+  usage?: Usage;
+  code?: ErrorCode;
   /** Why, in the gateway's own words (a rejection reason, an error class); never a value. */
   reason?: string;
 }
@@ -48,6 +51,14 @@ export function recordOutcome(
     metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'input' }).inc(details.usage.inputTokens);
     metrics.counter(metrics.llmTokens, { route, provider, model, direction: 'output' }).inc(details.usage.outputTokens);
     metrics.counter(metrics.llmCost, { route, provider, model }).inc(details.cost.total);
+    const caller = {
+      route,
+      key_id: input.caller.keyId ?? 'none',
+      org_id: input.caller.orgId ?? 'none',
+      user_id: input.caller.userId ?? 'none',
+    };
+    metrics.llmCallerTokens.labels(caller).inc(details.usage.totalTokens);
+    metrics.llmCallerCost.labels(caller).inc(details.cost.total);
   }
   const masked = details.masked?.byType;
   if (masked) for (const type in masked) metrics.counter(metrics.piiMasked, { type }).inc(masked[type as PiiType]);
@@ -60,6 +71,9 @@ export function recordOutcome(
       requestId: input.requestId,
       api: input.api,
       route,
+      keyId: input.caller.keyId,
+      orgId: input.caller.orgId,
+      userId: input.caller.userId,
       outcome,
       ...(details.code ? { code: details.code } : {}),
       ...(details.reason ? { reason: details.reason } : {}),

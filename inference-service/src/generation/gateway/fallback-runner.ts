@@ -1,12 +1,16 @@
-import type { AttemptOutcome } from './generate-schemas.ts';
-import { callModel, classifyFailure, isRequestRejection } from './model-call.ts';
-import type { ClassifiedFailure, ModelAnswer, ModelCall, ProviderLanguageModel } from './model-call.ts';
+import { BrokenCircuitError } from 'cockatiel';
+import type { AttemptRecord, CircuitPosition, Route, RouteTarget } from '../domain.ts';
+import { classifyFailure, countsAgainstTarget, isRequestRejection } from '../providers/model-call.ts';
+import type { ClassifiedFailure, ProviderLanguageModel } from '../providers/model-call.ts';
+import type { ProviderFactory } from '../providers/provider-factory.ts';
+import type { CircuitBreakers, CountedFailure } from './circuit-breakers.ts';
 import { targetLabel } from './routes-config.ts';
-import type { Route, RouteTarget } from './routes-config.ts';
 
 /**
  * Tries a route's targets in order until one answers, within the caller's deadline.
  *
+ * - A target whose circuit is open is skipped at once (an attempt with outcome
+ *   `circuit_open`); circuit-breakers.ts says when circuits open and close.
  * - 429, 5xx and network errors are retried on the same target (`retries` times), after
  *   `retry-after` when the provider sends one, else after an exponential backoff with jitter;
  *   then the next target is tried.
@@ -16,23 +20,13 @@ import type { Route, RouteTarget } from './routes-config.ts';
  *   run stops.
  * - No attempt starts, and no backoff waits, past the deadline; an attempt still running at the
  *   deadline is abandoned and the run ends with DEADLINE_EXCEEDED.
+ *
+ * What an attempt does is the caller's: a whole completion, or a stream up to its first token.
  */
 
-export type ProviderFactory = (target: RouteTarget) => ProviderLanguageModel;
-
-export interface AttemptRecord {
-  provider: string;
-  model: string;
-  region?: string;
-  outcome: AttemptOutcome;
-  status: number | null;
-  latencyMs: number;
-  message?: string;
-}
-
-export interface RunResult {
+export interface RunResult<T> {
   target: RouteTarget;
-  answer: ModelAnswer;
+  answer: T;
   attempts: AttemptRecord[];
   /** Time spent waiting on providers: calls and the waits between them. */
   waitedMs: number;
@@ -60,33 +54,79 @@ const MAX_BACKOFF_MS = 4_000;
 /** A provider asking for a longer pause than this is skipped rather than waited for. */
 const MAX_RETRY_AFTER_MS = 10_000;
 
-export interface RunOptions {
+/** One attempt on one target's model; it must stop when `signal` aborts. */
+export type Attempt<T> = (model: ProviderLanguageModel, signal: AbortSignal) => Promise<T>;
+
+export interface RunOptions<T> {
   route: Route;
-  call: ModelCall;
+  attempt: Attempt<T>;
   /** Absolute, on the `now` clock. */
   deadlineAt: number;
   /** Aborts the run when the caller goes away. */
   signal?: AbortSignal;
   providers: ProviderFactory;
+  /** Per-target circuits; without them every target is always tried. */
+  breakers?: CircuitBreakers;
   now?: () => number;
   random?: () => number;
 }
 
-export async function runWithFallback(options: RunOptions): Promise<RunResult> {
-  const { route, call, deadlineAt, signal, providers, now = () => performance.now(), random = Math.random } = options;
+/** An attempt's failure, classified, on its way through the circuit breaker. */
+class AttemptFailure extends Error implements CountedFailure {
+  override name = 'AttemptFailure';
+  readonly failure: ClassifiedFailure;
+  readonly countsAgainstTarget: boolean;
+  readonly abortedBy: 'deadline' | 'caller' | undefined;
+
+  constructor(failure: ClassifiedFailure, abortedBy: 'deadline' | 'caller' | undefined) {
+    super(failure.message);
+    this.failure = failure;
+    this.abortedBy = abortedBy;
+    this.countsAgainstTarget = abortedBy === undefined && countsAgainstTarget(failure);
+  }
+}
+
+export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunResult<T>> {
+  const {
+    route,
+    attempt,
+    deadlineAt,
+    signal,
+    providers,
+    breakers,
+    now = () => performance.now(),
+    random = Math.random,
+  } = options;
   const attempts: AttemptRecord[] = [];
   let waitedMs = 0;
   const deadlineExceeded = (why: string) =>
     new RunFailedError('deadline_exceeded', why, attempts, Math.round(waitedMs * 100) / 100);
 
   for (const target of route.targets) {
+    const circuit = breakers?.of(target);
     const base = {
       provider: targetLabel(target),
       model: target.model,
       ...(target.region !== undefined ? { region: target.region } : {}),
     };
+    const skip = () =>
+      attempts.push({
+        ...base,
+        outcome: 'circuit_open',
+        status: null,
+        latencyMs: 0,
+        circuit: 'open',
+        message: `skipped: the circuit is open after repeated failures; the next probe in ${Math.ceil(circuit?.retryInMs() ?? 0)} ms`,
+      });
     for (let retry = 0; ; retry++) {
       if (signal?.aborted) throw deadlineExceeded('the caller went away');
+      const admission = circuit?.admit() ?? 'call';
+      if (admission === 'skip') {
+        skip();
+        break;
+      }
+      const position: CircuitPosition | undefined =
+        circuit === undefined ? undefined : admission === 'probe' ? 'half_open' : 'closed';
       const remaining = deadlineAt - RESPONSE_MARGIN_MS - now();
       if (remaining < MIN_ATTEMPT_MS) {
         throw deadlineExceeded(`the deadline left no time for ${attempts.length === 0 ? 'an' : 'another'} attempt`);
@@ -105,31 +145,59 @@ export async function runWithFallback(options: RunOptions): Promise<RunResult> {
       };
       signal?.addEventListener('abort', onCallerGone, { once: true });
       const started = now();
+      const once = async () => {
+        try {
+          return await attempt(providers(target), controller.signal);
+        } catch (error) {
+          const failure: ClassifiedFailure =
+            abortedBy === 'timeout'
+              ? { outcome: 'timeout', status: null, message: `no answer within ${timeoutMs} ms` }
+              : classifyFailure(error);
+          throw new AttemptFailure(failure, abortedBy === 'timeout' ? undefined : abortedBy);
+        }
+      };
       let failure: ClassifiedFailure;
       try {
-        const answer = await callModel(providers(target), call, controller.signal);
+        const answer = circuit === undefined ? await once() : await circuit.execute(once);
         const latencyMs = now() - started;
         waitedMs += latencyMs;
-        attempts.push({ ...base, outcome: 'ok', status: 200, latencyMs: round(latencyMs) });
+        attempts.push({
+          ...base,
+          outcome: 'ok',
+          status: 200,
+          latencyMs: round(latencyMs),
+          ...(position ? { circuit: position } : {}),
+        });
         return { target, answer, attempts, waitedMs: round(waitedMs) };
       } catch (error) {
         const latencyMs = now() - started;
         waitedMs += latencyMs;
-        if (abortedBy === 'deadline' || abortedBy === 'caller') {
-          const message = abortedBy === 'caller' ? 'the caller went away' : `still running at the deadline`;
-          attempts.push({ ...base, outcome: 'deadline', status: null, latencyMs: round(latencyMs), message });
+        if (error instanceof BrokenCircuitError) {
+          // Another request opened the circuit between the admission and the call.
+          skip();
+          break;
+        }
+        if (!(error instanceof AttemptFailure)) throw error;
+        if (error.abortedBy !== undefined) {
+          const message = error.abortedBy === 'caller' ? 'the caller went away' : `still running at the deadline`;
+          attempts.push({
+            ...base,
+            outcome: 'deadline',
+            status: null,
+            latencyMs: round(latencyMs),
+            message,
+            ...(position ? { circuit: position } : {}),
+          });
           throw deadlineExceeded(message);
         }
-        failure =
-          abortedBy === 'timeout'
-            ? { outcome: 'timeout', status: null, message: `no answer within ${timeoutMs} ms` }
-            : classifyFailure(error);
+        failure = error.failure;
         attempts.push({
           ...base,
           outcome: failure.outcome,
           status: failure.status,
           latencyMs: round(latencyMs),
           message: failure.message,
+          ...(position ? { circuit: position } : {}),
         });
       } finally {
         clearTimeout(timer);
@@ -154,9 +222,12 @@ export async function runWithFallback(options: RunOptions): Promise<RunResult> {
     }
   }
   const last = attempts.at(-1);
+  const allOpen = attempts.length > 0 && attempts.every((a) => a.outcome === 'circuit_open');
   throw new RunFailedError(
     'providers_failed',
-    `every target of route "${route.name}" failed${last?.message ? `; the last: ${last.message}` : ''}`,
+    allOpen
+      ? `every target of route "${route.name}" is skipped: their circuits are open after repeated failures`
+      : `every target of route "${route.name}" failed${last?.message ? `; the last: ${last.message}` : ''}`,
     attempts,
     round(waitedMs),
   );

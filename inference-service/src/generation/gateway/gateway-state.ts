@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error.ts';
+import { ApiError } from '../../http/api-error.ts';
 import type { LlmGateway } from './llm-gateway.ts';
 
 /**

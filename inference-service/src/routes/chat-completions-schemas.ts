@@ -66,6 +66,15 @@ export const ChatCompletionRequest = z
         }),
       ])
       .nullish(),
+    user: z
+      .string()
+      .max(100)
+      .regex(
+        /^[\w.:-]+$/,
+        'must be an opaque id (letters, digits, "_", ".", ":", "-"), never personal data such as an email',
+      )
+      .nullish()
+      .openapi({ description: 'The end user, as an opaque id: per-user budgets and rate limits, metrics and logs.' }),
     tools: unsupported('tools'),
     functions: unsupported('functions'),
     pii: z.array(PiiValue).max(1_000).optional().openapi({

@@ -1,22 +1,18 @@
-import { ApiError } from '../http/api-error.ts';
-import type { ErrorCode } from '../http/error-schemas.ts';
+import { ApiError } from '../../http/api-error.ts';
+import type { ErrorCode } from '../../http/api-error.ts';
+import type { GenerationTiming } from '../domain.ts';
 
 /**
  * Kept apart from the gateway so the routes can recognise its errors without loading the
  * AI SDK (which the service only imports when BYOM_ROUTES is set).
  */
 
-export interface GenerationTiming {
-  latencyMs: number;
-  /** latencyMs minus the time spent waiting on providers. */
-  gatewayMs: number;
-  providerMs: number;
-}
-
 /** An ApiError that also says how long the request took, for the timing headers. */
 export class GatewayError extends ApiError {
   override name = 'GatewayError';
   readonly timing: GenerationTiming;
+  /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     status: ApiError['status'],
@@ -24,8 +20,10 @@ export class GatewayError extends ApiError {
     message: string,
     details: unknown,
     timing: GenerationTiming,
+    retryAfterSeconds?: number,
   ) {
     super(status, code, message, details);
     this.timing = timing;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

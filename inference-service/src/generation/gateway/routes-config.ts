@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { credentialProblems } from './provider-credentials.ts';
+import { MAX_DEADLINE_MS, PROVIDER_KINDS } from '../domain.ts';
+import type { BreakerSettings, LimitSet, Limits, Route, RouteTarget } from '../domain.ts';
+import { credentialProblems } from '../providers/provider-catalog.ts';
 
 /**
  * The routes file named by BYOM_ROUTES: which LLMs a route name stands for, in the order
@@ -9,17 +11,11 @@ import { credentialProblems } from './provider-credentials.ts';
  * mistake stops the boot with the file, the field and what is wrong (docs/llm-gateway.md).
  */
 
-/** Heroku's router gives up after 30 s; the gateway answers before that, whatever the caller asks for. */
-export const MAX_DEADLINE_MS = 25_000;
-
-export const PROVIDERS = ['openai', 'anthropic', 'azure', 'vertex', 'bedrock', 'mistral', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDERS)[number];
-
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL = /^[a-z0-9][a-z0-9._-]*$/i;
 
 const RouteTargetSchema = z.strictObject({
-  provider: z.enum(PROVIDERS),
+  provider: z.enum(PROVIDER_KINDS),
   model: z.string().min(1).max(200),
   name: z
     .string()
@@ -35,7 +31,38 @@ const RouteTargetSchema = z.strictObject({
     input: z.number().min(0),
     output: z.number().min(0),
   }),
-});
+}) satisfies z.ZodType<RouteTarget>;
+
+const BreakerSchema = z.strictObject({
+  consecutiveFailures: z.number().int().min(1).max(1000).default(5),
+  failureRate: z.number().gt(0).max(1).default(0.5),
+  windowMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+  minimumRequests: z.number().int().min(1).max(100_000).default(10),
+  cooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
+}) satisfies z.ZodType<BreakerSettings>;
+
+const positive = z.number().positive();
+const LimitSetSchema = z
+  .strictObject({
+    requestsPerMinute: positive.int().optional(),
+    tokensPerDay: positive.int().optional(),
+    tokensPerMonth: positive.int().optional(),
+    costPerDayUsd: positive.optional(),
+    costPerMonthUsd: positive.optional(),
+  })
+  .refine((set) => Object.keys(set).length > 0, 'set at least one limit') satisfies z.ZodType<LimitSet>;
+
+const LimitsSchema = z
+  .strictObject({
+    total: LimitSetSchema.optional(),
+    perKey: LimitSetSchema.optional(),
+    perOrg: LimitSetSchema.optional(),
+    perUser: LimitSetSchema.optional(),
+  })
+  .refine(
+    (limits) => Object.keys(limits).length > 0,
+    'set at least one of total, perKey, perOrg, perUser',
+  ) satisfies z.ZodType<Limits>;
 
 const RouteSchema = z.strictObject({
   description: z.string().max(500).optional(),
@@ -45,17 +72,18 @@ const RouteSchema = z.strictObject({
   maxChars: z.number().int().min(1).max(1_000_000).default(20_000),
   retries: z.number().int().min(0).max(5).default(1),
   backoffMs: z.number().int().min(0).max(10_000).default(250),
-});
+  breaker: z.union([z.literal(false), BreakerSchema]).default(BreakerSchema.parse({})),
+  limits: LimitsSchema.optional(),
+}) satisfies z.ZodType<Omit<Route, 'name'>>;
 
 const RoutesFileSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** Limits across every route. */
+  limits: LimitsSchema.optional(),
   routes: z
     .record(z.string().regex(LABEL, 'route names use letters, digits, ".", "_" and "-" only').max(100), RouteSchema)
     .refine((routes) => Object.keys(routes).length > 0, 'define at least one route'),
 });
-
-export type RouteTarget = z.infer<typeof RouteTargetSchema>;
-export type Route = z.infer<typeof RouteSchema> & { name: string };
 
 export class RoutesConfigError extends Error {
   override name = 'RoutesConfigError';
@@ -64,9 +92,17 @@ export class RoutesConfigError extends Error {
 /** The validated routes, by name. */
 export class RouteTable {
   private readonly routes: Map<string, Route>;
+  /** The routes file's top-level limits, across every route. */
+  readonly limits: Limits | undefined;
 
-  constructor(routes: Route[]) {
+  constructor(routes: Route[], limits?: Limits) {
     this.routes = new Map(routes.map((route) => [route.name, route]));
+    this.limits = limits;
+  }
+
+  /** Whether any limit is configured, at the top or on a route. */
+  hasLimits(): boolean {
+    return this.limits !== undefined || this.all().some((route) => route.limits !== undefined);
   }
 
   get(name: string): Route | undefined {
@@ -79,6 +115,11 @@ export class RouteTable {
 
   all(): Route[] {
     return [...this.routes.values()];
+  }
+
+  /** Every route's targets, once each. */
+  targets(): RouteTarget[] {
+    return this.all().flatMap((route) => route.targets);
   }
 }
 
@@ -133,7 +174,7 @@ export function parseRoutes(json: unknown, where: string, env: Record<string, st
     });
   }
   if (problems.length > 0) throw new RoutesConfigError(`${where}: invalid routes file:\n${problems.join('\n')}`);
-  return new RouteTable(routes);
+  return new RouteTable(routes, parsed.data.limits);
 }
 
 /** ["routes", "insights", "targets", 0, "provider"] → routes.insights.targets[0].provider */

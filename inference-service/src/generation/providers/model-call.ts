@@ -1,6 +1,6 @@
 import { APICallError } from 'ai';
 import type { LanguageModel } from 'ai';
-import type { ChatMessage } from './generate-schemas.ts';
+import type { ChatMessage } from '../domain.ts';
 import { isOversizedAnswer } from './provider-fetch.ts';
 
 /**
@@ -145,6 +145,16 @@ export function classifyFailure(error: unknown, now: () => number = Date.now): C
     status: null,
     message: `the provider could not be called (${typeof name === 'string' ? name : 'error'})`,
   };
+}
+
+/**
+ * Whether a failure says the target is unwell (down, overloaded, timing out, answering garbage)
+ * or misconfigured (401/403/404), so that it counts towards opening its circuit. A request the
+ * provider rejected as invalid says nothing about the target.
+ */
+export function countsAgainstTarget(failure: ClassifiedFailure): boolean {
+  if (failure.outcome !== 'client_error') return true;
+  return failure.status === 401 || failure.status === 403 || failure.status === 404;
 }
 
 /** Whether the provider said 400/413/422: the request itself is wrong, so no other target would do better. */

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ATTEMPT_OUTCOMES, CIRCUIT_POSITIONS, PII_TYPES } from '../generation/domain.ts';
 
 /**
  * The `/v1/generate` contract between Apex and the LLM gateway. The Apex DTOs and the JSON
@@ -7,8 +8,7 @@ import { z } from '@hono/zod-openapi';
  */
 
 /** The kinds of value the gateway masks; `FIELD` is a value Apex marked as PII by field. */
-export const PiiType = z.enum(['FIELD', 'EMAIL', 'PHONE', 'CARD', 'IBAN', 'SSN', 'IP']);
-export type PiiType = z.infer<typeof PiiType>;
+export const PiiType = z.enum(PII_TYPES);
 
 export const ChatMessage = z
   .object({
@@ -16,7 +16,6 @@ export const ChatMessage = z
     content: z.string().max(200_000),
   })
   .openapi('ChatMessage');
-export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const PiiValue = z
   .object({
@@ -27,7 +26,11 @@ export const PiiValue = z
     value: z.string().max(10_000).openapi({ example: 'jane.doe@acme.example' }),
   })
   .openapi('PiiValue');
-export type PiiValue = z.infer<typeof PiiValue>;
+
+/** A 15- or 18-character Salesforce record id (an org id, a user id). */
+export const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 
 export const ResponseFormat = z
   .discriminatedUnion('type', [
@@ -73,26 +76,28 @@ export const GenerateRequest = z
         template: z.string().max(255).optional(),
         templateVersion: z.number().int().optional(),
         recordId: z.string().max(18).optional(),
+        orgId: SalesforceId.optional().openapi({
+          description: "The calling org's id: per-org budgets and rate limits, metrics and logs.",
+          example: '00D5g000000abcdEAA',
+        }),
+        userId: SalesforceId.optional().openapi({
+          description: "The running user's id: per-user budgets and rate limits, metrics and logs.",
+          example: '0055g000001xyzAAAQ',
+        }),
       })
       .optional()
-      .openapi({ description: 'Logged with the request (never the text): which template and record.' }),
+      .openapi({
+        description:
+          'Logged with the request (never the text): which template and record, and the org and user ids that ' +
+          'per-org and per-user limits count against.',
+      }),
     requestId: z.string().min(1).max(100).optional(),
     sentAt: z.iso.datetime({ offset: true }).optional(),
   })
   .openapi('GenerateRequest');
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
-export const AttemptOutcome = z.enum([
-  'ok',
-  'timeout',
-  'rate_limited',
-  'server_error',
-  'network_error',
-  'client_error',
-  'invalid_response',
-  'deadline',
-]);
-export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+export const AttemptOutcome = z.enum(ATTEMPT_OUTCOMES);
 
 export const Attempt = z
   .object({
@@ -106,6 +111,14 @@ export const Attempt = z
     status: z.number().int().nullable().openapi({ description: "The provider's HTTP status, when it answered." }),
     latencyMs: z.number(),
     message: z.string().optional().openapi({ description: 'Why the attempt failed (never the prompt).' }),
+    circuit: z
+      .enum(CIRCUIT_POSITIONS)
+      .optional()
+      .openapi({
+        description:
+          "The target's circuit breaker when the attempt met it: closed; half_open (this attempt was the probe); " +
+          'open (skipped, outcome circuit_open). Absent when the route has breakers turned off.',
+      }),
   })
   .openapi('Attempt');
 

@@ -1,0 +1,19 @@
+import type { ProviderAdapter } from './provider-adapter.ts';
+import { needKey } from './provider-adapter.ts';
+
+/**
+ * Any server that speaks OpenAI's Chat Completions at `baseUrl` (Ollama, vLLM, DeepSeek, a
+ * hosted Llama). Local servers often need no key; when the route names a variable, it must be set.
+ */
+export const openaiCompatible: ProviderAdapter = {
+  credentialProblems: (target, env) => (target.apiKeyEnv ? needKey(target, env, target.apiKeyEnv) : []),
+  async createModel(target, { apiKey, fetch }) {
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+    return createOpenAICompatible({
+      ...(fetch ? { fetch } : {}),
+      name: target.name ?? 'openai-compatible',
+      baseURL: target.baseUrl!,
+      ...(apiKey ? { apiKey } : {}),
+    }).chatModel(target.model);
+  },
+};

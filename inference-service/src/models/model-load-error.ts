@@ -1,0 +1,7 @@
+/** A model that cannot be served, named by its file and (where known) the card field to fix; it stops the boot. */
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+  constructor(file: string, field: string | undefined, problem: string) {
+    super(field ? `${file}: ${field}: ${problem}` : `${file}: ${problem}`);
+  }
+}

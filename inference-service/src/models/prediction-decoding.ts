@@ -1,0 +1,164 @@
+import type ort from 'onnxruntime-node';
+import type { ModelCard } from './model-card.ts';
+import { ModelLoadError } from './model-load-error.ts';
+import type { ScoreOutput } from './score-output.ts';
+
+/**
+ * How a session's score output becomes scores: which column holds the positive class, which
+ * transform applies, how a regression value maps onto [0, 1]. Resolved once at load from the
+ * card and the graph's class labels, then applied to every run's output.
+ */
+
+/**
+ * Predictions for consecutive rows, as one array per quantity rather than an object per row:
+ * an explained 200-record request has 2,600 rows, and objects for them were a tenth of its garbage.
+ */
+export interface Predictions {
+  /** In [0, 1]: probability of the positive class, or the regression value mapped by output.range; NaN when there is no answer. */
+  scores: Float64Array;
+  /** Classifiers: log-odds of the score; regressors: the raw value. Explanations are differences of this. */
+  margins: Float64Array;
+  /** Regressors only: the raw value. */
+  values?: Float64Array;
+}
+
+export type ScoreDecoding = {
+  /** The session output that holds the score (for a ZipMap, the probability tensor behind it). */
+  tensor: string;
+} & (
+  | { task: 'regression'; range: [number, number] }
+  | { task: 'classification'; transform: ModelCard['output']['transform']; positiveColumn: number }
+);
+
+/** Rows [start, end) of a run's predictions, as views (no copy). */
+export function sliceRows(predictions: Predictions, start: number, end: number): Predictions {
+  const slice: Predictions = {
+    scores: predictions.scores.subarray(start, end),
+    margins: predictions.margins.subarray(start, end),
+  };
+  if (predictions.values) slice.values = predictions.values.subarray(start, end);
+  return slice;
+}
+
+/**
+ * The decoding for a card and the score output found in its graph (with the class labels the
+ * graph names, if any). Throws a ModelLoadError naming the card field when the positive class
+ * cannot be found.
+ */
+export function scoreDecoding(card: ModelCard, output: ScoreOutput, cardFile: string): ScoreDecoding {
+  const tensor = output.tensorName;
+  if (card.task === 'regression') return { tensor, task: 'regression', range: card.output.range! };
+  return {
+    tensor,
+    task: 'classification',
+    transform: card.output.transform,
+    positiveColumn: positiveColumn(card, output.classes, cardFile),
+  };
+}
+
+function positiveColumn(card: ModelCard, graphClasses: Array<string | number> | undefined, cardFile: string): number {
+  const classes = card.output.classes ?? graphClasses;
+  const { positiveClass } = card.output;
+  if (classes) {
+    if (positiveClass === undefined) {
+      if (classes.length === 2) return 1;
+      throw new ModelLoadError(
+        cardFile,
+        'output.positiveClass',
+        `the model has ${classes.length} classes; name the one to score`,
+      );
+    }
+    const index = classes.findIndex((c) => String(c) === String(positiveClass));
+    if (index < 0) {
+      throw new ModelLoadError(
+        cardFile,
+        'output.positiveClass',
+        `"${positiveClass}" is not one of the model's classes (${classes.map(String).join(', ')})`,
+      );
+    }
+    return index;
+  }
+  if (positiveClass === undefined) {
+    if (card.task === 'multiclass_classification') {
+      throw new ModelLoadError(cardFile, 'output.positiveClass', 'a multiclass model needs a positive class to score');
+    }
+    // Binary without labels: the second column, as scikit-learn orders [negative, positive].
+    return 1;
+  }
+  if (typeof positiveClass === 'number' && Number.isInteger(positiveClass) && positiveClass >= 0) return positiveClass;
+  throw new ModelLoadError(
+    cardFile,
+    'output.classes',
+    `the graph does not name its classes, so "${positiveClass}" cannot be found: list output.classes in column order`,
+  );
+}
+
+// Keeps log-odds finite when a float32 probability rounds to exactly 0 or 1.
+const PROBABILITY_EPSILON = 1e-7;
+
+/** Decodes the score output of a run over `rowCount` rows; throws when its type or shape does not fit the decoding. */
+export function decodePredictions(output: ort.Tensor, rowCount: number, decoding: ScoreDecoding): Predictions {
+  const data = output.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new Error(`output "${decoding.tensor}" is ${output.type}, expected float`);
+  }
+  const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
+  if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
+    throw new Error(`output "${decoding.tensor}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
+  }
+  const scores = new Float64Array(rowCount);
+  const margins = new Float64Array(rowCount);
+
+  if (decoding.task === 'regression') {
+    if (columns !== 1) throw new Error(`a regressor must output one value per row, got ${columns}`);
+    const [low, high] = decoding.range;
+    const values = new Float64Array(rowCount);
+    for (let r = 0; r < rowCount; r++) {
+      const value = data[r]!;
+      // An infinite value is no answer (JSON has no Infinity): NaN makes it the record's INFERENCE_FAILED.
+      scores[r] = Number.isFinite(value) ? clamp01((value - low) / (high - low)) : Number.NaN;
+      margins[r] = value;
+      values[r] = value;
+    }
+    return { scores, margins, values };
+  }
+
+  const { transform, positiveColumn: column } = decoding;
+  if (columns > 1 && column >= columns) {
+    throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
+  }
+  for (let r = 0; r < rowCount; r++) {
+    const offset = r * columns;
+    let probability: number;
+    if (columns === 1) {
+      probability = transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
+    } else {
+      probability = transform === 'softmax' ? softmaxAt(data, offset, columns, column) : data[offset + column]!;
+      if (transform === 'sigmoid') probability = sigmoid(probability);
+    }
+    scores[r] = clamp01(probability);
+    margins[r] = logit(probability);
+  }
+  return { scores, margins };
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+function softmaxAt(data: Float32Array | Float64Array, offset: number, columns: number, column: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < columns; c++) max = Math.max(max, data[offset + c]!);
+  let sum = 0;
+  for (let c = 0; c < columns; c++) sum += Math.exp(data[offset + c]! - max);
+  return Math.exp(data[offset + column]! - max) / sum;
+}
+
+function logit(p: number): number {
+  const q = Math.min(Math.max(p, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
+  return Math.log(q / (1 - q));
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
