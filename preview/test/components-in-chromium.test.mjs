@@ -112,3 +112,28 @@ describe('the components in Chromium', { timeout: 600_000 }, () => {
     }
   });
 });
+
+describe('npm run preview', () => {
+  it('says to set PORT when its port is taken, without a stack trace', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address();
+    try {
+      const run = spawnSync(process.execPath, [new URL('../serve.mjs', import.meta.url).pathname], {
+        env: { ...process.env, PORT: String(port) },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use.*PORT=${port + 1} npm run preview`),
+      );
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      busy.close();
+    }
+  });
+});
