@@ -6,7 +6,7 @@ import type { CheckedCredential, CheckedEndpoint } from './project-checks.ts';
 /**
  * The shipped permission sets against what the guides say each grants (admin guide, section 2;
  * docs/score-card.md, "What users need"; the insights admin guide). A set that misses one of
- * these fails its users quietly: reps' saves end as NAMED_CREDENTIAL errors, the card says
+ * these fails its users quietly: insights and Flow actions end as NAMED_CREDENTIAL errors, the card says
  * "You don't have access to AI scores", a Flow action is refused. The integration user's set
  * is checked with the integration user (integration-user-checks.ts).
  */
@@ -50,7 +50,7 @@ export function viewerRequirements(
   const requirements: Requirement[] = credentials.map((credential) => ({
     grant: 'principal',
     name: `${credential.externalCredential}-${credential.principal}`,
-    without: "the reps' saves end as Error rows with code NAMED_CREDENTIAL (scoring on save runs as the rep)",
+    without: 'the Flow actions and the AI Insights panel, which call the service as the user, fail with NAMED_CREDENTIAL',
     severity: 'error',
   }));
   const apexClass = (name: string, without: string) => {
@@ -110,13 +110,12 @@ export function viewerRequirements(
 /** The viewer's requirements, plus what only admins get: nightly rescoring, Rescore, the configuration. */
 export function adminRequirements(viewer: readonly Requirement[], project: ProjectMetadata): Requirement[] {
   const requirements = [...viewer];
-  if (project.apexClasses.includes('AiNightlyRescoringBatch')) {
-    requirements.push({
-      grant: 'class',
-      name: 'AiNightlyRescoringBatch',
-      without: 'admins cannot schedule the nightly rescoring',
-      severity: 'error',
-    });
+  const batches: Array<[string, string]> = [
+    ['AiNightlyRescoringBatch', 'admins cannot schedule the nightly rescoring'],
+    ['AiScoreRetentionBatch', 'admins cannot schedule the retention of old AI Score rows'],
+  ];
+  for (const [name, without] of batches) {
+    if (project.apexClasses.includes(name)) requirements.push({ grant: 'class', name, without, severity: 'error' });
   }
   if (project.customPermissions.includes('Rescore_AI_Scores')) {
     requirements.push({

@@ -47,7 +47,7 @@ describe('doctor: the permission sets against the guides', () => {
       (field) => field !== 'AI_Score__c.Score__c' && field !== 'Lead.AI_Latest_Score__c',
     );
     expect(lacking(recheck(project, checked))).to.deep.equal([
-      "error: AI_Scoring_Viewer does not grant access to the External Credential principal BYOM_Inference-ServicePrincipal: the reps' saves end as Error rows with code NAMED_CREDENTIAL (scoring on save runs as the rep).",
+      'error: AI_Scoring_Viewer does not grant access to the External Credential principal BYOM_Inference-ServicePrincipal: the Flow actions and the AI Insights panel, which call the service as the user, fail with NAMED_CREDENTIAL.',
       'error: AI_Scoring_Viewer does not grant access to the Apex class AiScoreCardController: the AI Score card says "You don\'t have access to AI scores".',
       'error: AI_Scoring_Viewer does not grant read access to the field AI_Score__c.Score__c: the AI Score card says "You don\'t have access to AI scores".',
       'error: AI_Scoring_Viewer does not grant read access to the field Lead.AI_Latest_Score__c: reps cannot see the latest score in Lead list views, reports and Flows.',

@@ -66,6 +66,11 @@ const IPV6_CANDIDATE =
  * ("1-123-45-6789") is something else.
  */
 const SSN = /(?<![.]|\d-)(\d{3})( ?[-.] ?| )(\d{2})\2(\d{4})(?!\d|[-.]\d)/gu;
+/**
+ * A dashed SSN with digits glued after it ("123-45-6789123…"): the dashed 3-2-4 shape is
+ * specific enough that masking errs on the safe side (found by the hostile-markup property test).
+ */
+const SSN_GLUED_DIGITS = /(?<![.]|\d-)(\d{3})( ?- ?)(\d{2})\2(\d{4})(?=\d)/gu;
 
 /**
  * Runs of digit groups, for cards. Groups are separated by one or two spaces or tabs, one
@@ -91,7 +96,7 @@ const IBAN_CANDIDATE = /(?<!\d)[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){8,32}/gu;
  * A number written with + is one whatever stands around it ("x+44 20 7946 0958y"); one
  * without must not be glued to letters or digits, as identifiers are.
  */
-const PHONE_CANDIDATE = /(?:(?<!\+)\+|(?<![\p{L}\d_+.-])(?:00)?)\(?\d[\d \t().-]{5,30}\d\)?(?![\d_]|[.-]\d)/gu;
+const PHONE_CANDIDATE = /(?:(?<!\+)\++|(?<![\p{L}\d_+.-])(?:00)?)\(?\d[\d \t().-]{5,30}\d\)?(?![\d_]|[.-]\d)/gu;
 const LETTER_FIRST = /^\p{L}/u;
 
 /** How long an IBAN is in each country that has them (ibantools' copy of the SWIFT registry). */
@@ -163,8 +168,11 @@ function detectIPv6(text: string, findings: PiiFinding[]): void {
 }
 
 function detectSsns(text: string, findings: PiiFinding[]): void {
-  for (const match of text.matchAll(SSN)) {
-    if (isValidSsn(match[1]!, match[3]!, match[4]!)) push(findings, 'SSN', match.index, match.index + match[0].length);
+  for (const pattern of [SSN, SSN_GLUED_DIGITS]) {
+    for (const match of text.matchAll(pattern)) {
+      if (isValidSsn(match[1]!, match[3]!, match[4]!))
+        push(findings, 'SSN', match.index, match.index + match[0].length);
+    }
   }
 }
 

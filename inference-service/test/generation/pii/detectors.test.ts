@@ -35,6 +35,17 @@ describe('PII detection in free text', () => {
       assert.equal(masked(`call ${phone} today`), 'call [PHONE_1] today', `${phone} is a phone number`);
     }
     assert.equal(masked('(+44 20 7946 0958)'), '([PHONE_1])', 'surrounding parentheses are not part of the number');
+    // Found by the hostile-markup property test: a doubled + hid the number when a letter followed it.
+    assert.equal(
+      masked('++44 20 7946 0958\u0F40'),
+      '[PHONE_1]\u0F40',
+      'a doubled + prefix is still an international number',
+    );
+    assert.equal(
+      masked('++44 20 7946 0958'),
+      '[PHONE_1]',
+      'a doubled + prefix is masked with the number, never left over',
+    );
     assert.doesNotMatch(
       masked('call 555-123-4567 555-987-6543'),
       /\d{2}/,
@@ -81,6 +92,8 @@ describe('PII detection in free text', () => {
   it('finds dashed or spaced US SSNs outside the ranges the SSA never issues', () => {
     assert.equal(masked('SSN 123-45-6789.'), 'SSN [SSN_1].');
     assert.equal(masked('ssn 123 45 6789'), 'ssn [SSN_1]');
+    // Found by the hostile-markup property test: digits glued after a dashed SSN hid it.
+    assert.doesNotMatch(masked('123-45-6789123-45-6789'), /6789/, 'a dashed SSN with digits glued after it is masked');
     for (const invalid of ['000-45-6789', '123-00-6789', '123-45-0000', '900-12-3456']) {
       assert.ok(!found(invalid).some((f) => f.startsWith('SSN')), `${invalid} is not an SSN`);
     }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags, SfCommand, StandardColors } from '@salesforce/sf-plugins-core';
 import { Messages, SfError } from '@salesforce/core';
 import type { Org } from '@salesforce/core';
+import { checkIntegrationUser } from '../../doctor/integration-user-checks.ts';
 import { checkOrg } from '../../doctor/org-checks.ts';
 import { checkProject } from '../../doctor/project-checks.ts';
 import { checkService } from '../../doctor/service-checks.ts';
@@ -66,10 +67,12 @@ export default class Doctor extends SfCommand<DoctorResult> {
 
     const checked = await checkProject(project, modelsDir);
     const findings = [...checked.log.findings];
+    let org: Org | undefined;
     if (flags['target-org']) {
-      const org = await this.connect(flags['target-org'], findings);
+      org = await this.connect(flags['target-org'], findings);
       if (org) findings.push(...(await checkOrg(org, project, checked, flags['service-url']?.toString())).findings);
     }
+    findings.push(...(await checkIntegrationUser(project, org)));
     if (flags['service-url']) {
       const key = process.env[SERVICE_KEY_ENV];
       const client = new ServiceClient(flags['service-url'].toString(), key);
