@@ -50,7 +50,8 @@ export function viewerRequirements(
   const requirements: Requirement[] = credentials.map((credential) => ({
     grant: 'principal',
     name: `${credential.externalCredential}-${credential.principal}`,
-    without: 'the Flow actions and the AI Insights panel, which call the service as the user, fail with NAMED_CREDENTIAL',
+    without:
+      'the Flow actions and the AI Insights panel, which call the service as the user, fail with NAMED_CREDENTIAL',
     severity: 'error',
   }));
   const apexClass = (name: string, without: string) => {
