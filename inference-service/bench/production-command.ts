@@ -23,10 +23,13 @@ export function procfileWebCommand(): string {
   return line.slice('web:'.length).trim();
 }
 
-/** Runs the service's `npm run build` (tsc with tsconfig.build.json into dist/); throws with tsc's output on failure. */
+/**
+ * Runs the service's `npm run build` (`tsc -b tsconfig.build.json`: @byom/contracts into
+ * contracts/dist, then the service into dist/); throws with tsc's output on failure.
+ */
 export function buildService(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  const result = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
     cwd: SERVICE_DIR,
     encoding: 'utf8',
   });

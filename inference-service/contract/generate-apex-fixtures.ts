@@ -1,10 +1,12 @@
 /**
- * Generates the JSON fixtures the Apex callout mocks read from the zod schemas of the service
- * contract, so Apex tests and the service cannot drift apart silently. Two static resources
+ * Generates the JSON fixtures the Apex tests read from the zod schemas of the service
+ * contract, so Apex tests and the service cannot drift apart silently. Three static resources
  * in force-app/main/default/staticresources/:
  *
  * - `AiScoringFixtures.json` for `/v1/score` (read by AiCalloutMock),
- * - `AiGenerationFixtures.json` for `/v1/generate` (read by AiGenerationCalloutMock).
+ * - `AiGenerationFixtures.json` for `/v1/generate` (read by AiGenerationCalloutMock),
+ * - `AiFeatureMappingFixtures.json`: Feature_Mapping__c values as @byom/contracts reads them
+ *   (read by AiFeatureMappingTest; feature-mapping-fixtures.ts).
  *
  * Every fixture marked `valid` is parsed here with its schema (`ScoreRequest`,
  * `ScoreResponse`, `GenerateRequest`, `GenerateResponse` or `ErrorBody`); every deliberately
@@ -13,8 +15,8 @@
  * it answers: `{{id:N}}` is the N-th record sent, and a fixture with `"perRecord": true` has
  * one result template (id `{{id}}`) repeated for every record sent.
  *
- *   node inference-service/contract/generate-apex-fixtures.ts          # write both files
- *   node inference-service/contract/generate-apex-fixtures.ts --check  # exit 1 when one is stale
+ *   npm run fixtures:apex                # write every file (node --conditions=@byom/source this file)
+ *   npm run fixtures:apex -- --check     # exit 1 when one is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,11 @@ import { fileURLToPath } from 'node:url';
 import { GenerateRequest, GenerateResponse } from '../src/routes/generate-schemas.ts';
 import { ErrorBody } from '../src/http/error-schemas.ts';
 import { ScoreRequest, ScoreResponse } from '../src/scoring/score-schemas.ts';
+import {
+  FEATURE_MAPPING_CASES,
+  FEATURE_MAPPING_OUTPUT_FILE,
+  renderFeatureMappingFixtures,
+} from './feature-mapping-fixtures.ts';
 
 const staticResource = (name: string) =>
   fileURLToPath(new URL(`../../force-app/main/default/staticresources/${name}`, import.meta.url));
@@ -774,30 +781,38 @@ export function render(fixtureFile: FixtureFile): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+/** Every static resource this writes: the callout fixtures, and the feature mapping cases. */
+function staticResources(): Array<{ file: string; text: string; count: number }> {
+  return [
+    ...FIXTURE_FILES.map((f) => ({ file: f.file, text: render(f), count: Object.keys(f.specs).length })),
+    {
+      file: FEATURE_MAPPING_OUTPUT_FILE,
+      text: renderFeatureMappingFixtures(GENERATED_BY),
+      count: FEATURE_MAPPING_CASES.length,
+    },
+  ];
+}
+
 function main(argv: string[]): number {
   const check = argv.includes('--check');
   let stale = 0;
-  for (const fixtureFile of FIXTURE_FILES) {
-    const expected = render(fixtureFile);
-    const count = Object.keys(fixtureFile.specs).length;
+  for (const { file, text: expected, count } of staticResources()) {
     if (!check) {
-      writeFileSync(fixtureFile.file, expected);
-      console.log(`wrote ${count} fixtures to ${fixtureFile.file}`);
+      writeFileSync(file, expected);
+      console.log(`wrote ${count} fixtures to ${file}`);
       continue;
     }
     let current = '';
     try {
-      current = readFileSync(fixtureFile.file, 'utf8');
+      current = readFileSync(file, 'utf8');
     } catch {
       // A missing file is stale too.
     }
     if (current === expected) {
-      console.log(`Apex fixtures are up to date: ${path.basename(fixtureFile.file)} (${count} fixtures)`);
+      console.log(`Apex fixtures are up to date: ${path.basename(file)} (${count} fixtures)`);
     } else {
       stale++;
-      console.error(
-        `${fixtureFile.file} is stale: run node inference-service/contract/generate-apex-fixtures.ts and commit the result`,
-      );
+      console.error(`${file} is stale: run npm run fixtures:apex and commit the result`);
     }
   }
   return stale === 0 ? 0 : 1;

@@ -1,9 +1,9 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { z } from 'zod';
+import { ModelCard } from '@byom/contracts/model-card';
+import type { Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
 import { attr, buildModel, floatInitializer, mlNode, node, tensor } from '../src/onnx/onnx-builder.ts';
 import type { NodeProto, TensorProto, ValueInfoProto } from '../src/onnx/onnx-proto.ts';
-import { ModelCard } from '../src/models/model-card.ts';
-import type { Band, FeatureSpec, TrainingData } from '../src/models/model-card.ts';
 import type { BinaryMetrics } from './metrics.ts';
 import type { FittedFeature, TabularModel, TabularRow } from './tabular-trainer.ts';
 

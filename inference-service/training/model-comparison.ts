@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { FeatureSpec } from '../src/models/model-card.ts';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
+import type { FeatureSpec } from '@byom/contracts/model-card';
+import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
 import { loadScoringModel } from '../src/models/model-loader.ts';
 import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
@@ -7,10 +9,8 @@ import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
-import type { CalibrationBin } from './metrics.ts';
 import { salesforceExportEvidence } from './salesforce-export.ts';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
-import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 
 /**
  * Compares two model versions on one labelled data set, scoring every row through the
@@ -26,34 +26,6 @@ export interface ComparisonOptions {
   modelDirs: [string, string];
   mapping?: FeatureMappingEntry[];
   asOf?: Date;
-}
-
-export interface VersionEvaluation {
-  name: string;
-  version: string;
-  directory: string;
-  auc: number;
-  brier: number;
-  logLoss: number;
-  accuracy: number;
-  /** Expected calibration error: the row-weighted mean |predicted - observed| over the calibration bins. */
-  calibrationError: number;
-  calibration: CalibrationBin[];
-  rejected: number;
-}
-
-export interface ComparisonReport {
-  rows: { total: number; labelled: number; compared: number; skipped: number };
-  /** Features neither version found in the data: every row was scored with the card's default for them. */
-  missingFeatures: string[];
-  /** Without a mapping: why the CSV looks like a Salesforce export (then --endpoint should be given). */
-  salesforceExport?: string;
-  /** The first few rows a version rejected, with the service's reason. */
-  rejections: Array<{ line: number; version: string; code: string; message: string }>;
-  baseline: VersionEvaluation;
-  candidate: VersionEvaluation;
-  bands: { changed: number; changedShare: number; transitions: Array<{ from: string; to: string; count: number }> };
-  scoreShift: { meanAbsolute: number; largest: number };
 }
 
 const CHUNK = 1000;

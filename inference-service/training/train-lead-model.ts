@@ -14,7 +14,7 @@ import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabu
  * models/lead-scoring/model.onnx and model.json. The same options always write the same
  * bytes; test/training checks the committed model is what this script produces.
  *
- *   node training/train-lead-model.ts [--out <dir>] [--rows 20000] [--seed 42]
+ *   node --conditions=@byom/source training/train-lead-model.ts [--out <dir>] [--rows 20000] [--seed 42]
  */
 
 const HOLDOUT_FRACTION = 0.2;

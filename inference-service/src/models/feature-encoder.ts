@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { FeatureSpec } from './model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 
 /**
  * Turns request features into ONNX input tensors, as the model card describes.

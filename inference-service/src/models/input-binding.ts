@@ -1,6 +1,6 @@
 import type ort from 'onnxruntime-node';
 import type { InputBinding, InputDataType } from './feature-encoder.ts';
-import type { FeatureSpec, ModelCard } from './model-card.ts';
+import type { FeatureSpec, ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { baselineValue, buildFeeds } from './feature-encoder.ts';
 import { bindInputs } from './input-binding.ts';
-import { ModelCard } from './model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import { scoreDecoding } from './prediction-decoding.ts';
 import type { Predictions } from './prediction-decoding.ts';

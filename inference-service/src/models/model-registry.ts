@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { compareVersions, pickDefaultVersion } from '@byom/contracts/model-versions';
 import { ModelLoadError } from './model-load-error.ts';
 import { loadScoringModel } from './model-loader.ts';
 import type { LoadOptions } from './model-loader.ts';
@@ -156,28 +157,13 @@ async function isFile(file: string): Promise<boolean> {
 }
 
 function pickDefault(versions: ScoringModel[]): string {
-  const marked = versions.filter((m) => m.card.default === true);
+  const { version, marked } = pickDefaultVersion(versions.map((m) => m.card));
   if (marked.length > 1) {
     throw new ModelLoadError(
-      path.join(marked[1]!.directory, 'model.json'),
+      path.join(versions.find((m) => m.version === marked[1])!.directory, 'model.json'),
       'default',
-      `${marked[0]!.name} versions ${marked.map((m) => m.version).join(' and ')} are all marked default; mark one`,
+      `${versions[0]!.name} versions ${marked.join(' and ')} are all marked default; mark one`,
     );
   }
-  return (marked[0] ?? versions[versions.length - 1]!).version;
-}
-
-/** Orders "1.10.0" after "1.9.2": numeric segments compare as numbers, others as text. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split(/[.+_-]/);
-  const right = b.split(/[.+_-]/);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = left[i] ?? '';
-    const y = right[i] ?? '';
-    const nx = Number(x);
-    const ny = Number(y);
-    const diff = x !== '' && y !== '' && Number.isInteger(nx) && Number.isInteger(ny) ? nx - ny : x.localeCompare(y);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+  return version;
 }

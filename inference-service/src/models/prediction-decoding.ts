@@ -1,5 +1,5 @@
 import type ort from 'onnxruntime-node';
-import type { ModelCard } from './model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import type { ScoreOutput } from './score-output.ts';
 

@@ -4,7 +4,7 @@ import type { ServiceMetrics } from '../observability/metrics.ts';
 import { buildFeeds } from './feature-encoder.ts';
 import type { InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
-import type { ModelCard } from './model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 import { decodePredictions } from './prediction-decoding.ts';
 import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
 

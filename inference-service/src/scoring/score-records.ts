@@ -1,6 +1,6 @@
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
-import type { Band } from '../models/model-card.ts';
+import type { Band } from '@byom/contracts/model-card';
 import type { Predictions } from '../models/prediction-decoding.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
 import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';

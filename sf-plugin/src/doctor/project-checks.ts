@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFeatureMapping } from '../project/feature-mapping.ts';
-import type { FeatureMappingEntry } from '../project/feature-mapping.ts';
+import { parseFeatureMapping } from '@byom/contracts/feature-mapping';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { valueStartLine } from '../project/metadata-xml.ts';
 import { cardFor, readModelDirectory } from '../project/model-cards.ts';
-import type { ModelCardSummary, ModelDirectory } from '../project/model-cards.ts';
+import type { ModelCardFile, ModelDirectory } from '../project/model-cards.ts';
 import { ENDPOINT_TYPE, recordsOfType, recordText, TEMPLATE_TYPE } from '../project/project-metadata.ts';
 import type { CustomMetadataRecord, ProjectMetadata } from '../project/project-metadata.ts';
 import { DATE_TYPES, NUMBER_TYPES, SchemaCatalog } from '../project/schema-catalog.ts';
@@ -277,7 +277,7 @@ function checkEndpoint(
  * The card shows the endpoint's Score_Label__c ("Likelihood to convert · 0–100"); it should say
  * what the model card says the score predicts. A warning: the card still works, with a vaguer label.
  */
-function checkScoreLabel(log: FindingLog, record: CustomMetadataRecord, card: ModelCardSummary, where: string): void {
+function checkScoreLabel(log: FindingLog, record: CustomMetadataRecord, card: ModelCardFile, where: string): void {
   const label = recordText(record, 'Score_Label__c');
   if (card.scoreLabel === undefined || label === card.scoreLabel) return;
   if (label === undefined)

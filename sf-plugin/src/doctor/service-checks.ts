@@ -1,4 +1,4 @@
-import { summarizeCard } from '../project/model-cards.ts';
+import { parseModelCard } from '../project/model-cards.ts';
 import { serviceErrorMessage, ServiceUnreachableError } from '../service/service-client.ts';
 import type { ServiceClient } from '../service/service-client.ts';
 import { FindingLog } from './findings.ts';
@@ -88,7 +88,7 @@ export async function checkService(
       const detail = await client.get(`/v1/models/${encodeURIComponent(model.name)}`, true);
       const cards = (detail.body as { versions?: unknown[] } | undefined)?.versions ?? [];
       const card = cards
-        .map((c) => summarizeCard(c, where, `${where}/v1/models/${model.name}`))
+        .map((c) => parseModelCard(c, where, `${where}/v1/models/${model.name}`))
         .find((c) => typeof c !== 'string' && c.version === wanted);
       if (!card || typeof card === 'string') {
         log.error('SERVICE_UNEXPECTED', at, [

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { ModelCard } from '@byom/contracts/model-card';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import ModelTrain from '../../../../src/commands/byom/model/train.ts';
@@ -12,8 +13,6 @@ import { FixtureProject, REPO_ROOT } from '../../../support/fixture-project.ts';
 import { EXPORT_AS_OF, leadExportCsv, writeLeadExport } from '../../../support/lead-export.ts';
 import { startService, waitUntilReady } from '../../../../../inference-service/test/support/service-process.ts';
 import { LEAD_EXAMPLE } from '../../../../../inference-service/src/scoring/lead-example.ts';
-
-type CardFeature = { name: string; type: string };
 
 describe('sf byom model train', () => {
   const $$ = new TestContext();
@@ -68,11 +67,7 @@ describe('sf byom model train', () => {
       expect(result.parity.worstGap).to.be.below(1e-5);
       expect(result.directory).to.equal(path.join(models, 'lead-scoring', '1.1.0'));
 
-      const card = JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')) as {
-        features: CardFeature[];
-        default?: boolean;
-        trainingData: Record<string, unknown>;
-      };
+      const card = ModelCard.parse(JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')));
       // The endpoint's feature names, with the types Apex sends: transforms and Salesforce field types.
       expect(card.features.map((f) => `${f.name}:${f.type}`)).to.deep.equal([
         'LeadSource:category',
@@ -366,11 +361,8 @@ describe('sf byom model train', () => {
       ).to.equal(true);
       expect(result.rows.used).to.equal(500);
       expect(result.source).to.deep.include({ kind: 'org', object: 'Lead', records: 500, jobId: '750xx0000000001AAA' });
-      const card = JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')) as {
-        features: CardFeature[];
-        trainingData: { description: string };
-      };
-      expect(card.trainingData.description).to.contain(`Lead records exported from ${testOrg.username}`);
+      const card = ModelCard.parse(JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')));
+      expect(card.trainingData?.description).to.contain(`Lead records exported from ${testOrg.username}`);
       // The org's describe says Number: the feature is a number, whatever the data looked like.
       expect(card.features.find((f) => f.name === 'EmailOpens30d')?.type).to.equal('number');
     });
