@@ -137,6 +137,15 @@ export const ModelCard = z
     version: z.string().regex(MODEL_VERSION_PATTERN, 'a version such as 1.0.0'),
     default: z.boolean().optional().describe('Serve this version when a request names no version.'),
     description: z.string().optional(),
+    scoreLabel: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe(
+        'What the score predicts, in a few words, as the AI Score card shows it above the 0–100 scale ' +
+          '("Likelihood to convert"). Copy it into the endpoint\'s Score_Label__c; sf byom doctor checks they agree.',
+      ),
     task: z.enum(['binary_classification', 'multiclass_classification', 'regression']),
     features: z.array(FeatureSpec).min(1),
     inputs: InputsSpec,

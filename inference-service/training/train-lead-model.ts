@@ -53,6 +53,7 @@ const card = buildModelCard(model, metrics, bands, {
   version: '1.0.0',
   default: true,
   description,
+  scoreLabel: 'Likelihood to convert',
   trainingData: {
     description:
       `${groupThousands(rows)} synthetic Leads with realistic fields, missing values and a documented ` +
