@@ -87,6 +87,13 @@ export const Band = z
   .object({
     label: z.string().min(1),
     min: z.number().min(0).max(1).describe('Lowest score (inclusive) that falls in this band.'),
+    minValue: z
+      .number()
+      .optional()
+      .describe(
+        "Regression only: the predicted value, in the label's own units, where the band starts; min must be " +
+          'its score (where it falls in output.range), so the band and the value agree.',
+      ),
   })
   .strict();
 export type Band = z.infer<typeof Band>;
@@ -104,13 +111,38 @@ export const CalibrationBin = z
   .strict();
 export type CalibrationBin = z.infer<typeof CalibrationBin>;
 
+/** How well a classifier tells one class from the others, on the holdout rows. */
+export const ClassMetrics = z
+  .object({
+    label: z.string(),
+    /** Holdout rows whose label is this class. */
+    rows: z.number().int(),
+    /** Of the rows predicted as this class (the most probable one), the share that are. */
+    precision: z.number(),
+    /** Of the rows of this class, the share predicted as it. */
+    recall: z.number(),
+    f1: z.number(),
+    /** AUC of this class's probability, the class against the rest; absent when the holdout lacks either. */
+    auc: z.number().optional(),
+  })
+  .strict();
+export type ClassMetrics = z.infer<typeof ClassMetrics>;
+
 export const ModelMetrics = z
   .object({
     auc: z.number().optional(),
     brier: z.number().optional(),
     logLoss: z.number().optional(),
     accuracy: z.number().optional(),
+    /** Multiclass: the unweighted mean of the classes' F1. */
+    macroF1: z.number().optional(),
+    /** Multiclass: precision, recall, F1 and AUC of each class. */
+    classes: z.array(ClassMetrics).optional(),
+    /** Regression, in the label's units: mean absolute error, root mean squared error. */
+    mae: z.number().optional(),
     rmse: z.number().optional(),
+    /** Regression: the share of the label's variance the model explains (1 is perfect, 0 is the mean's). */
+    r2: z.number().optional(),
     holdoutRows: z.number().int().optional(),
     calibration: z.array(CalibrationBin).optional(),
   })
@@ -131,6 +163,10 @@ export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A model version: also its directory under `<name>/`. compareVersions (model-versions.ts) orders them. */
 export const MODEL_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
 
+/** What a model predicts; the card's `task`. */
+export const ModelTask = z.enum(['binary_classification', 'multiclass_classification', 'regression']);
+export type ModelTask = z.infer<typeof ModelTask>;
+
 export const ModelCard = z
   .object({
     name: z.string().regex(MODEL_NAME_PATTERN, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
@@ -146,7 +182,7 @@ export const ModelCard = z
         'What the score predicts, in a few words, as the AI Score card shows it above the 0–100 scale ' +
           '("Likelihood to convert"). Copy it into the endpoint\'s Score_Label__c; sf byom doctor checks they agree.',
       ),
-    task: z.enum(['binary_classification', 'multiclass_classification', 'regression']),
+    task: ModelTask,
     features: z.array(FeatureSpec).min(1),
     inputs: InputsSpec,
     output: OutputSpec,
@@ -183,11 +219,45 @@ export const ModelCard = z
         message: 'regression models need output.range to map their value onto a 0-1 score',
       });
     }
+    if (card.output.range && card.output.range[0] === card.output.range[1]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['output', 'range'],
+        message: 'the two ends of the range must differ (every value would get the same score)',
+      });
+    }
     if (card.bands) {
       const mins = card.bands.map((b) => b.min);
       if (new Set(mins).size !== mins.length) {
         ctx.addIssue({ code: 'custom', path: ['bands'], message: 'two bands share the same min' });
       }
+      card.bands.forEach((band, index) => {
+        if (band.minValue === undefined) return;
+        const path = ['bands', index, 'minValue'];
+        if (card.task !== 'regression' || !card.output.range) {
+          ctx.addIssue({ code: 'custom', path, message: 'only a regression band starts at a value' });
+          return;
+        }
+        const [low, high] = card.output.range;
+        if (!(band.minValue >= Math.min(low, high) && band.minValue <= Math.max(low, high))) {
+          ctx.addIssue({ code: 'custom', path, message: `${band.minValue} is outside output.range [${low}, ${high}]` });
+        } else if (Math.abs(scoreOfValue(band.minValue, card.output.range) - band.min) > 1e-9) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['bands', index, 'min'],
+            message: `must be ${scoreOfValue(band.minValue, card.output.range)}, where minValue ${band.minValue} falls in output.range`,
+          });
+        }
+      });
     }
   });
 export type ModelCard = z.infer<typeof ModelCard>;
+
+/**
+ * A regressor's score: its value placed linearly in output.range, 0 at the low end and 1 at the
+ * high end, clamped. The service scores with it and the trainer places value bands with it.
+ */
+export function scoreOfValue(value: number, [low, high]: readonly [number, number]): number {
+  const score = (value - low) / (high - low);
+  return score < 0 ? 0 : score > 1 ? 1 : score;
+}

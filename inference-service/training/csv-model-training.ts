@@ -2,24 +2,39 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
-import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard } from '@byom/contracts/model-card';
+import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard, scoreOfValue } from '@byom/contracts/model-card';
+import type { Band, ModelTask } from '@byom/contracts/model-card';
 import { pickDefaultVersion } from '@byom/contracts/model-versions';
-import type { TrainingReport } from '@byom/contracts/training-reports';
+import type {
+  BinaryTrainingReport,
+  MulticlassTrainingReport,
+  RegressionTrainingReport,
+  TrainingReport,
+} from '@byom/contracts/training-reports';
 import { loadScoringModel } from '../src/models/model-loader.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
-import { buildModelCard, chooseScoreBands, DEFAULT_BAND_NAMES, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
+import { buildModelCard, exportOnnx, predictWithOnnx } from './export-onnx.ts';
+import type { HoldoutMetrics } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
-import { evaluateBinaryClassifier } from './metrics.ts';
+import { labelText } from './label-column.ts';
+import type { LabelTarget } from './label-column.ts';
+import { evaluateBinaryClassifier, evaluateMulticlassClassifier, evaluateRegressor } from './metrics.ts';
+import { defaultScoreLabel, describeModel, trainerDescription } from './model-description.ts';
+import { chooseValueRange, classifierBands, DEFAULT_BAND_NAMES, parseBandSpecs, regressionBands } from './score-bands.ts';
 import { buildDataset } from './tabular-dataset.ts';
-import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
+import type { Dataset } from './tabular-dataset.ts';
+import { predictOutputs, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
+import type { LabelledRows, TabularModel, TabularRow } from './tabular-trainer.ts';
 
 /**
  * Trains a model from a CSV with the same trainer, ONNX export and card builder as the
  * bundled lead-scoring model, and writes `<modelsDir>/<name>/<version>/model.onnx` and
- * `model.json`. Before anything is written the graph is checked against the JS pipeline on
- * the holdout rows, and after writing the directory is loaded exactly as the service loads
- * it at boot, so a model this returns is a model the service serves.
+ * `model.json`. The label column chooses the task (label-column.ts) unless `task` says it:
+ * a binary or multiclass classifier, or a regressor. Before anything is written the graph is
+ * checked against the JS pipeline on the holdout rows, and after writing the directory is
+ * loaded exactly as the service loads it at boot, so a model this returns is a model the
+ * service serves.
  *
  * `sf byom model train` runs this through train-csv-model.ts; tests call it directly.
  */
@@ -30,6 +45,10 @@ export interface CsvTrainingOptions {
   name: string;
   version: string;
   modelsDir: string;
+  /** Overrides the task the label's values suggest. */
+  task?: ModelTask;
+  /** The class whose probability is the score (text classes); a true/false label scores true unless told false. */
+  positiveClass?: string;
   mapping?: FeatureMappingEntry[];
   declared?: DeclaredFeature[];
   include?: string[];
@@ -41,19 +60,21 @@ export interface CsvTrainingOptions {
   description?: string;
   /** The card's scoreLabel: what the score predicts, as the AI Score card shows it. */
   scoreLabel?: string;
-  /** Band names, best first (two or three); Hot, Warm, Cold by default. */
-  bandNames?: string[];
+  /**
+   * --bands as given (score-bands.ts): names best first, each optionally with where it starts.
+   * Binary models get Hot, Warm, Cold without it; multiclass and regression models no bands.
+   */
+  bands?: string;
+  /** Regressors: the values scored 0 and 1; the training labels' 1st to 99th percentile by default. */
+  range?: [number, number];
   /** Where the rows came from, in words, for the card's trainingData.description. */
   source?: string;
   /** Replace `<name>/<version>` when it already exists. */
   force?: boolean;
   /** Also write the feature table the model was trained on (features and label) to this CSV. */
   saveFeatures?: string;
-}
-
-/** "a, b and c": the feature list of a generated description. */
-function listWords(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? 'no features') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+  /** Also write the holdout rows and the trainer's answers for them as a validate-models rows file. */
+  saveExpected?: string;
 }
 
 /** float32 in the graph against float64 in JS: anything beyond this is a real mismatch. */
@@ -72,6 +93,7 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   if (!(holdoutFraction > 0 && holdoutFraction < 1))
     throw new DatasetError('the holdout fraction must be between 0 and 1');
   if (!Number.isInteger(seed)) throw new DatasetError('the seed must be an integer');
+  const bandSpecs = options.bands === undefined ? undefined : parseBandSpecs(options.bands);
 
   const family = path.join(options.modelsDir, options.name);
   const directory = path.join(family, options.version);
@@ -90,16 +112,22 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   const table = parseCsv(await readUserFile(options.dataFile), path.basename(options.dataFile));
   const dataset = buildDataset(table, {
     label: options.label,
+    ...(options.task ? { task: options.task } : {}),
+    ...(options.positiveClass !== undefined ? { positiveClass: options.positiveClass } : {}),
     ...(options.mapping ? { mapping: options.mapping } : {}),
     ...(options.declared ? { declared: options.declared } : {}),
     ...(options.include ? { include: options.include } : {}),
     ...(options.asOf ? { asOf: options.asOf } : {}),
   });
+  const { target } = dataset;
+  if (options.range && target.task !== 'regression') {
+    throw new DatasetError(`--range places a regressor's values, but "${options.label}" is trained as a classifier`);
+  }
   const { train, holdout } = splitTrainHoldout(dataset.data, holdoutFraction, seed);
-  requireBothClasses(train.labels, 'training');
-  requireBothClasses(holdout.labels, 'holdout');
+  requireTrainable(target, options.label, train, holdout, dataset.data);
 
   const model = trainTabularModel(dataset.features, train, {
+    target,
     ...(options.minCategoryCount !== undefined ? { minCategoryCount: options.minCategoryCount } : {}),
     ...(options.c !== undefined ? { c: options.c } : {}),
   });
@@ -108,44 +136,62 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
       `training did not converge in ${model.training.iterations} iterations; lower the regularisation C or check for duplicated columns`,
     );
   }
-  const holdoutScores = holdout.rows.map((row) => predictProbability(model, row));
-  const metrics = evaluateBinaryClassifier(holdoutScores, holdout.labels);
-  const bands = chooseScoreBands(
-    train.rows.map((row) => predictProbability(model, row)),
-    options.bandNames ?? DEFAULT_BAND_NAMES,
-  );
 
-  // Said from the data when not given: what is predicted, from which features, of which rows.
-  const featureNames = dataset.features.map((feature) => feature.label ?? feature.name);
+  const holdoutOutputs = holdout.rows.map((row) => predictOutputs(model, row));
+  const trainOutputs = train.rows.map((row) => predictOutputs(model, row));
+  const range = model.task === 'regression' ? (options.range ?? chooseValueRange(train.labels)) : undefined;
+  const scoreOf = scoring(model, range);
+  const holdoutScores = holdoutOutputs.map(scoreOf);
+  const metrics = holdoutMetrics(model, holdoutOutputs, holdout.labels);
+  const specs = bandSpecs ?? (model.task === 'binary_classification' ? DEFAULT_BAND_NAMES.map((label) => ({ label })) : []);
+  const bands: Band[] =
+    specs.length === 0
+      ? []
+      : model.task === 'regression'
+        ? regressionBands(
+            trainOutputs.map((o) => o[0]!),
+            specs,
+            range!,
+          )
+        : classifierBands(trainOutputs.map(scoreOf), specs);
+
+  const source = options.source ?? path.basename(options.dataFile);
   const description =
     options.description ??
-    `Probability that ${options.label} is true, from ${listWords(featureNames)}. Trained by sf byom model train on ` +
-      `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}.`;
-  const scoreLabel = options.scoreLabel ?? `Likelihood that ${options.label} is true`;
+    describeModel({
+      model,
+      label: options.label,
+      features: dataset.features.map((feature) => feature.label ?? feature.name),
+      rows: dataset.rowCount.used,
+      source,
+      ...(range ? { range } : {}),
+    });
+  const scoreLabel = options.scoreLabel ?? defaultScoreLabel(model, options.label, range);
   const onnxBytes = exportOnnx(model, { name: options.name, version: options.version, description });
   const card = buildModelCard(model, metrics, bands, {
     name: options.name,
     version: options.version,
     description,
     scoreLabel,
+    ...(range ? { range } : {}),
     trainingData: {
       description:
-        `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}, ` +
+        `${dataset.rowCount.used} labelled rows of ${source}, ` +
         `label "${options.label}", split ${Math.round((1 - holdoutFraction) * 100)}/${Math.round(holdoutFraction * 100)} ` +
-        'into training and holdout rows. rows and positiveRate describe the training rows.',
+        `into training and holdout rows. ${TRAINING_SUMMARY[model.task]} describe the training rows.`,
       seed,
       holdoutFraction,
       label: options.label,
       ...(options.asOf && options.mapping?.some((m) => m.transform === 'DAYS_SINCE')
         ? { daysSinceAsOf: options.asOf.toISOString().slice(0, 10) }
         : {}),
-      trainer: `training/tabular-trainer.ts: L2-regularised logistic regression (C = ${model.training.c}), Newton`,
+      trainer: trainerDescription(model),
     },
   });
 
-  // The graph must score exactly what the JS pipeline scored, or the card's metrics are not the model's.
-  const onnxScores = await scoreWithOnnx(onnxBytes, model, holdout.rows);
-  const worstGap = onnxScores.reduce((worst, score, i) => Math.max(worst, Math.abs(score - holdoutScores[i]!)), 0);
+  // The graph must predict exactly what the JS pipeline predicted, or the card's metrics are not the model's.
+  const onnxOutputs = await predictWithOnnx(onnxBytes, model, holdout.rows);
+  const worstGap = parityGap(model, onnxOutputs, holdoutOutputs, range);
   if (!(worstGap <= PARITY_TOLERANCE)) {
     throw new Error(`the ONNX graph disagrees with the JS pipeline by up to ${worstGap} on the holdout rows`);
   }
@@ -163,19 +209,12 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
     throw new Error(`the exported model does not load in the service: ${(error as Error).message}`, { cause: error });
   }
 
-  let savedFeatures: string | undefined;
-  if (options.saveFeatures) {
-    savedFeatures = path.resolve(options.saveFeatures);
-    const header = [...dataset.featureCells.names, options.label];
-    const rows = dataset.data.labels.map((label, r) => [
-      ...dataset.featureCells.columns.map((column) => (column[r] === null ? '' : String(column[r]))),
-      label === 1 ? 'true' : 'false',
-    ]);
-    await mkdir(path.dirname(savedFeatures), { recursive: true });
-    await writeFile(savedFeatures, formatCsv(header, rows));
-  }
+  const savedFeatures = options.saveFeatures ? await saveFeatureTable(options.saveFeatures, dataset, options.label) : undefined;
+  const savedExpected = options.saveExpected
+    ? await saveExpectedRows(options.saveExpected, options, model, holdout, holdoutOutputs, holdoutScores, dataset)
+    : undefined;
 
-  return {
+  const common = {
     name: options.name,
     version: options.version,
     directory,
@@ -185,30 +224,270 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
       { version: options.version, directory },
     ]).version,
     rows: { ...dataset.rowCount, train: train.rows.length, holdout: holdout.rows.length },
-    positiveRate: { train: model.training.positiveRate, holdout: metrics.positiveRate },
     features: dataset.features.map((f) => ({ name: f.name, type: f.type })),
-    metrics: {
-      auc: metrics.auc,
-      brier: metrics.brier,
-      logLoss: metrics.logLoss,
-      accuracy: metrics.accuracy,
-      calibration: metrics.calibration,
-    },
-    bands: bands.map((band, index) => {
-      const upper = index === 0 ? Infinity : bands[index - 1]!.min;
-      const members = holdoutScores.flatMap((s, i) => (s >= band.min && s < upper ? [holdout.labels[i]!] : []));
-      return {
-        label: band.label,
-        min: band.min,
-        holdoutShare: members.length / holdoutScores.length,
-        holdoutPositiveRate: members.length ? members.reduce((sum, y) => sum + y, 0) / members.length : 0,
-      };
-    }),
     parity: { worstGap, rows: holdout.rows.length },
     training: { iterations: model.training.iterations, converged: true, c: model.training.c, seed, holdoutFraction },
     notes: dataset.notes,
     ...(savedFeatures ? { savedFeatures } : {}),
+    ...(savedExpected ? { savedExpected } : {}),
   };
+  return taskReport(model, common, { train, holdout, metrics, holdoutScores, bands, range });
+}
+
+const TRAINING_SUMMARY: Record<ModelTask, string> = {
+  binary_classification: 'rows and positiveRate',
+  multiclass_classification: 'rows, positiveRate (of the scored class) and classRates',
+  regression: 'rows, labelMean, labelMin and labelMax',
+};
+
+/** The score the service returns for a row's predicted outputs. */
+function scoring(model: TabularModel, range: [number, number] | undefined): (outputs: readonly number[]) => number {
+  switch (model.task) {
+    case 'binary_classification':
+      return (outputs) => outputs[0]!;
+    case 'multiclass_classification': {
+      const column = model.classes.indexOf(model.positiveClass);
+      return (outputs) => outputs[column]!;
+    }
+    case 'regression':
+      return (outputs) => scoreOfValue(outputs[0]!, range!);
+  }
+}
+
+function holdoutMetrics(model: TabularModel, outputs: readonly number[][], labels: readonly number[]): HoldoutMetrics {
+  switch (model.task) {
+    case 'binary_classification':
+      return evaluateBinaryClassifier(
+        outputs.map((o) => o[0]!),
+        labels,
+      );
+    case 'multiclass_classification':
+      return evaluateMulticlassClassifier(outputs, labels, model.classes);
+    case 'regression':
+      return evaluateRegressor(
+        outputs.map((o) => o[0]!),
+        labels,
+      );
+  }
+}
+
+/**
+ * The largest difference between graph and JS: in probability for classifiers; for a regressor
+ * relative to the larger of the value and the range's width, since float32 keeps about seven
+ * significant digits of a value however large.
+ */
+function parityGap(
+  model: TabularModel,
+  onnx: readonly number[][],
+  js: readonly number[][],
+  range: [number, number] | undefined,
+): number {
+  let worst = 0;
+  onnx.forEach((row, i) => {
+    row.forEach((value, c) => {
+      const expected = js[i]![c]!;
+      const scale = model.task === 'regression' ? Math.max(Math.abs(expected), range![1] - range![0]) : 1;
+      worst = Math.max(worst, Math.abs(value - expected) / scale);
+    });
+  });
+  return worst;
+}
+
+/** Refuses a split the task cannot be trained or measured on, saying what to change. */
+function requireTrainable(
+  target: LabelTarget,
+  label: string,
+  train: LabelledRows,
+  holdout: LabelledRows,
+  all: LabelledRows,
+): void {
+  switch (target.task) {
+    case 'binary_classification':
+      requireBothClasses(train.labels, 'training');
+      requireBothClasses(holdout.labels, 'holdout');
+      return;
+    case 'multiclass_classification': {
+      const seen = new Set(train.labels);
+      const missing = target.classes.findIndex((_, k) => !seen.has(k));
+      if (missing >= 0) {
+        const rows = all.labels.filter((y) => y === missing).length;
+        throw new DatasetError(
+          `class "${target.classes[missing]}" of "${label}" has no training rows (${rows} in all, held out): ` +
+            'add rows of it, merge it into another class, or change the holdout fraction',
+        );
+      }
+      return;
+    }
+    case 'regression':
+      for (const [part, rows] of [
+        ['training', train],
+        ['holdout', holdout],
+      ] as const) {
+        if (rows.labels.every((y) => y === rows.labels[0])) {
+          throw new DatasetError(
+            `every ${part} row (${rows.labels.length}) has the same "${label}" (${rows.labels[0]}): a regression needs ` +
+              'varying values to learn from and to be measured on; add rows, or change the holdout fraction',
+          );
+        }
+      }
+  }
+}
+
+interface TaskOutcome {
+  train: LabelledRows;
+  holdout: LabelledRows;
+  metrics: HoldoutMetrics;
+  holdoutScores: number[];
+  bands: Band[];
+  range: [number, number] | undefined;
+}
+
+type CommonReport = Omit<BinaryTrainingReport, 'task' | 'positiveClass' | 'positiveRate' | 'metrics' | 'bands'>;
+
+function taskReport(model: TabularModel, common: CommonReport, outcome: TaskOutcome): TrainingReport {
+  const { train, holdout, metrics, holdoutScores, bands } = outcome;
+  // Each band holds the scores from its min up to the next band's.
+  const bandMembers = (index: number): number[] => {
+    const upper = index === 0 ? Infinity : bands[index - 1]!.min;
+    const band = bands[index]!;
+    return holdoutScores.flatMap((s, i) => (s >= band.min && s < upper ? [i] : []));
+  };
+  const share = (members: readonly number[]) => members.length / holdoutScores.length;
+  const rate = (labels: readonly number[], positive: number) =>
+    labels.length === 0 ? 0 : labels.filter((y) => y === positive).length / labels.length;
+
+  switch (model.task) {
+    case 'binary_classification': {
+      if (!('auc' in metrics)) break;
+      const report: BinaryTrainingReport = {
+        task: model.task,
+        ...common,
+        ...(model.classes ? { positiveClass: model.classes[1] } : {}),
+        positiveRate: { train: model.training.positiveRate, holdout: metrics.positiveRate },
+        metrics: {
+          auc: metrics.auc,
+          brier: metrics.brier,
+          logLoss: metrics.logLoss,
+          accuracy: metrics.accuracy,
+          calibration: metrics.calibration,
+        },
+        bands: bands.map((band, index) => {
+          const members = bandMembers(index).map((i) => holdout.labels[i]!);
+          return { label: band.label, min: band.min, holdoutShare: share(members), holdoutPositiveRate: rate(members, 1) };
+        }),
+      };
+      return report;
+    }
+    case 'multiclass_classification': {
+      if (!('macroF1' in metrics)) break;
+      const positive = model.classes.indexOf(model.positiveClass);
+      const report: MulticlassTrainingReport = {
+        task: model.task,
+        ...common,
+        positiveClass: model.positiveClass,
+        classes: model.classes.map((label, k) => ({
+          label,
+          train: rate(train.labels, k),
+          holdout: rate(holdout.labels, k),
+        })),
+        positiveRate: { train: rate(train.labels, positive), holdout: rate(holdout.labels, positive) },
+        metrics: {
+          accuracy: metrics.accuracy,
+          macroF1: metrics.macroF1,
+          logLoss: metrics.logLoss,
+          classes: metrics.classes,
+        },
+        bands: bands.map((band, index) => {
+          const members = bandMembers(index).map((i) => holdout.labels[i]!);
+          return {
+            label: band.label,
+            min: band.min,
+            holdoutShare: share(members),
+            holdoutPositiveRate: rate(members, positive),
+          };
+        }),
+      };
+      return report;
+    }
+    case 'regression': {
+      if (!('r2' in metrics)) break;
+      const summary = (labels: readonly number[]) => ({
+        mean: labels.reduce((sum, y) => sum + y, 0) / labels.length,
+        min: labels.reduce((a, b) => Math.min(a, b), Infinity),
+        max: labels.reduce((a, b) => Math.max(a, b), -Infinity),
+      });
+      const report: RegressionTrainingReport = {
+        task: model.task,
+        ...common,
+        range: outcome.range!,
+        label: { train: summary(train.labels), holdout: summary(holdout.labels) },
+        metrics: { mae: metrics.mae, rmse: metrics.rmse, r2: metrics.r2 },
+        bands: bands.map((band, index) => {
+          const members = bandMembers(index).map((i) => holdout.labels[i]!);
+          return {
+            label: band.label,
+            min: band.min,
+            minValue: band.minValue!,
+            holdoutShare: share(members),
+            ...(members.length > 0 ? { holdoutMeanLabel: members.reduce((a, b) => a + b, 0) / members.length } : {}),
+          };
+        }),
+      };
+      return report;
+    }
+  }
+  throw new Error(`the holdout metrics are not those of a ${model.task} model`);
+}
+
+/** The features as the model saw them, and the label as the data had it. */
+async function saveFeatureTable(file: string, dataset: Dataset, label: string): Promise<string> {
+  const saved = path.resolve(file);
+  const header = [...dataset.featureCells.names, label];
+  const rows = dataset.data.labels.map((y, r) => [
+    ...dataset.featureCells.columns.map((column) => (column[r] === null ? '' : String(column[r]))),
+    labelText(dataset.target, y),
+  ]);
+  await mkdir(path.dirname(saved), { recursive: true });
+  await writeFile(saved, formatCsv(header, rows));
+  return saved;
+}
+
+/**
+ * The holdout rows as a validate-models rows file (docs/models.md): each row's features as a
+ * score request sends them, with what the trainer predicted for it: the score, and the value
+ * (regressors) or every class's probability (multiclass). `npm run validate-models -- <dir>
+ * --expected <file>` then checks that the service answers the same.
+ */
+async function saveExpectedRows(
+  file: string,
+  options: CsvTrainingOptions,
+  model: TabularModel,
+  holdout: LabelledRows,
+  outputs: readonly number[][],
+  scores: readonly number[],
+  dataset: Dataset,
+): Promise<string> {
+  const saved = path.resolve(file);
+  const lines = new Map(dataset.data.rows.map((row, i) => [row, dataset.featureCells.lines[i]!]));
+  const features = (row: TabularRow) =>
+    Object.fromEntries(dataset.features.map((f) => [f.name, row[f.name] ?? null]));
+  const rows = holdout.rows.map((row, i) => ({
+    model: options.name,
+    version: options.version,
+    id: `line ${lines.get(row)}`,
+    features: features(row),
+    score: scores[i],
+    ...(model.task === 'regression' ? { value: outputs[i]![0] } : {}),
+    ...(model.task === 'multiclass_classification'
+      ? { probabilities: Object.fromEntries(model.classes.map((label, k) => [label, outputs[i]![k]])) }
+      : {}),
+  }));
+  // float32 keeps about seven significant digits: a regressor's values get a tolerance to match.
+  const largest = model.task === 'regression' ? Math.max(1, ...outputs.map((o) => Math.abs(o[0]!))) : 1;
+  const tolerance = Number((1e-5 * largest).toPrecision(2));
+  await mkdir(path.dirname(saved), { recursive: true });
+  await writeFile(saved, `${JSON.stringify({ tolerance, rows }, null, 2)}\n`);
+  return saved;
 }
 
 interface FamilyMember {

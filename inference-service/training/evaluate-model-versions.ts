@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
+import type { ComparisonReport } from '@byom/contracts/training-reports';
 import { readUserFile } from './feature-spec.ts';
 import { compareModelVersions } from './model-comparison.ts';
 import { readFeatureMapping } from './salesforce-feature-mapping.ts';
 import { dateOption, requiredOption, runTrainingCli } from './training-cli.ts';
 
 /**
- * Compares two model versions on one labelled CSV: AUC, Brier, log loss, calibration, and
- * how many rows change band. `sf byom model eval` runs this; it also works on its own:
+ * Compares two model versions on one labelled CSV: the metrics of their task (AUC, Brier,
+ * log loss and calibration; accuracy, macro-F1 and log loss; MAE, RMSE and R²), and how many
+ * rows change band. `sf byom model eval` runs this; it also works on its own:
  *
  *   node --conditions=@byom/source training/evaluate-model-versions.ts --data holdout.csv --label IsConverted \
  *     --baseline models/lead-scoring --candidate models/lead-scoring/1.1.0 [--mapping mapping.json] [--as-of 2025-01-31] [--json]
@@ -51,16 +52,33 @@ await runTrainingCli(
 
 function printComparison(report: ComparisonReport): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const f = (value: number) => value.toFixed(4);
-  const row = (metric: string, pick: (v: VersionEvaluation) => number) =>
-    out(`  ${metric.padEnd(18)} ${f(pick(report.baseline)).padStart(10)} ${f(pick(report.candidate)).padStart(10)}`);
+  const f = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(4));
+  const row = (metric: string, baseline: number | undefined, candidate: number | undefined) =>
+    out(`  ${metric.padEnd(18)} ${f(baseline).padStart(10)} ${f(candidate).padStart(10)}`);
+  const { baseline: b, candidate: c } = report;
   out(`${report.rows.compared} rows compared (${report.rows.skipped} skipped)`);
-  out(`  ${''.padEnd(18)} ${report.baseline.version.padStart(10)} ${report.candidate.version.padStart(10)}`);
-  row('AUC', (v) => v.auc);
-  row('Brier', (v) => v.brier);
-  row('log loss', (v) => v.logLoss);
-  row('accuracy', (v) => v.accuracy);
-  row('calibration error', (v) => v.calibrationError);
+  out(`  ${''.padEnd(18)} ${b.version.padStart(10)} ${c.version.padStart(10)}`);
+  switch (report.task) {
+    case 'binary_classification':
+      row('AUC', report.baseline.auc, report.candidate.auc);
+      row('Brier', report.baseline.brier, report.candidate.brier);
+      row('log loss', report.baseline.logLoss, report.candidate.logLoss);
+      row('accuracy', report.baseline.accuracy, report.candidate.accuracy);
+      row('calibration error', report.baseline.calibrationError, report.candidate.calibrationError);
+      break;
+    case 'multiclass_classification':
+      row('accuracy', report.baseline.accuracy, report.candidate.accuracy);
+      row('macro-F1', report.baseline.macroF1, report.candidate.macroF1);
+      row('log loss', report.baseline.logLoss, report.candidate.logLoss);
+      row(`AUC of ${report.positiveClass}`.slice(0, 18), report.baseline.scoreAuc, report.candidate.scoreAuc);
+      break;
+    case 'regression':
+      row('MAE', report.baseline.mae, report.candidate.mae);
+      row('RMSE', report.baseline.rmse, report.candidate.rmse);
+      row('R²', report.baseline.r2, report.candidate.r2);
+      out(`  value shift        mean ${f(report.valueShift.meanAbsolute)}, largest ${f(report.valueShift.largest)}`);
+      break;
+  }
   out(
     `  band changes       ${report.bands.changed} of ${report.rows.compared} rows (${(report.bands.changedShare * 100).toFixed(1)} %)`,
   );

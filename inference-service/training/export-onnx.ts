@@ -4,20 +4,27 @@ import { ModelCard } from '@byom/contracts/model-card';
 import type { Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
 import { attr, buildModel, floatInitializer, mlNode, node, tensor } from '../src/onnx/onnx-builder.ts';
 import type { NodeProto, TensorProto, ValueInfoProto } from '../src/onnx/onnx-proto.ts';
-import type { BinaryMetrics } from './metrics.ts';
+import type { BinaryMetrics, MulticlassMetrics, RegressionMetrics } from './metrics.ts';
 import type { FittedFeature, TabularModel, TabularRow } from './tabular-trainer.ts';
 
 /**
  * Turns a trained TabularModel into the two files the service loads: `model.onnx`, with the
  * whole preprocessing pipeline inside the graph, and its model card. The graph follows the
- * shape skl2onnx gives a ColumnTransformer + LogisticRegression pipeline, so it is what a
- * data scientist's own export would look like:
+ * shape skl2onnx gives a ColumnTransformer + LogisticRegression (or LinearRegression / Ridge)
+ * pipeline, so it is what a data scientist's own export would look like:
  *
  *   one input per feature, [N, 1]: float for numbers and booleans, string for categories
  *   number:   Imputer(NaN → median) → [Add 1 → Log, when the trainer chose log1p] → Scaler
  *   boolean:  Imputer(NaN → training mode)
  *   category: OneHotEncoder(kept categories, zeros=1: unknown → all zeros) → Flatten
- *   Concat(axis 1, in feature order) → LinearClassifier(LOGISTIC) → label [N], probabilities [N, 2]
+ *   Concat(axis 1, in feature order) → then, by task:
+ *     binary      LinearClassifier(LOGISTIC)  → label [N], probabilities [N, 2]
+ *     multiclass  LinearClassifier(SOFTMAX)   → label [N] (string), probabilities [N, classes]
+ *     regression  LinearRegressor             → variable [N, 1]
+ *
+ * A binary model of a true/false label names its classes 0 and 1 (the card scores 1); one of
+ * text classes, and every multiclass model, names them by their text, which the service then
+ * returns with each class's probability.
  *
  * The output depends only on the model: no timestamps, ids or host details, so the same
  * training run always produces the same bytes.
@@ -48,23 +55,8 @@ export function exportOnnx(
   }
 
   nodes.push(node('Concat', blocks, [DESIGN_MATRIX], [attr.int('axis', 1)]));
-  // Two rows of coefficients, (-w, w) and (-b, b): with LOGISTIC each class gets its own
-  // sigmoid, and sigmoid(-z) + sigmoid(z) = 1, so the two probabilities are exact
-  // complements, as in skl2onnx's binary LogisticRegression export.
-  nodes.push(
-    mlNode(
-      'LinearClassifier',
-      [DESIGN_MATRIX],
-      ['label', 'probabilities'],
-      [
-        attr.ints('classlabels_ints', [0, 1]),
-        attr.floats('coefficients', [...model.coefficients.map((w) => -w), ...model.coefficients]),
-        attr.floats('intercepts', [-model.intercept, model.intercept]),
-        attr.int('multi_class', 0),
-        attr.string('post_transform', 'LOGISTIC'),
-      ],
-    ),
-  );
+  const head = modelHead(model);
+  nodes.push(head.node);
 
   return buildModel({
     graphName: info.name,
@@ -72,7 +64,7 @@ export function exportOnnx(
     producerName: 'byom-bridge-trainer',
     producerVersion: '1',
     inputs,
-    outputs: [tensor('label', 'int64', ['N']), tensor('probabilities', 'float', ['N', 2])],
+    outputs: head.outputs,
     nodes,
     initializers,
     metadata: {
@@ -82,6 +74,73 @@ export function exportOnnx(
       'byom.design_columns': JSON.stringify(model.columns),
     },
   });
+}
+
+/** The node that turns the design matrix into the model's outputs, and those outputs. */
+function modelHead(model: TabularModel): { node: NodeProto; outputs: ValueInfoProto[] } {
+  switch (model.task) {
+    case 'binary_classification': {
+      const labels = model.classes
+        ? attr.strings('classlabels_strings', model.classes)
+        : attr.ints('classlabels_ints', [0, 1]);
+      // Two rows of coefficients, (-w, w) and (-b, b): with LOGISTIC each class gets its own
+      // sigmoid, and sigmoid(-z) + sigmoid(z) = 1, so the two probabilities are exact
+      // complements, as in skl2onnx's binary LogisticRegression export.
+      return {
+        node: mlNode(
+          'LinearClassifier',
+          [DESIGN_MATRIX],
+          ['label', 'probabilities'],
+          [
+            labels,
+            attr.floats('coefficients', [...model.coefficients.map((w) => -w), ...model.coefficients]),
+            attr.floats('intercepts', [-model.intercept, model.intercept]),
+            attr.int('multi_class', 0),
+            attr.string('post_transform', 'LOGISTIC'),
+          ],
+        ),
+        outputs: [
+          tensor('label', model.classes ? 'string' : 'int64', ['N']),
+          tensor('probabilities', 'float', ['N', 2]),
+        ],
+      };
+    }
+    case 'multiclass_classification':
+      // One row of coefficients per class and SOFTMAX over the rows, as skl2onnx exports a
+      // multinomial LogisticRegression.
+      return {
+        node: mlNode(
+          'LinearClassifier',
+          [DESIGN_MATRIX],
+          ['label', 'probabilities'],
+          [
+            attr.strings('classlabels_strings', model.classes),
+            attr.floats('coefficients', model.coefficients.flat()),
+            attr.floats('intercepts', model.intercepts),
+            attr.int('multi_class', 1),
+            attr.string('post_transform', 'SOFTMAX'),
+          ],
+        ),
+        outputs: [
+          tensor('label', 'string', ['N']),
+          tensor('probabilities', 'float', ['N', model.classes.length]),
+        ],
+      };
+    case 'regression':
+      return {
+        node: mlNode(
+          'LinearRegressor',
+          [DESIGN_MATRIX],
+          ['variable'],
+          [
+            attr.floats('coefficients', model.coefficients),
+            attr.floats('intercepts', [model.intercept]),
+            attr.int('targets', 1),
+          ],
+        ),
+        outputs: [tensor('variable', 'float', ['N', 1])],
+      };
+  }
 }
 
 /** Appends the nodes that turn one feature's input into its design-matrix columns; returns the block's name. */
@@ -142,16 +201,17 @@ function featureBlock(fitted: FittedFeature, nodes: NodeProto[]): string | undef
 }
 
 /**
- * Scores rows with the exported graph in onnxruntime, fed the way the service feeds a
+ * Runs rows through the exported graph in onnxruntime, fed the way the service feeds a
  * columns-style model: a missing number as NaN, a missing category as '', and a missing
- * boolean as NaN (which the graph imputes, as the JS pipeline does). Returns column 1 of
- * `probabilities`.
+ * boolean as NaN (which the graph imputes, as the JS pipeline does). Returns each row's score
+ * output, as predictOutputs computes it in JS: [P(positive)] for a binary model, every class's
+ * probability for a multiclass one, [value] for a regressor.
  */
-export async function scoreWithOnnx(
+export async function predictWithOnnx(
   onnxBytes: Uint8Array,
   model: TabularModel,
   rows: readonly TabularRow[],
-): Promise<number[]> {
+): Promise<number[][]> {
   const session = await InferenceSession.create(onnxBytes);
   try {
     const feeds: Record<string, Tensor> = {};
@@ -171,13 +231,29 @@ export async function scoreWithOnnx(
               [rows.length, 1],
             );
     }
-    const { probabilities } = await session.run(feeds, ['probabilities']);
-    const data = probabilities.data;
-    if (!(data instanceof Float32Array)) throw new Error('the probabilities output is not a float tensor');
-    return rows.map((_, i) => data[i * 2 + 1]);
+    const output = model.task === 'regression' ? 'variable' : 'probabilities';
+    const { [output]: result } = await session.run(feeds, [output]);
+    const data = result!.data;
+    if (!(data instanceof Float32Array)) throw new Error(`the ${output} output is not a float tensor`);
+    const width = data.length / rows.length;
+    return rows.map((_, i) => {
+      const row = Array.from(data.subarray(i * width, (i + 1) * width));
+      // A binary graph outputs both classes; the JS pipeline (and the score) is the positive one.
+      return model.task === 'binary_classification' ? [row[1]!] : row;
+    });
   } finally {
     await session.release();
   }
+}
+
+/** A binary model's probability of the positive class for each row, from the exported graph. */
+export async function scoreWithOnnx(
+  onnxBytes: Uint8Array,
+  model: TabularModel,
+  rows: readonly TabularRow[],
+): Promise<number[]> {
+  if (model.task !== 'binary_classification') throw new Error('scoreWithOnnx scores binary models');
+  return (await predictWithOnnx(onnxBytes, model, rows)).map((row) => row[0]!);
 }
 
 /** What the card says about the model that training cannot know by itself. */
@@ -188,19 +264,24 @@ export interface ModelCardInfo {
   /** What the score predicts, for the AI Score card ("Likelihood to convert"). */
   scoreLabel?: string;
   default?: boolean;
-  /** Written to `trainingData`; rows and positive rate default to the training set's. */
+  /** Regressors: the values scored 0 and 1 (output.range). */
+  range?: [number, number];
+  /** Written to `trainingData`; rows and the label's distribution default to the training set's. */
   trainingData: z.input<typeof TrainingData>;
 }
+
+/** The holdout metrics of the model's task (metrics.ts). */
+export type HoldoutMetrics = BinaryMetrics | MulticlassMetrics | RegressionMetrics;
 
 /**
  * The model card for an exported TabularModel: every feature with the value a blank
  * Salesforce field becomes (NaN for imputed numbers, false for booleans, '' for
- * categories), its explanation baseline (training median or mode), the holdout metrics
- * and the bands.
+ * categories), its explanation baseline (training median or mode), which output is the
+ * score, the holdout metrics and the bands (left out when there are none).
  */
 export function buildModelCard(
   model: TabularModel,
-  holdout: BinaryMetrics,
+  holdout: HoldoutMetrics,
   bands: Band[],
   info: ModelCardInfo,
 ): ModelCard {
@@ -210,12 +291,33 @@ export function buildModelCard(
     default: info.default,
     description: info.description,
     ...(info.scoreLabel ? { scoreLabel: info.scoreLabel } : {}),
-    task: 'binary_classification',
+    task: model.task,
     features: model.features.map(cardFeature),
     inputs: { style: 'columns' },
-    output: { name: 'probabilities', positiveClass: 1 },
-    bands,
-    metrics: {
+    output: cardOutput(model, info),
+    ...(bands.length > 0 ? { bands } : {}),
+    metrics: cardMetrics(model, holdout),
+    trainingData: { ...trainingSummary(model), ...info.trainingData },
+  };
+  // Parsing here means an invalid card fails the training run, not the service at load time.
+  return ModelCard.parse(card);
+}
+
+function cardOutput(model: TabularModel, info: ModelCardInfo): z.input<typeof ModelCard>['output'] {
+  switch (model.task) {
+    case 'binary_classification':
+      return { name: 'probabilities', positiveClass: model.classes ? model.classes[1] : 1 };
+    case 'multiclass_classification':
+      return { name: 'probabilities', positiveClass: model.positiveClass };
+    case 'regression':
+      if (!info.range) throw new Error('a regression card needs the range its values are scored in');
+      return { name: 'variable', range: info.range };
+  }
+}
+
+function cardMetrics(model: TabularModel, holdout: HoldoutMetrics): z.input<typeof ModelCard>['metrics'] {
+  if (model.task === 'binary_classification' && 'auc' in holdout) {
+    return {
       auc: round(holdout.auc),
       brier: round(holdout.brier),
       logLoss: round(holdout.logLoss),
@@ -229,15 +331,57 @@ export function buildModelCard(
         observedRate: round(bin.observedRate),
         count: bin.count,
       })),
-    },
-    trainingData: {
-      rows: model.training.rows,
-      positiveRate: round(model.training.positiveRate),
-      ...info.trainingData,
-    },
-  };
-  // Parsing here means an invalid card fails the training run, not the service at load time.
-  return ModelCard.parse(card);
+    };
+  }
+  if (model.task === 'multiclass_classification' && 'macroF1' in holdout) {
+    const positive = holdout.classes.find((c) => c.label === model.positiveClass)!;
+    return {
+      accuracy: round(holdout.accuracy),
+      macroF1: round(holdout.macroF1),
+      logLoss: round(holdout.logLoss),
+      holdoutRows: holdout.rows,
+      holdoutPositiveRate: round(positive.rows / holdout.rows),
+      classes: holdout.classes.map((c) => ({
+        label: c.label,
+        rows: c.rows,
+        precision: round(c.precision),
+        recall: round(c.recall),
+        f1: round(c.f1),
+        ...(c.auc !== undefined ? { auc: round(c.auc) } : {}),
+      })),
+    };
+  }
+  if (model.task === 'regression' && 'r2' in holdout) {
+    // In the label's units, which may be tiny or huge: significant digits, not decimals.
+    return {
+      mae: significant(holdout.mae),
+      rmse: significant(holdout.rmse),
+      r2: round(holdout.r2),
+      holdoutRows: holdout.rows,
+    };
+  }
+  throw new Error(`the holdout metrics are not those of a ${model.task} model`);
+}
+
+/** What the card's trainingData says about the training rows' labels. */
+function trainingSummary(model: TabularModel): Record<string, unknown> {
+  switch (model.task) {
+    case 'binary_classification':
+      return { rows: model.training.rows, positiveRate: round(model.training.positiveRate) };
+    case 'multiclass_classification':
+      return {
+        rows: model.training.rows,
+        positiveRate: round(model.training.classRates[model.classes.indexOf(model.positiveClass)]!),
+        classRates: model.classes.map((label, k) => ({ label, rate: round(model.training.classRates[k]!) })),
+      };
+    case 'regression':
+      return {
+        rows: model.training.rows,
+        labelMean: significant(model.training.label.mean),
+        labelMin: model.training.label.min,
+        labelMax: model.training.label.max,
+      };
+  }
 }
 
 function cardFeature(fitted: FittedFeature): FeatureSpec {
@@ -253,8 +397,10 @@ function cardFeature(fitted: FittedFeature): FeatureSpec {
         baseline: fitted.median,
       };
     case 'boolean':
-      // A blank Salesforce checkbox is false.
-      return { ...common, default: false, baseline: fitted.mode };
+      // A Salesforce checkbox is never blank, and one left out of a request is false; but a
+      // column that was blank in training had its blanks imputed with the mode, so a record
+      // that leaves it out must score as those rows did.
+      return { ...common, default: fitted.missingRate > 0 ? fitted.mode : false, baseline: fitted.mode };
     case 'category':
       return {
         ...common,
@@ -267,40 +413,12 @@ function cardFeature(fitted: FittedFeature): FeatureSpec {
   }
 }
 
-/** The band names a trained card gets unless the trainer is told others, best first. */
-export const DEFAULT_BAND_NAMES = ['Hot', 'Warm', 'Cold'] as const;
-
-/**
- * Bands from the distribution of scores (normally the training set's), named best first:
- * with three names the best starts at the 80th percentile (about the top fifth of records)
- * and the middle at the median; with two, the best starts at the median. Thresholds are
- * rounded to 0.05 so an admin reads round numbers; the last band starts at 0.
- */
-export function chooseScoreBands(scores: readonly number[], names: readonly string[] = DEFAULT_BAND_NAMES): Band[] {
-  if (names.length !== 2 && names.length !== 3) throw new Error('bands need two or three names, best first');
-  if (new Set(names).size !== names.length || names.some((name) => name.trim() === '')) {
-    throw new Error('band names must be different and not blank');
-  }
-  if (scores.length === 0) throw new Error('bands need at least one score');
-  const sorted = [...scores].sort((a, b) => a - b);
-  const quantile = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const toStep = (value: number): number => Math.round(value * 20) / 20;
-  const warm = Math.min(0.9, Math.max(0.05, toStep(quantile(0.5))));
-  if (names.length === 2) {
-    return [
-      { label: names[0]!, min: round(warm) },
-      { label: names[1]!, min: 0 },
-    ];
-  }
-  const hot = Math.max(warm + 0.05, toStep(quantile(0.8)));
-  return [
-    { label: names[0]!, min: round(Math.min(hot, 0.95)) },
-    { label: names[1]!, min: round(warm) },
-    { label: names[2]!, min: 0 },
-  ];
-}
-
 /** Six decimals: precise enough for metrics, short enough to read in the card. */
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** Six significant digits, for values in the label's own units. */
+function significant(value: number): number {
+  return Number(value.toPrecision(6));
 }

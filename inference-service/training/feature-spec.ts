@@ -121,20 +121,6 @@ export function toTabularRows(features: readonly TabularFeature[], data: CellCol
   });
 }
 
-/** 0/1 labels from true/false, 1/0 or yes/no (any case); null where the label is blank. */
-export function toLabels(cells: readonly Cell[], lines: readonly number[], column: string): Array<0 | 1 | null> {
-  return cells.map((cell, i) => {
-    if (cell === null) return null;
-    const value = asBoolean(cell);
-    if (value === undefined) {
-      throw new DatasetError(
-        `line ${lines[i]}: label "${column}" is ${JSON.stringify(cell)}; labels must be true/false, 1/0 or yes/no`,
-      );
-    }
-    return value ? 1 : 0;
-  });
-}
-
 function typedValue(feature: TabularFeature, cell: Cell, line: number): FeatureValue {
   if (cell === null) return null;
   const problem = (expected: string) =>
@@ -160,7 +146,8 @@ function typedValue(feature: TabularFeature, cell: Cell, line: number): FeatureV
   }
 }
 
-function asBoolean(cell: Cell): boolean | undefined {
+/** true/false, 1/0 or yes/no (any case) as a boolean; undefined for anything else. */
+export function asBoolean(cell: Cell): boolean | undefined {
   if (typeof cell === 'boolean') return cell;
   if (typeof cell === 'number') return cell === 1 ? true : cell === 0 ? false : undefined;
   switch (String(cell).trim().toLowerCase()) {
@@ -182,6 +169,6 @@ function isBooleanText(cell: Cell): boolean {
 }
 
 /** Decimal numbers, with an exponent as exports write large doubles ("4.0E7"); not "0x10" or "Infinity". */
-function isNumericText(cell: Cell): boolean {
+export function isNumericText(cell: Cell): boolean {
   return typeof cell === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(cell);
 }

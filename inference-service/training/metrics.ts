@@ -1,9 +1,10 @@
-import type { CalibrationBin } from '@byom/contracts/model-card';
+import type { CalibrationBin, ClassMetrics } from '@byom/contracts/model-card';
 
 /**
- * Binary-classification metrics the model card records. Scores are probabilities of the
- * positive class; labels are 0 or 1. Each function throws on inputs it cannot score
- * (mismatched lengths, no rows) rather than returning NaN into a model card.
+ * The metrics the model card and the training report record, per task. Binary: scores are
+ * probabilities of the positive class, labels 0 or 1. Multiclass: every class's probability
+ * and the label's class index. Regression: predicted and true values. Each function throws on
+ * inputs it cannot score (mismatched lengths, no rows) rather than returning NaN into a card.
  */
 
 export interface BinaryMetrics {
@@ -126,4 +127,111 @@ function checkInputs(scores: readonly number[], labels: readonly number[]): void
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/** What the card and the report record for a multiclass model, on one set of rows. */
+export interface MulticlassMetrics {
+  /** Share of rows whose most probable class is their label. */
+  accuracy: number;
+  /** Unweighted mean of the per-class F1, over the classes that occur as a label or as a prediction. */
+  macroF1: number;
+  /** Mean negative log-probability of each row's label, probabilities clipped to [1e-15, 1]. */
+  logLoss: number;
+  rows: number;
+  classes: ClassMetrics[];
+}
+
+/**
+ * Multiclass metrics from every row's class probabilities (in class order) and its label (a
+ * class index). The prediction is the most probable class, the first on a tie, as
+ * scikit-learn's argmax. Precision, recall and F1 are 0 where their denominator is, as
+ * scikit-learn reports them (with a warning there); macro-F1 averages the classes that occur
+ * as a label or a prediction, as its f1_score(average="macro") does by default.
+ */
+export function evaluateMulticlassClassifier(
+  probabilities: readonly (readonly number[])[],
+  labels: readonly number[],
+  classes: readonly string[],
+): MulticlassMetrics {
+  if (probabilities.length === 0) throw new Error('metrics need at least one scored row');
+  if (probabilities.length !== labels.length) {
+    throw new Error(`got ${probabilities.length} predictions but ${labels.length} labels`);
+  }
+  const k = classes.length;
+  const truePositives = new Array<number>(k).fill(0);
+  const predicted = new Array<number>(k).fill(0);
+  const actual = new Array<number>(k).fill(0);
+  let correct = 0;
+  let logLossSum = 0;
+  probabilities.forEach((row, i) => {
+    const label = labels[i];
+    if (row.length !== k) throw new Error(`row ${i} has ${row.length} probabilities for ${k} classes`);
+    if (!(Number.isInteger(label) && label >= 0 && label < k)) throw new Error(`label ${i} is ${label}; not a class index`);
+    let best = 0;
+    for (let c = 1; c < k; c++) if (row[c] > row[best]) best = c;
+    predicted[best]++;
+    actual[label]++;
+    if (best === label) {
+      correct++;
+      truePositives[label]++;
+    }
+    logLossSum += -Math.log(Math.min(Math.max(row[label], 1e-15), 1));
+  });
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+  const perClass = classes.map((label, c) => {
+    const precision = ratio(truePositives[c], predicted[c]);
+    const recall = ratio(truePositives[c], actual[c]);
+    const oneVsRest = labels.map((y) => (y === c ? 1 : 0));
+    const both = actual[c] > 0 && actual[c] < labels.length;
+    return {
+      label,
+      rows: actual[c],
+      precision,
+      recall,
+      f1: ratio(2 * precision * recall, precision + recall),
+      ...(both ? { auc: rocAuc(probabilities.map((row) => clamp01(row[c])), oneVsRest) } : {}),
+    };
+  });
+  const occurring = perClass.filter((_, c) => actual[c] > 0 || predicted[c] > 0);
+  return {
+    accuracy: correct / labels.length,
+    macroF1: mean(occurring.map((m) => m.f1)),
+    logLoss: logLossSum / labels.length,
+    rows: labels.length,
+    classes: perClass,
+  };
+}
+
+/** What the card and the report record for a regressor, on one set of rows, in the label's units (R² has none). */
+export interface RegressionMetrics {
+  mae: number;
+  rmse: number;
+  /** 1 − (sum of squared errors) / (sum of squared deviations from the rows' own mean). */
+  r2: number;
+  rows: number;
+}
+
+export function evaluateRegressor(predictions: readonly number[], values: readonly number[]): RegressionMetrics {
+  if (predictions.length === 0) throw new Error('metrics need at least one scored row');
+  if (predictions.length !== values.length) {
+    throw new Error(`got ${predictions.length} predictions but ${values.length} labels`);
+  }
+  predictions.forEach((p, i) => {
+    if (!Number.isFinite(p) || !Number.isFinite(values[i])) throw new Error(`row ${i} is not a finite number`);
+  });
+  const average = mean(values);
+  const squaredDeviations = values.reduce((sum, y) => sum + (y - average) ** 2, 0);
+  if (squaredDeviations === 0) throw new Error('R² needs labels that are not all the same');
+  const squaredErrors = predictions.reduce((sum, p, i) => sum + (p - values[i]) ** 2, 0);
+  return {
+    mae: mean(predictions.map((p, i) => Math.abs(p - values[i]))),
+    rmse: Math.sqrt(squaredErrors / values.length),
+    r2: 1 - squaredErrors / squaredDeviations,
+    rows: values.length,
+  };
+}
+
+// float32 probabilities from a graph can land a hair above 1; the AUC only needs their order.
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
 }

@@ -2,15 +2,10 @@ import { transformFeatureType } from '@byom/contracts/feature-mapping';
 import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
-import {
-  cellsFromTable,
-  DatasetError,
-  deriveFeatures,
-  looksLikeIdentifier,
-  toLabels,
-  toTabularRows,
-} from './feature-spec.ts';
+import { cellsFromTable, DatasetError, deriveFeatures, looksLikeIdentifier, toTabularRows } from './feature-spec.ts';
 import type { CellColumns, DeclaredFeature } from './feature-spec.ts';
+import { readLabelColumn } from './label-column.ts';
+import type { LabelOptions, LabelTarget } from './label-column.ts';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
 import type { LabelledRows, TabularFeature } from './tabular-trainer.ts';
 
@@ -23,8 +18,8 @@ import type { LabelledRows, TabularFeature } from './tabular-trainer.ts';
  * row), unless `include` names the feature columns explicitly.
  */
 
-export interface DatasetOptions {
-  /** The label column: true/false, 1/0 or yes/no. */
+export interface DatasetOptions extends LabelOptions {
+  /** The label column (label-column.ts: its values, or `task`, choose the task). */
   label: string;
   mapping?: readonly FeatureMappingEntry[];
   /** Types, labels and descriptions the caller knows (a field's Salesforce type, `--feature-type`). */
@@ -37,6 +32,8 @@ export interface DatasetOptions {
 
 export interface Dataset {
   features: TabularFeature[];
+  /** The task and classes the label asks for. */
+  target: LabelTarget;
   data: LabelledRows;
   /** The feature cells of the labelled rows, for saving the exact training table. */
   featureCells: CellColumns;
@@ -94,7 +91,12 @@ export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset 
   }
 
   const labelCells = cellsFromTable(table, [labelName]).columns[0]!;
-  const labels = toLabels(labelCells, table.lines, labelName);
+  const label = readLabelColumn(labelCells, table.lines, labelName, {
+    ...(options.task ? { task: options.task } : {}),
+    ...(options.positiveClass !== undefined ? { positiveClass: options.positiveClass } : {}),
+  });
+  notes.push(...label.notes);
+  const labels = label.labels;
   const keep = labels.flatMap((label, i) => (label === null ? [] : [i]));
   const unlabelled = labels.length - keep.length;
   if (unlabelled > 0) notes.push(`${unlabelled} row(s) have no "${labelName}" value and were left out`);
@@ -111,6 +113,7 @@ export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset 
     notes.push(`types read from the data: ${derived.map((f) => `${f.name} ${f.type}`).join(', ')}`);
   return {
     features,
+    target: label.target,
     data: { rows: toTabularRows(features, kept), labels: keep.map((i) => labels[i]!) },
     featureCells: kept,
     rowCount: { total: table.rows.length, used: keep.length, unlabelled },

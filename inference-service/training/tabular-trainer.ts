@@ -1,16 +1,20 @@
 import type { FeatureType } from '@byom/contracts/model-card';
+import type { LabelTarget } from './label-column.ts';
+import { fitLogisticRegression, fitMultinomialLogisticRegression, fitRidgeRegression, sigmoid, softmax } from './linear-fits.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 /**
- * A generic, deterministic trainer for binary classification on tabular data: the bundled
- * lead-scoring model is one input to it, and `sf byom model train --data file.csv` is meant
- * to be another. It fits a preprocessing pipeline (imputation, optional log1p, scaling,
- * one-hot encoding) and an L2-regularised logistic regression, and returns everything
- * export-onnx.ts needs to put the same pipeline inside an ONNX graph, plus a JS predict
- * used to check the exported graph against.
+ * A generic, deterministic trainer for tabular data: the bundled lead-scoring model is one
+ * input to it, and `sf byom model train --data file.csv` is another. It fits a preprocessing
+ * pipeline (imputation, optional log1p, scaling, one-hot encoding) and, on the encoded rows,
+ * an L2-regularised linear model for the label's task (linear-fits.ts): logistic regression
+ * for a binary label, multinomial (softmax) logistic regression for 3 or more classes, ridge
+ * regression for a number. It returns everything export-onnx.ts needs to put the same
+ * pipeline inside an ONNX graph, plus a JS predict used to check the exported graph against.
  *
- * Nothing here is random: the fit is full-batch Newton (IRLS), and every choice made from
- * the data (medians, log1p or not, kept categories) is a pure function of the rows.
+ * Nothing here is random: the classifiers are fitted by full-batch Newton, the regression in
+ * closed form, and every choice made from the data (medians, log1p or not, kept categories)
+ * is a pure function of the rows.
  */
 
 /** A column the model reads. `label` and `description` travel to the model card. */
@@ -25,16 +29,21 @@ export interface TabularFeature {
 export type FeatureValue = number | string | boolean | null;
 export type TabularRow = Readonly<Record<string, FeatureValue | undefined>>;
 
-/** Rows with a 0/1 label each (1 = the positive class, whose probability is the score). */
+/**
+ * Rows with a label each: binary 0/1 (1 = the positive class, whose probability is the score),
+ * multiclass the index of the class, regression the value.
+ */
 export interface LabelledRows {
   rows: TabularRow[];
   labels: number[];
 }
 
 export interface TrainerOptions {
+  /** What the labels are; binary (0/1, scoring 1) unless said. */
+  target?: LabelTarget;
   /**
    * Inverse L2 strength, as scikit-learn's `C`: the fit minimises
-   * sum(log loss) + ||w||² / (2C); the intercept is not penalised.
+   * sum(loss) + ||w||² / (2C); the intercepts are not penalised.
    */
   c?: number;
   /** Categories seen in fewer training rows than this get no column (they encode as all zeros, like unknowns). */
@@ -46,7 +55,7 @@ export interface TrainerOptions {
   maxIterations?: number;
 }
 
-const DEFAULT_OPTIONS: Required<TrainerOptions> = {
+const DEFAULT_OPTIONS: Required<Omit<TrainerOptions, 'target'>> = {
   c: 1,
   minCategoryCount: 20,
   log1pSkewness: 1,
@@ -89,20 +98,49 @@ export interface FittedCategoryFeature {
 
 export type FittedFeature = FittedNumericFeature | FittedBooleanFeature | FittedCategoryFeature;
 
-export interface TabularModel {
+interface FitSummary {
+  rows: number;
+  c: number;
+  iterations: number;
+  converged: boolean;
+}
+
+interface FittedPipeline {
   features: FittedFeature[];
   /** Design-matrix column names, in the order the coefficients use: `Feature` or `Feature=category`. */
   columns: string[];
+}
+
+export interface BinaryTabularModel extends FittedPipeline {
+  task: 'binary_classification';
+  /** Text class names [other, positive]; absent for a true/false label scoring true (classes 0 and 1). */
+  classes?: [string, string];
   coefficients: number[];
   intercept: number;
-  training: {
-    rows: number;
-    positiveRate: number;
-    c: number;
-    iterations: number;
-    converged: boolean;
-  };
+  training: FitSummary & { positiveRate: number };
 }
+
+export interface MulticlassTabularModel extends FittedPipeline {
+  task: 'multiclass_classification';
+  classes: string[];
+  /** The class whose probability is the score. */
+  positiveClass: string;
+  /** One row of coefficients per class, in class order. */
+  coefficients: number[][];
+  intercepts: number[];
+  /** Share of the training rows in each class. */
+  training: FitSummary & { classRates: number[] };
+}
+
+export interface RegressionTabularModel extends FittedPipeline {
+  task: 'regression';
+  coefficients: number[];
+  intercept: number;
+  /** The training labels' mean, lowest and highest value. */
+  training: FitSummary & { label: { mean: number; min: number; max: number } };
+}
+
+export type TabularModel = BinaryTabularModel | MulticlassTabularModel | RegressionTabularModel;
 
 /** Splits rows deterministically: a seeded shuffle, then the first `holdoutFraction` of it is the holdout. */
 export function splitTrainHoldout(
@@ -123,52 +161,167 @@ export function splitTrainHoldout(
   return { train: pick(trainIndexes), holdout: pick(holdoutIndexes) };
 }
 
-/** Fits preprocessing and the logistic regression on the training rows. */
+/** Fits preprocessing and the linear model for the target's task on the training rows. */
+export function trainTabularModel(
+  features: readonly TabularFeature[],
+  data: LabelledRows,
+  options?: TrainerOptions & { target?: Extract<LabelTarget, { task: 'binary_classification' }> },
+): BinaryTabularModel;
+export function trainTabularModel(
+  features: readonly TabularFeature[],
+  data: LabelledRows,
+  options: TrainerOptions,
+): TabularModel;
 export function trainTabularModel(
   features: readonly TabularFeature[],
   data: LabelledRows,
   options: TrainerOptions = {},
 ): TabularModel {
-  const settings = { ...DEFAULT_OPTIONS, ...options };
+  const { target = { task: 'binary_classification' }, ...rest } = options;
+  const settings = { ...DEFAULT_OPTIONS, ...rest };
   if (data.rows.length === 0 || data.rows.length !== data.labels.length) {
     throw new Error('training needs at least one row and exactly one label per row');
   }
-  data.labels.forEach((label, i) => {
-    if (label !== 0 && label !== 1) throw new Error(`label of row ${i} is ${label}; labels must be 0 or 1`);
-  });
-  const positives = data.labels.reduce((sum, y) => sum + y, 0);
-  if (positives === 0 || positives === data.labels.length) throw new Error('training needs both classes in the labels');
+  checkLabels(target, data.labels);
 
   const fitted = features.map((feature) => fitFeature(feature, data.rows, settings));
   const columns = fitted.flatMap(columnNames);
   const design = data.rows.map((row) => encodeRow(fitted, row));
-  const fit = fitLogisticRegression(design, data.labels, settings);
-  return {
-    features: fitted,
-    columns,
-    coefficients: fit.coefficients,
-    intercept: fit.intercept,
-    training: {
-      rows: data.rows.length,
-      positiveRate: positives / data.rows.length,
-      c: settings.c,
-      iterations: fit.iterations,
-      converged: fit.converged,
-    },
-  };
+  const rows = data.rows.length;
+  switch (target.task) {
+    case 'binary_classification': {
+      const fit = fitLogisticRegression(design, data.labels, settings);
+      const positives = data.labels.reduce((sum, y) => sum + y, 0);
+      return {
+        task: target.task,
+        ...(target.classes ? { classes: target.classes } : {}),
+        features: fitted,
+        columns,
+        coefficients: fit.coefficients,
+        intercept: fit.intercept,
+        training: {
+          rows,
+          positiveRate: positives / rows,
+          c: settings.c,
+          iterations: fit.iterations,
+          converged: fit.converged,
+        },
+      };
+    }
+    case 'multiclass_classification': {
+      const fit = fitMultinomialLogisticRegression(design, data.labels, target.classes.length, settings);
+      const counts = target.classes.map(() => 0);
+      for (const y of data.labels) counts[y]++;
+      return {
+        task: target.task,
+        classes: target.classes,
+        positiveClass: target.positiveClass,
+        features: fitted,
+        columns,
+        coefficients: fit.coefficients,
+        intercepts: fit.intercepts,
+        training: {
+          rows,
+          classRates: counts.map((count) => count / rows),
+          c: settings.c,
+          iterations: fit.iterations,
+          converged: fit.converged,
+        },
+      };
+    }
+    case 'regression': {
+      const fit = fitRidgeRegression(design, data.labels, settings);
+      return {
+        task: target.task,
+        features: fitted,
+        columns,
+        coefficients: fit.coefficients,
+        intercept: fit.intercept,
+        training: {
+          rows,
+          label: {
+            mean: data.labels.reduce((sum, y) => sum + y, 0) / rows,
+            min: data.labels.reduce((a, b) => Math.min(a, b), Infinity),
+            max: data.labels.reduce((a, b) => Math.max(a, b), -Infinity),
+          },
+          c: settings.c,
+          iterations: fit.iterations,
+          converged: fit.converged,
+        },
+      };
+    }
+  }
+}
+
+function checkLabels(target: LabelTarget, labels: readonly number[]): void {
+  switch (target.task) {
+    case 'binary_classification': {
+      labels.forEach((label, i) => {
+        if (label !== 0 && label !== 1) throw new Error(`label of row ${i} is ${label}; labels must be 0 or 1`);
+      });
+      const positives = labels.reduce((sum, y) => sum + y, 0);
+      if (positives === 0 || positives === labels.length) throw new Error('training needs both classes in the labels');
+      return;
+    }
+    case 'multiclass_classification': {
+      const seen = new Set<number>();
+      labels.forEach((label, i) => {
+        if (!Number.isInteger(label) || label < 0 || label >= target.classes.length) {
+          throw new Error(`label of row ${i} is ${label}; labels must be class indexes 0 to ${target.classes.length - 1}`);
+        }
+        seen.add(label);
+      });
+      const missing = target.classes.filter((_, k) => !seen.has(k));
+      if (missing.length > 0) throw new Error(`training needs every class in the labels; missing ${missing.join(', ')}`);
+      return;
+    }
+    case 'regression':
+      labels.forEach((label, i) => {
+        if (!Number.isFinite(label)) throw new Error(`label of row ${i} is ${label}; labels must be finite numbers`);
+      });
+  }
 }
 
 /** The model's log-odds for one row: intercept + coefficients · encoded row. */
-export function predictLogOdds(model: TabularModel, row: TabularRow): number {
-  const x = encodeRow(model.features, row);
-  let z = model.intercept;
-  for (let j = 0; j < x.length; j++) z += model.coefficients[j] * x[j];
-  return z;
+export function predictLogOdds(model: BinaryTabularModel, row: TabularRow): number {
+  return linearPredictor(model.intercept, model.coefficients, encodeRow(model.features, row));
 }
 
 /** Probability of the positive class for one row, computed in JS (float64); the ONNX graph must agree. */
-export function predictProbability(model: TabularModel, row: TabularRow): number {
+export function predictProbability(model: BinaryTabularModel, row: TabularRow): number {
   return sigmoid(predictLogOdds(model, row));
+}
+
+/** Every class's probability for one row, in class order. */
+export function predictClassProbabilities(model: MulticlassTabularModel, row: TabularRow): number[] {
+  const x = encodeRow(model.features, row);
+  return softmax(model.intercepts.map((intercept, k) => linearPredictor(intercept, model.coefficients[k], x)));
+}
+
+/** A regressor's prediction for one row, in the label's units. */
+export function predictValue(model: RegressionTabularModel, row: TabularRow): number {
+  return linearPredictor(model.intercept, model.coefficients, encodeRow(model.features, row));
+}
+
+/**
+ * What the exported graph's score output holds for one row: [P(positive)] for a binary model,
+ * every class's probability for a multiclass one, [value] for a regressor.
+ */
+export function predictOutputs(model: TabularModel, row: TabularRow): number[] {
+  switch (model.task) {
+    case 'binary_classification':
+      return [predictProbability(model, row)];
+    case 'multiclass_classification':
+      return predictClassProbabilities(model, row);
+    case 'regression':
+      return [predictValue(model, row)];
+  }
+}
+
+function linearPredictor(intercept: number, coefficients: readonly number[], x: readonly number[]): number {
+  let z = intercept;
+  for (let j = 0; j < x.length; j++) z += coefficients[j] * x[j];
+  return z;
 }
 
 /** The preprocessed design-matrix row, exactly as the ONNX graph builds it before LinearClassifier. */
@@ -205,10 +358,12 @@ function columnNames(fitted: FittedFeature): string[] {
     : [fitted.feature.name];
 }
 
+type PreprocessingSettings = Pick<Required<TrainerOptions>, 'minCategoryCount' | 'log1pSkewness'>;
+
 function fitFeature(
   feature: TabularFeature,
   rows: readonly TabularRow[],
-  settings: Required<TrainerOptions>,
+  settings: PreprocessingSettings,
 ): FittedFeature {
   switch (feature.type) {
     case 'number':
@@ -224,7 +379,7 @@ function fitFeature(
 function fitNumeric(
   feature: TabularFeature,
   rows: readonly TabularRow[],
-  settings: Required<TrainerOptions>,
+  settings: PreprocessingSettings,
 ): FittedNumericFeature {
   const values = rows.map((row) => numericValue(feature, row[feature.name]));
   const observed = values.filter((v) => !Number.isNaN(v));
@@ -276,7 +431,7 @@ function fitBoolean(feature: TabularFeature, rows: readonly TabularRow[]): Fitte
 function fitCategory(
   feature: TabularFeature,
   rows: readonly TabularRow[],
-  settings: Required<TrainerOptions>,
+  settings: PreprocessingSettings,
 ): FittedCategoryFeature {
   const counts = new Map<string, number>();
   for (const row of rows) {
@@ -341,108 +496,4 @@ function skewness(values: readonly number[]): number {
   m2 /= n;
   m3 /= n;
   return m2 > 0 ? m3 / m2 ** 1.5 : 0;
-}
-
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-interface LogisticFit {
-  coefficients: number[];
-  intercept: number;
-  iterations: number;
-  converged: boolean;
-}
-
-/**
- * Full-batch Newton-Raphson (IRLS) for L2-regularised logistic regression. The loss is
- * convex, so Newton from zero converges in a handful of steps, and with no sampling or
- * learning rate the result depends only on the data.
- */
-function fitLogisticRegression(
-  design: readonly number[][],
-  labels: readonly number[],
-  settings: Required<TrainerOptions>,
-): LogisticFit {
-  const columns = design[0]?.length ?? 0;
-  const size = columns + 1; // parameter 0 is the intercept
-  const lambda = 1 / settings.c;
-  const beta = new Array<number>(size).fill(0);
-  let iterations = 0;
-  let converged = false;
-
-  while (iterations < settings.maxIterations && !converged) {
-    iterations++;
-    const gradient = new Array<number>(size).fill(0);
-    const hessian = Array.from({ length: size }, () => new Array<number>(size).fill(0));
-    const x = new Array<number>(size);
-    x[0] = 1;
-    for (let i = 0; i < design.length; i++) {
-      const row = design[i];
-      let z = beta[0];
-      for (let j = 0; j < columns; j++) {
-        x[j + 1] = row[j];
-        z += beta[j + 1] * row[j];
-      }
-      const p = sigmoid(z);
-      const residual = p - labels[i];
-      const weight = p * (1 - p);
-      for (let a = 0; a < size; a++) {
-        gradient[a] += residual * x[a];
-        const wa = weight * x[a];
-        if (wa === 0) continue;
-        const hessianRow = hessian[a];
-        for (let b = 0; b <= a; b++) hessianRow[b] += wa * x[b];
-      }
-    }
-    for (let a = 1; a < size; a++) {
-      gradient[a] += lambda * beta[a];
-      hessian[a][a] += lambda;
-    }
-    for (let a = 0; a < size; a++) for (let b = 0; b < a; b++) hessian[b][a] = hessian[a][b];
-
-    const step = solveSymmetricPositiveDefinite(hessian, gradient);
-    let largestMove = 0;
-    for (let a = 0; a < size; a++) {
-      beta[a] -= step[a];
-      largestMove = Math.max(largestMove, Math.abs(step[a]));
-    }
-    converged = largestMove < settings.tolerance;
-  }
-  return { intercept: beta[0], coefficients: beta.slice(1), iterations, converged };
-}
-
-/** Solves A x = b by Cholesky decomposition; A must be symmetric positive definite. */
-function solveSymmetricPositiveDefinite(matrix: readonly number[][], rhs: readonly number[]): number[] {
-  const n = rhs.length;
-  const lower = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = matrix[i][j];
-      for (let k = 0; k < j; k++) sum -= lower[i][k] * lower[j][k];
-      if (i === j) {
-        // An unpenalised intercept with a constant column could make this singular; L2 on
-        // every other column keeps the Hessian positive definite in practice.
-        if (!(sum > 0)) throw new Error('Newton step failed: the Hessian is not positive definite');
-        lower[i][i] = Math.sqrt(sum);
-      } else {
-        lower[i][j] = sum / lower[j][j];
-      }
-    }
-  }
-  const y = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let sum = rhs[i];
-    for (let k = 0; k < i; k++) sum -= lower[i][k] * y[k];
-    y[i] = sum / lower[i][i];
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = y[i];
-    for (let k = i + 1; k < n; k++) sum -= lower[k][i] * x[k];
-    x[i] = sum / lower[i][i];
-  }
-  return x;
 }

@@ -1,24 +1,26 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FeatureType } from '@byom/contracts/model-card';
+import { FeatureType, ModelTask } from '@byom/contracts/model-card';
 import type { TrainingReport } from '@byom/contracts/training-reports';
 import { trainModelFromCsv } from './csv-model-training.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { readFeatureMapping } from './salesforce-feature-mapping.ts';
+import { parseValueRange } from './score-bands.ts';
 import { dateOption, numberOption, requiredOption, runTrainingCli } from './training-cli.ts';
 
 /**
- * Trains a binary classifier from any CSV with the bundled model's trainer and writes
- * `<models-dir>/<name>/<version>/model.onnx` and `model.json`. `sf byom model train` runs
- * this; it also works on its own:
+ * Trains a binary or multiclass classifier, or a regressor, from any CSV with the bundled
+ * model's trainer and writes `<models-dir>/<name>/<version>/model.onnx` and `model.json`.
+ * `sf byom model train` runs this; it also works on its own:
  *
  *   node --conditions=@byom/source training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
+ *     [--task binary|multiclass|regression] [--positive-class "Closed Won"] [--range 0,250000]
  *     [--models-dir models] [--mapping mapping.json] [--features features.json] [--include A,B]
  *     [--feature-type Name=category] [--as-of 2025-01-31] [--holdout 0.2] [--seed 42]
- *     [--min-category-count 20] [--c 1] [--description text] [--score-label text] [--bands Hot,Warm,Cold] [--source text] [--save-features out.csv]
- *     [--force] [--json]
+ *     [--min-category-count 20] [--c 1] [--description text] [--score-label text] [--bands Hot,Warm,Cold]
+ *     [--source text] [--save-features out.csv] [--save-expected rows.json] [--force] [--json]
  *
  * --mapping is an AI_Model_Endpoint__mdt Feature_Mapping__c (JSON list); with it the CSV
  * holds record fields and the features are computed as Apex computes them. --features is
@@ -37,6 +39,9 @@ await runTrainingCli(
       options: {
         data: { type: 'string' },
         label: { type: 'string' },
+        task: { type: 'string' },
+        'positive-class': { type: 'string' },
+        range: { type: 'string' },
         name: { type: 'string' },
         version: { type: 'string' },
         'models-dir': { type: 'string', default: DEFAULT_MODELS_DIR },
@@ -54,6 +59,7 @@ await runTrainingCli(
         bands: { type: 'string' },
         source: { type: 'string' },
         'save-features': { type: 'string' },
+        'save-expected': { type: 'string' },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -72,6 +78,9 @@ await runTrainingCli(
       label: requiredOption('--label', args.label),
       name: requiredOption('--name', args.name),
       version: requiredOption('--version', args.version),
+      ...(args.task ? { task: taskOption(args.task) } : {}),
+      ...(args['positive-class'] !== undefined ? { positiveClass: args['positive-class'] } : {}),
+      ...(args.range ? { range: parseValueRange(args.range) } : {}),
       modelsDir: path.resolve(args['models-dir']),
       ...(args.mapping ? { mapping: readFeatureMapping(await readUserFile(args.mapping)) } : {}),
       declared,
@@ -90,9 +99,10 @@ await runTrainingCli(
       ...(c !== undefined ? { c } : {}),
       ...(args.description ? { description: args.description } : {}),
       ...(args['score-label'] ? { scoreLabel: args['score-label'] } : {}),
-      ...(args.bands ? { bandNames: args.bands.split(',').map((name) => name.trim()) } : {}),
+      ...(args.bands ? { bands: args.bands } : {}),
       ...(args.source ? { source: args.source } : {}),
       ...(args['save-features'] ? { saveFeatures: args['save-features'] } : {}),
+      ...(args['save-expected'] ? { saveExpected: args['save-expected'] } : {}),
       force: args.force,
     });
   },
@@ -104,21 +114,59 @@ function printReport(report: TrainingReport): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`${report.name} ${report.version}: ${report.rows.train} training rows, ${report.rows.holdout} holdout rows`);
   for (const note of report.notes) out(`  note           ${note}`);
-  out(`  positive rate  train ${f(report.positiveRate.train)}  holdout ${f(report.positiveRate.holdout)}`);
-  out(
-    `  holdout        AUC ${f(report.metrics.auc)}  Brier ${f(report.metrics.brier)}  log loss ${f(report.metrics.logLoss)}` +
-      `  accuracy ${f(report.metrics.accuracy)}`,
-  );
+  switch (report.task) {
+    case 'binary_classification':
+      out(`  positive rate  train ${f(report.positiveRate.train)}  holdout ${f(report.positiveRate.holdout)}`);
+      out(
+        `  holdout        AUC ${f(report.metrics.auc)}  Brier ${f(report.metrics.brier)}  log loss ${f(report.metrics.logLoss)}` +
+          `  accuracy ${f(report.metrics.accuracy)}`,
+      );
+      break;
+    case 'multiclass_classification':
+      out(
+        `  holdout        accuracy ${f(report.metrics.accuracy)}  macro-F1 ${f(report.metrics.macroF1)}` +
+          `  log loss ${f(report.metrics.logLoss)}`,
+      );
+      for (const c of report.metrics.classes) {
+        out(
+          `  class ${c.label.padEnd(12)} ${c.rows} holdout rows  precision ${f(c.precision)}  recall ${f(c.recall)}` +
+            `  F1 ${f(c.f1)}${c.auc === undefined ? '' : `  AUC ${f(c.auc)}`}${c.label === report.positiveClass ? '  (the score)' : ''}`,
+        );
+      }
+      break;
+    case 'regression':
+      out(`  holdout        MAE ${report.metrics.mae.toPrecision(6)}  RMSE ${report.metrics.rmse.toPrecision(6)}  R² ${f(report.metrics.r2)}`);
+      out(`  score          ${report.range[0]} scores 0, ${report.range[1]} scores 1`);
+      break;
+  }
   for (const band of report.bands) {
     out(
-      `  band ${band.label.padEnd(9)} >= ${band.min}: ${f(band.holdoutShare)} of holdout rows, ` +
-        `${f(band.holdoutPositiveRate)} of them positive`,
+      `  band ${band.label.padEnd(9)} >= ${'minValue' in band ? band.minValue : band.min}: ${f(band.holdoutShare)} of holdout rows` +
+        ('holdoutPositiveRate' in band
+          ? `, ${f(band.holdoutPositiveRate)} of them positive`
+          : band.holdoutMeanLabel === undefined
+            ? ''
+            : `, mean label ${band.holdoutMeanLabel.toPrecision(6)}`),
     );
   }
   out(`  ONNX parity    max |onnx - js| = ${report.parity.worstGap.toExponential(2)} on ${report.parity.rows} rows`);
   out(`  wrote          ${report.directory} (sha256 ${report.sha256})`);
   out(`  default        ${report.name} ${report.defaultVersion} is served when a request names no version`);
 }
+
+/** --task: binary, multiclass or regression (or the card's own names). */
+function taskOption(value: string): ModelTask {
+  const task = TASK_NAMES[value.trim().toLowerCase()];
+  if (!task) throw new DatasetError(`--task must be binary, multiclass or regression, got "${value}"`);
+  return task;
+}
+
+const TASK_NAMES: Record<string, ModelTask> = {
+  binary: 'binary_classification',
+  multiclass: 'multiclass_classification',
+  regression: 'regression',
+  ...Object.fromEntries(ModelTask.options.map((task) => [task, task])),
+};
 
 async function readDeclaredFeatures(file: string): Promise<DeclaredFeature[]> {
   let parsed: unknown;

@@ -3,9 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
+import { buildModelCard, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DEFAULT_LEAD_ROWS, DEFAULT_LEAD_SEED, generateLeads, LEAD_FEATURES } from './lead-data.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
+import { chooseScoreBands } from './score-bands.ts';
 import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
 
 /**

@@ -65,9 +65,12 @@ describe('training a model from a CSV', () => {
     const cardText = await readFile(path.join(first, 'lead-scoring', '2.0.0', 'model.json'), 'utf8');
     assert.equal(cardText, await readFile(path.join(second, 'lead-scoring', '2.0.0', 'model.json'), 'utf8'));
     const card = ModelCard.parse(JSON.parse(cardText));
+    const report = reports[0]!;
+    assert.equal(report.task, 'binary_classification', 'a true/false label trains a binary classifier');
+    assert.equal(card.task, 'binary_classification');
     assert.equal(
       card.metrics?.auc,
-      Math.round(reports[0]!.metrics.auc * 1e6) / 1e6,
+      Math.round(report.metrics.auc * 1e6) / 1e6,
       'the card records the holdout AUC',
     );
     assert.equal(card.default, undefined, 'a trained version is never marked default');
@@ -136,6 +139,7 @@ describe('training a model from a CSV', () => {
     assert.deepEqual(ComparisonReport.parse(report), report, 'the report is what sf byom model eval reads back');
     assert.deepEqual(report.rows, { total: 800, labelled: 800, compared: 800, skipped: 0 });
     assert.equal(report.baseline.version, '1.0.0');
+    assert.equal(report.task, 'binary_classification');
     assert.ok(report.baseline.auc > 0.65 && report.candidate.auc > 0.65, 'both versions learned the synthetic leads');
     const changed = report.bands.transitions.filter((t) => t.from !== t.to).reduce((sum, t) => sum + t.count, 0);
     assert.equal(report.bands.changed, changed);

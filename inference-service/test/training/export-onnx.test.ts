@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ModelCard } from '@byom/contracts/model-card';
-import { buildModelCard, chooseScoreBands, exportOnnx } from '../../training/export-onnx.ts';
+import { buildModelCard, exportOnnx } from '../../training/export-onnx.ts';
 import { generateLeads, LEAD_FEATURES } from '../../training/lead-data.ts';
 import { evaluateBinaryClassifier } from '../../training/metrics.ts';
+import { chooseScoreBands } from '../../training/score-bands.ts';
 import { predictProbability, splitTrainHoldout, trainTabularModel } from '../../training/tabular-trainer.ts';
 import type { TabularRow } from '../../training/tabular-trainer.ts';
 

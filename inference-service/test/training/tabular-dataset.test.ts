@@ -31,6 +31,7 @@ describe('datasets from CSV', () => {
     assert.equal(dataset.data.labels[0], 1);
     assert.deepEqual(dataset.notes, [
       'column "Id" looks like a record id (a different value on every row) and is not a feature',
+      'task: binary classification (chosen from its values: "Churned" is true/false); the score is the probability of true',
       '6 row(s) have no "Churned" value and were left out',
       'types read from the data: Region category, Seats number, Annual boolean',
     ]);
@@ -41,8 +42,11 @@ describe('datasets from CSV', () => {
     assert.throws(() => buildDataset(table, { label: 'Churned', declared: [{ name: 'Seats', type: 'integer' }] }), {
       message: 'line 3: feature "Seats" is integer but the value "4.5" is not a whole number',
     });
-    assert.throws(() => buildDataset(parseCsv('Seats,Churned\n3,maybe\n'), { label: 'Churned' }), {
-      message: 'line 2: label "Churned" is "maybe"; labels must be true/false, 1/0 or yes/no',
+    const typo = parseCsv(['Seats,Churned', '3,maybe', ...ids(9).map((_, i) => `${i},${i % 2 === 0}`)].join('\n'));
+    assert.throws(() => buildDataset(typo, { label: 'Churned' }), {
+      message:
+        'the label "Churned" is true/false on most rows, but line 2 holds "maybe" (1 row(s) like it): labels must be ' +
+        'true/false, 1/0 or yes/no; fix those rows, or pass --task multiclass to treat every value as a class',
     });
   });
 
