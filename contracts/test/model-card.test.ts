@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FeatureType, MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard } from '../src/model-card.ts';
+import { FeatureType, MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard, scoreOfValue } from '../src/model-card.ts';
 
 const card = {
   name: 'lead-scoring',
@@ -71,6 +71,50 @@ describe('model card', () => {
       }),
       ['bands: two bands share the same min'],
     );
+  });
+
+  it("places a regression band at a value: its min is that value's score in the range", () => {
+    const regression = { ...card, task: 'regression', output: { name: 'variable', range: [0, 200_000] } };
+    const bands = [
+      { label: 'Large', min: 0.25, minValue: 50_000 },
+      { label: 'Small', min: 0, minValue: 0 },
+    ];
+    assert.deepEqual(problems({ ...regression, bands }), []);
+    assert.deepEqual(problems({ ...regression, bands: [{ label: 'Large', min: 0.3, minValue: 50_000 }] }), [
+      'bands.0.min: must be 0.25, where minValue 50000 falls in output.range',
+    ]);
+    assert.deepEqual(problems({ ...regression, bands: [{ label: 'Huge', min: 1, minValue: 900_000 }] }), [
+      'bands.0.minValue: 900000 is outside output.range [0, 200000]',
+    ]);
+    assert.deepEqual(problems({ ...card, bands }), [
+      'bands.0.minValue: only a regression band starts at a value',
+      'bands.1.minValue: only a regression band starts at a value',
+    ]);
+    assert.deepEqual(problems({ ...regression, output: { name: 'variable', range: [5, 5] } }), [
+      'output.range: the two ends of the range must differ (every value would get the same score)',
+    ]);
+  });
+
+  it('scores a regression value by where it falls in the range, clamped to [0, 1]', () => {
+    assert.equal(scoreOfValue(50, [0, 200]), 0.25);
+    assert.equal(scoreOfValue(-10, [0, 200]), 0);
+    assert.equal(scoreOfValue(500, [0, 200]), 1);
+    assert.equal(scoreOfValue(50, [200, 0]), 0.75, 'a reversed range scores lower values higher');
+  });
+
+  it('records multiclass and regression metrics', () => {
+    const metrics = {
+      accuracy: 0.55,
+      macroF1: 0.53,
+      classes: [{ label: 'Won', rows: 61, precision: 0.49, recall: 0.79, f1: 0.61, auc: 0.73 }],
+      mae: 12760.5,
+      rmse: 18189.6,
+      r2: 0.566,
+    };
+    assert.deepEqual(ModelCard.parse({ ...card, metrics }).metrics, metrics);
+    assert.deepEqual(problems({ ...card, metrics: { classes: [{ label: 'Won', rows: 1.5 }] } }).slice(0, 1), [
+      'metrics.classes.0.rows: Invalid input: expected int, received number',
+    ]);
   });
 
   it('refuses keys it does not know, so a typo is not silently ignored', () => {

@@ -47,11 +47,80 @@ const comparison = {
 const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) =>
   result.success ? [] : result.error!.issues.map((issue) => issue.path.join('.'));
 
+const common = {
+  name: 'deal',
+  version: '1.0.0',
+  directory: '/models/deal/1.0.0',
+  sha256: 'cd'.repeat(32),
+  defaultVersion: '1.0.0',
+  rows: { total: 900, used: 900, unlabelled: 0, train: 720, holdout: 180 },
+  features: [{ name: 'Amount', type: 'number' }],
+  parity: { worstGap: 1e-7, rows: 180 },
+  training: { iterations: 6, converged: true, c: 1, seed: 42, holdoutFraction: 0.2 },
+  notes: [],
+};
+
+const multiclass = {
+  task: 'multiclass_classification',
+  ...common,
+  positiveClass: 'Won',
+  classes: [
+    { label: 'Lost', train: 0.4, holdout: 0.38 },
+    { label: 'Won', train: 0.6, holdout: 0.62 },
+  ],
+  positiveRate: { train: 0.6, holdout: 0.62 },
+  metrics: {
+    accuracy: 0.55,
+    macroF1: 0.53,
+    logLoss: 0.98,
+    classes: [{ label: 'Won', rows: 61, precision: 0.49, recall: 0.79, f1: 0.61, auc: 0.73 }],
+  },
+  bands: [],
+};
+
+const regression = {
+  task: 'regression',
+  ...common,
+  range: [5000, 150000],
+  label: { train: { mean: 35591, min: 3100, max: 237300 }, holdout: { mean: 34000, min: 4000, max: 200000 } },
+  metrics: { mae: 12760, rmse: 18189, r2: 0.57 },
+  bands: [{ label: 'Large', min: 0.34, minValue: 55000, holdoutShare: 0.2, holdoutMeanLabel: 68000 }],
+};
+
 describe('training reports', () => {
-  it('accept what the trainer reports', () => {
-    assert.deepEqual(TrainingReport.parse(training), training);
+  it('accept what the trainer reports, reading a report without a task as binary', () => {
+    assert.deepEqual(TrainingReport.parse(training), { task: 'binary_classification', ...training });
     assert.deepEqual(TrainingReport.parse({ ...training, savedFeatures: '/tmp/f.csv' }).savedFeatures, '/tmp/f.csv');
-    assert.deepEqual(ComparisonReport.parse(comparison), comparison);
+    assert.deepEqual(ComparisonReport.parse(comparison), { task: 'binary_classification', ...comparison });
+  });
+
+  it('accept multiclass and regression reports, each with its own metrics', () => {
+    assert.deepEqual(TrainingReport.parse(multiclass), multiclass);
+    assert.deepEqual(TrainingReport.parse(regression), regression);
+    assert.deepEqual(paths(TrainingReport.safeParse({ ...multiclass, positiveClass: undefined })), ['positiveClass']);
+    assert.deepEqual(paths(TrainingReport.safeParse({ ...regression, metrics: training.metrics })), [
+      'metrics.mae',
+      'metrics.rmse',
+      'metrics.r2',
+    ]);
+    assert.deepEqual(paths(TrainingReport.safeParse({ ...training, task: 'ranking' })), ['task']);
+    const evaluation = (v: string) => ({
+      name: 'deal',
+      version: v,
+      directory: `/m/${v}`,
+      rejected: 0,
+      mae: 1,
+      rmse: 2,
+      r2: 0.5,
+    });
+    const regressionComparison = {
+      ...comparison,
+      task: 'regression',
+      baseline: evaluation('1.0.0'),
+      candidate: evaluation('1.1.0'),
+      valueShift: { meanAbsolute: 120, largest: 9000 },
+    };
+    assert.deepEqual(ComparisonReport.parse(regressionComparison), regressionComparison);
   });
 
   it('name what a report from another build lacks or has wrong', () => {

@@ -21,7 +21,13 @@ import { labelText } from './label-column.ts';
 import type { LabelTarget } from './label-column.ts';
 import { evaluateBinaryClassifier, evaluateMulticlassClassifier, evaluateRegressor } from './metrics.ts';
 import { defaultScoreLabel, describeModel, trainerDescription } from './model-description.ts';
-import { chooseValueRange, classifierBands, DEFAULT_BAND_NAMES, parseBandSpecs, regressionBands } from './score-bands.ts';
+import {
+  chooseValueRange,
+  classifierBands,
+  DEFAULT_BAND_NAMES,
+  parseBandSpecs,
+  regressionBands,
+} from './score-bands.ts';
 import { buildDataset } from './tabular-dataset.ts';
 import type { Dataset } from './tabular-dataset.ts';
 import { predictOutputs, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
@@ -143,7 +149,8 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   const scoreOf = scoring(model, range);
   const holdoutScores = holdoutOutputs.map(scoreOf);
   const metrics = holdoutMetrics(model, holdoutOutputs, holdout.labels);
-  const specs = bandSpecs ?? (model.task === 'binary_classification' ? DEFAULT_BAND_NAMES.map((label) => ({ label })) : []);
+  const specs =
+    bandSpecs ?? (model.task === 'binary_classification' ? DEFAULT_BAND_NAMES.map((label) => ({ label })) : []);
   const bands: Band[] =
     specs.length === 0
       ? []
@@ -209,7 +216,9 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
     throw new Error(`the exported model does not load in the service: ${(error as Error).message}`, { cause: error });
   }
 
-  const savedFeatures = options.saveFeatures ? await saveFeatureTable(options.saveFeatures, dataset, options.label) : undefined;
+  const savedFeatures = options.saveFeatures
+    ? await saveFeatureTable(options.saveFeatures, dataset, options.label)
+    : undefined;
   const savedExpected = options.saveExpected
     ? await saveExpectedRows(options.saveExpected, options, model, holdout, holdoutOutputs, holdoutScores, dataset)
     : undefined;
@@ -373,7 +382,12 @@ function taskReport(model: TabularModel, common: CommonReport, outcome: TaskOutc
         },
         bands: bands.map((band, index) => {
           const members = bandMembers(index).map((i) => holdout.labels[i]!);
-          return { label: band.label, min: band.min, holdoutShare: share(members), holdoutPositiveRate: rate(members, 1) };
+          return {
+            label: band.label,
+            min: band.min,
+            holdoutShare: share(members),
+            holdoutPositiveRate: rate(members, 1),
+          };
         }),
       };
       return report;
@@ -469,8 +483,7 @@ async function saveExpectedRows(
 ): Promise<string> {
   const saved = path.resolve(file);
   const lines = new Map(dataset.data.rows.map((row, i) => [row, dataset.featureCells.lines[i]!]));
-  const features = (row: TabularRow) =>
-    Object.fromEntries(dataset.features.map((f) => [f.name, row[f.name] ?? null]));
+  const features = (row: TabularRow) => Object.fromEntries(dataset.features.map((f) => [f.name, row[f.name] ?? null]));
   const rows = holdout.rows.map((row, i) => ({
     model: options.name,
     version: options.version,

@@ -121,10 +121,7 @@ function modelHead(model: TabularModel): { node: NodeProto; outputs: ValueInfoPr
             attr.string('post_transform', 'SOFTMAX'),
           ],
         ),
-        outputs: [
-          tensor('label', 'string', ['N']),
-          tensor('probabilities', 'float', ['N', model.classes.length]),
-        ],
+        outputs: [tensor('label', 'string', ['N']), tensor('probabilities', 'float', ['N', model.classes.length])],
       };
     case 'regression':
       return {

@@ -59,7 +59,12 @@ export function readLabelColumn(
   const counts = classCounts(present.map((row) => texts[row]!));
   const notBoolean = present.filter((row) => asBoolean(texts[row]!) === undefined);
   // Mostly true/false with a few stray values is a typo or an export problem, not a set of classes.
-  if (notBoolean.length > 0 && notBoolean.length <= present.length * 0.2 && options.task !== 'multiclass_classification' && options.task !== 'regression') {
+  if (
+    notBoolean.length > 0 &&
+    notBoolean.length <= present.length * 0.2 &&
+    options.task !== 'multiclass_classification' &&
+    options.task !== 'regression'
+  ) {
     const row = notBoolean[0]!;
     throw new DatasetError(
       `the label "${column}" is true/false on most rows, but line ${lines[row]} holds ${JSON.stringify(texts[row])} ` +
@@ -121,9 +126,13 @@ export function readLabelColumn(
       );
     }
     const labels = texts.map((text, row) => (blank(row) ? null : asBoolean(text!) === positive ? 1 : 0));
-    const notes = [`task: binary classification (${chosen}: "${column}" is true/false); the score is the probability of ${positive}`];
+    const notes = [
+      `task: binary classification (${chosen}: "${column}" is true/false); the score is the probability of ${positive}`,
+    ];
     return {
-      target: positive ? { task: 'binary_classification' } : { task: 'binary_classification', classes: ['true', 'false'] },
+      target: positive
+        ? { task: 'binary_classification' }
+        : { task: 'binary_classification', classes: ['true', 'false'] },
       labels,
       notes,
     };

@@ -166,7 +166,8 @@ export function evaluateMulticlassClassifier(
   probabilities.forEach((row, i) => {
     const label = labels[i];
     if (row.length !== k) throw new Error(`row ${i} has ${row.length} probabilities for ${k} classes`);
-    if (!(Number.isInteger(label) && label >= 0 && label < k)) throw new Error(`label ${i} is ${label}; not a class index`);
+    if (!(Number.isInteger(label) && label >= 0 && label < k))
+      throw new Error(`label ${i} is ${label}; not a class index`);
     let best = 0;
     for (let c = 1; c < k; c++) if (row[c] > row[best]) best = c;
     predicted[best]++;
@@ -189,7 +190,14 @@ export function evaluateMulticlassClassifier(
       precision,
       recall,
       f1: ratio(2 * precision * recall, precision + recall),
-      ...(both ? { auc: rocAuc(probabilities.map((row) => clamp01(row[c])), oneVsRest) } : {}),
+      ...(both
+        ? {
+            auc: rocAuc(
+              probabilities.map((row) => clamp01(row[c])),
+              oneVsRest,
+            ),
+          }
+        : {}),
     };
   });
   const occurring = perClass.filter((_, c) => actual[c] > 0 || predicted[c] > 0);

@@ -97,7 +97,7 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
     const outcomes = await Promise.all(models.map((model) => scoreRows(model, cells, labelled)));
     if (task === 'multiclass_classification') {
       // A label the version has no class for has no probability to measure: leave the row out, as a rejection.
-      outcomes.forEach((outcome, m) => {
+      outcomes.forEach((outcome) => {
         for (const row of labelled) {
           const scored = outcome.scores.get(row);
           const label = truth[row] as string;
@@ -202,7 +202,14 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
             accuracy: metrics.accuracy,
             macroF1: metrics.macroF1,
             logLoss: metrics.logLoss,
-            ...(both ? { scoreAuc: rocAuc(compared.map((row) => scored(m, row).score), isPositive) } : {}),
+            ...(both
+              ? {
+                  scoreAuc: rocAuc(
+                    compared.map((row) => scored(m, row).score),
+                    isPositive,
+                  ),
+                }
+              : {}),
             classes: metrics.classes,
           };
         };
@@ -251,7 +258,12 @@ function scoredClass(card: ModelCard): string | undefined {
  * The label of every row as the versions' task reads it: 0/1 (1 is the scored class) for a
  * binary model, the class as text for a multiclass one, the value for a regressor; null when blank.
  */
-function readTruth(card: ModelCard, cells: readonly Cell[], lines: readonly number[], column: string): Array<number | string | null> {
+function readTruth(
+  card: ModelCard,
+  cells: readonly Cell[],
+  lines: readonly number[],
+  column: string,
+): Array<number | string | null> {
   if (card.task === 'multiclass_classification') {
     return cells.map((cell) => (cell === null || String(cell).trim() === '' ? null : String(cell).trim()));
   }
@@ -275,7 +287,15 @@ function shifts(pairs: ReadonlyArray<readonly [number, number]>): { meanAbsolute
 }
 
 interface RowOutcomes {
-  scores: Map<number, { score: number; band: string | undefined; value?: number; probabilities?: Array<{ label: string; probability: number }> }>;
+  scores: Map<
+    number,
+    {
+      score: number;
+      band: string | undefined;
+      value?: number;
+      probabilities?: Array<{ label: string; probability: number }>;
+    }
+  >;
   errors: Map<number, { code: string; message: string }>;
 }
 

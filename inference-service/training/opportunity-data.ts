@@ -148,7 +148,15 @@ export function opportunityOutcomeCsv(rows: number = OUTCOME_SAMPLE.rows, seed: 
 
 /** docs/samples/opportunity-amount.csv: predict Amount from what is known when a deal is opened. */
 export function opportunityAmountCsv(rows: number = AMOUNT_SAMPLE.rows, seed: number = AMOUNT_SAMPLE.seed): string {
-  const columns = ['Id', 'LeadSource', 'Type', 'Industry', 'NumberOfEmployees', 'HasExecutiveSponsor', 'Amount'] as const;
+  const columns = [
+    'Id',
+    'LeadSource',
+    'Type',
+    'Industry',
+    'NumberOfEmployees',
+    'HasExecutiveSponsor',
+    'Amount',
+  ] as const;
   const opportunities = generateOpportunities(rows, seed);
   return formatCsv(
     [...columns],

@@ -39,7 +39,8 @@ export function parseBandSpecs(text: string): BandSpec[] {
     return { label, from: Number(from) };
   });
   if (specs.some((s) => s.label === '')) throw new DatasetError('--bands: every band needs a name');
-  if (new Set(specs.map((s) => s.label)).size !== specs.length) throw new DatasetError('--bands: two bands share a name');
+  if (new Set(specs.map((s) => s.label)).size !== specs.length)
+    throw new DatasetError('--bands: two bands share a name');
   const placed = specs.slice(0, -1).filter((s) => s.from !== undefined).length;
   if (placed > 0 && placed < specs.length - 1) {
     throw new DatasetError('--bands: give every band but the last a starting point (Hot=0.6,Warm=0.3,Cold), or none');
@@ -89,15 +90,22 @@ export function chooseScoreBands(scores: readonly number[], names: readonly stri
 
 /** A classifier's bands: at the probabilities the specs give, or from the training scores. */
 export function classifierBands(trainingScores: readonly number[], specs: readonly BandSpec[]): Band[] {
-  if (specs[0]?.from === undefined) return chooseScoreBands(trainingScores, specs.map((s) => s.label));
+  if (specs[0]?.from === undefined)
+    return chooseScoreBands(
+      trainingScores,
+      specs.map((s) => s.label),
+    );
   let previous = Infinity;
   return specs.map((spec, index) => {
     if (index === specs.length - 1) return { label: spec.label, min: 0 };
     const from = spec.from!;
     if (!(from > 0 && from <= 1)) {
-      throw new DatasetError(`--bands: band "${spec.label}" starts at ${from}; a probability band starts above 0 and at most at 1`);
+      throw new DatasetError(
+        `--bands: band "${spec.label}" starts at ${from}; a probability band starts above 0 and at most at 1`,
+      );
     }
-    if (!(from < previous)) throw new DatasetError('--bands: list the bands best first, each starting below the one before');
+    if (!(from < previous))
+      throw new DatasetError('--bands: list the bands best first, each starting below the one before');
     previous = from;
     return { label: spec.label, min: from };
   });
@@ -164,7 +172,12 @@ export function chooseValueRange(labels: readonly number[]): [number, number] {
 export function parseValueRange(text: string): [number, number] {
   const parts = text.split(',').map((part) => part.trim());
   const values = parts.map(Number);
-  if (parts.length !== 2 || parts.some((p) => p === '') || !values.every(Number.isFinite) || !(values[0]! < values[1]!)) {
+  if (
+    parts.length !== 2 ||
+    parts.some((p) => p === '') ||
+    !values.every(Number.isFinite) ||
+    !(values[0]! < values[1]!)
+  ) {
     throw new DatasetError(`--range must be two numbers, low first, e.g. 0,250000 (got "${text}")`);
   }
   return [values[0]!, values[1]!];

@@ -1,6 +1,12 @@
 import type { FeatureType } from '@byom/contracts/model-card';
 import type { LabelTarget } from './label-column.ts';
-import { fitLogisticRegression, fitMultinomialLogisticRegression, fitRidgeRegression, sigmoid, softmax } from './linear-fits.ts';
+import {
+  fitLogisticRegression,
+  fitMultinomialLogisticRegression,
+  fitRidgeRegression,
+  sigmoid,
+  softmax,
+} from './linear-fits.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 /**
@@ -267,12 +273,15 @@ function checkLabels(target: LabelTarget, labels: readonly number[]): void {
       const seen = new Set<number>();
       labels.forEach((label, i) => {
         if (!Number.isInteger(label) || label < 0 || label >= target.classes.length) {
-          throw new Error(`label of row ${i} is ${label}; labels must be class indexes 0 to ${target.classes.length - 1}`);
+          throw new Error(
+            `label of row ${i} is ${label}; labels must be class indexes 0 to ${target.classes.length - 1}`,
+          );
         }
         seen.add(label);
       });
       const missing = target.classes.filter((_, k) => !seen.has(k));
-      if (missing.length > 0) throw new Error(`training needs every class in the labels; missing ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw new Error(`training needs every class in the labels; missing ${missing.join(', ')}`);
       return;
     }
     case 'regression':

@@ -29,6 +29,14 @@ import { dateOption, numberOption, requiredOption, runTrainingCli } from './trai
 
 const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 
+/** --task takes the short names or the card's own. */
+const TASK_NAMES: Record<string, ModelTask> = {
+  binary: 'binary_classification',
+  multiclass: 'multiclass_classification',
+  regression: 'regression',
+  ...Object.fromEntries(ModelTask.options.map((task) => [task, task])),
+};
+
 // Read before parsing, so even a bad option is reported in the format the caller asked for.
 const json = process.argv.includes('--json');
 
@@ -135,7 +143,9 @@ function printReport(report: TrainingReport): void {
       }
       break;
     case 'regression':
-      out(`  holdout        MAE ${report.metrics.mae.toPrecision(6)}  RMSE ${report.metrics.rmse.toPrecision(6)}  R² ${f(report.metrics.r2)}`);
+      out(
+        `  holdout        MAE ${report.metrics.mae.toPrecision(6)}  RMSE ${report.metrics.rmse.toPrecision(6)}  R² ${f(report.metrics.r2)}`,
+      );
       out(`  score          ${report.range[0]} scores 0, ${report.range[1]} scores 1`);
       break;
   }
@@ -160,13 +170,6 @@ function taskOption(value: string): ModelTask {
   if (!task) throw new DatasetError(`--task must be binary, multiclass or regression, got "${value}"`);
   return task;
 }
-
-const TASK_NAMES: Record<string, ModelTask> = {
-  binary: 'binary_classification',
-  multiclass: 'multiclass_classification',
-  regression: 'regression',
-  ...Object.fromEntries(ModelTask.options.map((task) => [task, task])),
-};
 
 async function readDeclaredFeatures(file: string): Promise<DeclaredFeature[]> {
   let parsed: unknown;

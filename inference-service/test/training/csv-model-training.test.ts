@@ -68,11 +68,7 @@ describe('training a model from a CSV', () => {
     const report = reports[0]!;
     assert.equal(report.task, 'binary_classification', 'a true/false label trains a binary classifier');
     assert.equal(card.task, 'binary_classification');
-    assert.equal(
-      card.metrics?.auc,
-      Math.round(report.metrics.auc * 1e6) / 1e6,
-      'the card records the holdout AUC',
-    );
+    assert.equal(card.metrics?.auc, Math.round(report.metrics.auc * 1e6) / 1e6, 'the card records the holdout AUC');
     assert.equal(card.default, undefined, 'a trained version is never marked default');
 
     const registry = await ModelRegistry.load([first], { intraOpNumThreads: 1 });

@@ -60,7 +60,11 @@ describe('the label column chooses the task', () => {
 
   it('orders numeric classes as numbers', () => {
     const label = read(['10', '2', '1', '2'], { task: 'multiclass_classification', positiveClass: '10' });
-    assert.deepEqual(label.target, { task: 'multiclass_classification', classes: ['1', '2', '10'], positiveClass: '10' });
+    assert.deepEqual(label.target, {
+      task: 'multiclass_classification',
+      classes: ['1', '2', '10'],
+      positiveClass: '10',
+    });
   });
 
   it('trains two text classes as binary, scoring the class it is told', () => {
@@ -73,7 +77,12 @@ describe('the label column chooses the task', () => {
 
 describe('a label that fits no task', () => {
   const cases: Array<[string, Array<string | null>, LabelOptions, string | RegExp]> = [
-    ['every value blank', ['', '', ''], {}, 'the label "Outcome" is blank on every row: there is nothing to learn from'],
+    [
+      'every value blank',
+      ['', '', ''],
+      {},
+      'the label "Outcome" is blank on every row: there is nothing to learn from',
+    ],
     [
       'one outcome only',
       ['true', 'true', ''],

@@ -5,6 +5,8 @@ import {
   brierScore,
   calibrationBins,
   evaluateBinaryClassifier,
+  evaluateMulticlassClassifier,
+  evaluateRegressor,
   logLoss,
   rocAuc,
 } from '../../training/metrics.ts';
@@ -91,5 +93,67 @@ describe('training metrics', () => {
 
   it('refuses scores that are not probabilities', () => {
     assert.throws(() => brierScore([Number.NaN], [1]), /probabilities/, 'a NaN score must not reach a model card');
+  });
+
+  describe('multiclass', () => {
+    const classes = ['a', 'b', 'c'];
+    // Predicted (argmax): a, a, b, c, c; labels: a, b, b, c, a.
+    const probabilities = [
+      [0.7, 0.2, 0.1],
+      [0.5, 0.4, 0.1],
+      [0.1, 0.8, 0.1],
+      [0.2, 0.2, 0.6],
+      [0.3, 0.3, 0.4],
+    ];
+    const labels = [0, 1, 1, 2, 0];
+    const metrics = evaluateMulticlassClassifier(probabilities, labels, classes);
+
+    it('counts the most probable class as the prediction for accuracy, precision and recall', () => {
+      assert.equal(metrics.accuracy, 3 / 5);
+      const [a, b, c] = metrics.classes;
+      // a: predicted twice, right once; 2 rows of a, one found. b: predicted once, right; 2 rows, one found.
+      assert.deepEqual([a!.precision, a!.recall, a!.f1], [0.5, 0.5, 0.5]);
+      assert.deepEqual([b!.precision, b!.recall], [1, 0.5]);
+      assert.ok(Math.abs(b!.f1 - 2 / 3) < 1e-12);
+      assert.deepEqual([c!.precision, c!.recall, c!.f1], [0.5, 1, 2 / 3]);
+      assert.deepEqual(
+        metrics.classes.map((m) => m.rows),
+        [2, 2, 1],
+      );
+    });
+
+    it("averages F1 over the classes and takes log loss of each row's own class", () => {
+      assert.ok(Math.abs(metrics.macroF1 - (0.5 + 2 / 3 + 2 / 3) / 3) < 1e-12);
+      const expected = -(Math.log(0.7) + Math.log(0.4) + Math.log(0.8) + Math.log(0.6) + Math.log(0.3)) / 5;
+      assert.ok(Math.abs(metrics.logLoss - expected) < 1e-12);
+    });
+
+    it('gives each class the AUC of its probability against the rest, when the rows hold both', () => {
+      // Class c: its probability ranks its one row (0.6) above all four others.
+      assert.equal(metrics.classes[2]!.auc, 1);
+      const one = evaluateMulticlassClassifier([[0.5, 0.3, 0.2]], [0], classes);
+      assert.equal(one.classes[0]!.auc, undefined, 'one row cannot rank a class against the rest');
+      assert.deepEqual(
+        one.classes.map((m) => m.f1),
+        [1, 0, 0],
+      );
+      assert.equal(one.macroF1, 1, 'classes that are neither a label nor a prediction are not averaged');
+    });
+  });
+
+  describe('regression', () => {
+    it("computes MAE, RMSE and R² against the rows' own mean", () => {
+      // Errors 1, -1, 2, 0: MAE 1, MSE 6/4; labels 2, 4, 6, 8 have mean 5 and squared deviations 20.
+      const metrics = evaluateRegressor([3, 3, 8, 8], [2, 4, 6, 8]);
+      assert.equal(metrics.mae, 1);
+      assert.equal(metrics.rmse, Math.sqrt(1.5));
+      assert.equal(metrics.r2, 1 - 6 / 20);
+      assert.equal(evaluateRegressor([5, 5, 5, 5], [2, 4, 6, 8]).r2, 0, 'predicting the mean explains nothing');
+    });
+
+    it('refuses labels that are all the same, and values that are not finite', () => {
+      assert.throws(() => evaluateRegressor([1, 2], [3, 3]), /not all the same/);
+      assert.throws(() => evaluateRegressor([Number.NaN, 2], [1, 3]), /not a finite number/);
+    });
   });
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRandom } from '../../training/random.ts';
-import { encodeRow, predictProbability, splitTrainHoldout, trainTabularModel } from '../../training/tabular-trainer.ts';
+import {
+  encodeRow,
+  predictClassProbabilities,
+  predictProbability,
+  predictValue,
+  splitTrainHoldout,
+  trainTabularModel,
+} from '../../training/tabular-trainer.ts';
 import type { LabelledRows, TabularFeature, TabularRow } from '../../training/tabular-trainer.ts';
 
 const FEATURES: TabularFeature[] = [
@@ -143,6 +150,109 @@ describe('tabular trainer', () => {
     it('splits the same way for the same seed and differently for another', () => {
       assert.deepEqual(splitTrainHoldout(data, 0.2, 42), split, 'the same seed gives the same split');
       assert.notDeepEqual(splitTrainHoldout(data, 0.2, 7).holdout.rows, split.holdout.rows, 'seeds pick rows');
+    });
+  });
+});
+
+describe('tabular trainer, multiclass and regression', () => {
+  const classes = ['blue', 'green', 'red'];
+  /** Class utilities: Score favours red, Active favours green, blue is the rest. */
+  function multiclassData(count: number, seed: number): LabelledRows {
+    const random = createRandom(seed);
+    const rows: TabularRow[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const score = random.normal();
+      const active = random.bernoulli(0.5);
+      const weights = [1, Math.exp(active ? 1.2 : -0.3), Math.exp(1.4 * score)];
+      labels.push(classes.indexOf(random.choice(classes, weights)));
+      rows.push({ Revenue: Math.round(Math.exp(random.normal(12, 1.5))), Score: score, Active: active, Colour: 'x' });
+    }
+    return { rows, labels };
+  }
+
+  const target = { task: 'multiclass_classification', classes, positiveClass: 'red' } as const;
+  const data = multiclassData(1500, 3);
+  const model = trainTabularModel(FEATURES, data, { target });
+  if (model.task !== 'multiclass_classification') throw new Error('a multiclass target trains a multiclass model');
+  const weight = (cls: string, column: string) =>
+    model.coefficients[classes.indexOf(cls)]![model.columns.indexOf(column)]!;
+
+  it('fits softmax weights that learn which feature favours which class', () => {
+    assert.ok(model.training.converged, `Newton must converge (took ${model.training.iterations} iterations)`);
+    assert.ok(weight('red', 'Score') > weight('blue', 'Score') + 0.5, 'Score favours red');
+    assert.ok(weight('green', 'Active') > weight('blue', 'Active') + 0.5, 'Active favours green');
+    const sum = model.intercepts.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum) < 1e-9, `the intercepts are the sum-zero solution (sum ${sum})`);
+  });
+
+  it('stops at the minimum of the documented loss: its gradient is zero', () => {
+    // sum over rows of cross-entropy + ||w||² / (2C), intercepts free: d/dw = Σ (p − y) x + w / C, d/db = Σ (p − y).
+    const x = data.rows.map((row) => [1, ...encodeRow(model.features, row)]);
+    let largest = 0;
+    classes.forEach((_, k) => {
+      for (let j = 0; j < x[0]!.length; j++) {
+        let g = j === 0 ? 0 : model.coefficients[k]![j - 1]!;
+        data.rows.forEach((row, i) => {
+          const p = predictClassProbabilities(model, row)[k]!;
+          g += (p - (data.labels[i] === k ? 1 : 0)) * x[i]![j]!;
+        });
+        largest = Math.max(largest, Math.abs(g));
+      }
+    });
+    assert.ok(largest < 1e-8, `the gradient is ${largest}`);
+  });
+
+  it('gives probabilities that sum to 1, the same for the same rows', () => {
+    const p = predictClassProbabilities(model, data.rows[0]!);
+    assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.deepEqual(trainTabularModel(FEATURES, data, { target }), model, 'training is deterministic');
+  });
+
+  it('refuses labels that are not class indexes, or a class with no rows', () => {
+    assert.throws(
+      () => trainTabularModel(FEATURES, { rows: data.rows.slice(0, 2), labels: [0, 3] }, { target }),
+      /class indexes 0 to 2/,
+    );
+    assert.throws(
+      () => trainTabularModel(FEATURES, { rows: data.rows.slice(0, 2), labels: [0, 1] }, { target }),
+      /missing red/,
+    );
+  });
+
+  it('fits a ridge regression whose normal equations hold', () => {
+    const random = createRandom(9);
+    const rows: TabularRow[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < 800; i++) {
+      const score = random.normal();
+      const active = random.bernoulli(0.4);
+      rows.push({ Revenue: null, Score: score, Active: active, Colour: random.choice(['red', 'green'], [1, 1]) });
+      values.push(50_000 + 12_000 * score + (active ? 8_000 : 0) + random.normal(0, 3_000));
+    }
+    const regressor = trainTabularModel(
+      FEATURES.slice(1),
+      { rows, labels: values },
+      { target: { task: 'regression' } },
+    );
+    if (regressor.task !== 'regression') throw new Error('a regression target trains a regressor');
+    const coefficient = (column: string) => regressor.coefficients[regressor.columns.indexOf(column)]!;
+    // Score is standardised, so its coefficient is about 12,000 · sd(Score) ≈ 12,000.
+    assert.ok(Math.abs(coefficient('Score') - 12_000) < 800, `Score's coefficient is ${coefficient('Score')}`);
+    // Xᵀ(y − Xβ) = λβ (0 for the intercept): the closed form solved the documented objective.
+    const x = rows.map((row) => [1, ...encodeRow(regressor.features, row)]);
+    const residuals = rows.map((row, i) => values[i]! - predictValue(regressor, row));
+    let largest = 0;
+    for (let j = 0; j < x[0]!.length; j++) {
+      const penalty = j === 0 ? 0 : regressor.coefficients[j - 1]!;
+      const g = x.reduce((sum, xi, i) => sum + xi[j]! * residuals[i]!, 0) - penalty;
+      largest = Math.max(largest, Math.abs(g));
+    }
+    assert.ok(largest < 1e-5, `the normal equations are off by ${largest}`);
+    assert.deepEqual(regressor.training.label, {
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+      min: Math.min(...values),
+      max: Math.max(...values),
     });
   });
 });
