@@ -1,6 +1,6 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
+import type { ComparisonReport } from '@byom/contracts/training-reports';
 import { cardFor, readModelDirectory } from '../../../project/model-cards.ts';
 import { dataSourceFlags, loadProject, prepareDataFromFlags, trainingError } from '../../../training/model-commands.ts';
 import type { PreparedData } from '../../../training/training-data.ts';
@@ -80,24 +80,48 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
   private print(report: ComparisonReport): void {
     const { baseline, candidate } = report;
     this.log(messages.getMessage('header', [report.rows.compared, baseline.version, candidate.version]));
-    const row = (metric: string, pick: (v: VersionEvaluation) => number, betterWhenHigher: boolean) => {
-      const delta = pick(candidate) - pick(baseline);
-      const better = delta === 0 ? '' : delta > 0 === betterWhenHigher ? 'better' : 'worse';
+    const row = (metric: string, before: number | undefined, after: number | undefined, betterWhenHigher: boolean) => {
+      const show = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(4));
+      const delta = before === undefined || after === undefined ? undefined : after - before;
+      const better = !delta ? '' : delta > 0 === betterWhenHigher ? 'better' : 'worse';
       return {
         metric,
-        baseline: pick(baseline).toFixed(4),
-        candidate: pick(candidate).toFixed(4),
-        change: `${delta >= 0 ? '+' : ''}${delta.toFixed(4)} ${better}`.trim(),
+        baseline: show(before),
+        candidate: show(after),
+        change: delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(4)} ${better}`.trim(),
       };
     };
+    let data: Array<ReturnType<typeof row>>;
+    switch (report.task) {
+      case 'binary_classification': {
+        const [b, c] = [report.baseline, report.candidate];
+        data = [
+          row('AUC', b.auc, c.auc, true),
+          row('Brier score', b.brier, c.brier, false),
+          row('Log loss', b.logLoss, c.logLoss, false),
+          row('Calibration error', b.calibrationError, c.calibrationError, false),
+          row('Accuracy (at 0.5)', b.accuracy, c.accuracy, true),
+        ];
+        break;
+      }
+      case 'multiclass_classification': {
+        const [b, c] = [report.baseline, report.candidate];
+        data = [
+          row('Accuracy', b.accuracy, c.accuracy, true),
+          row('Macro-F1', b.macroF1, c.macroF1, true),
+          row('Log loss', b.logLoss, c.logLoss, false),
+          row(`AUC of ${report.positiveClass} (the score)`, b.scoreAuc, c.scoreAuc, true),
+        ];
+        break;
+      }
+      case 'regression': {
+        const [b, c] = [report.baseline, report.candidate];
+        data = [row('MAE', b.mae, c.mae, false), row('RMSE', b.rmse, c.rmse, false), row('R²', b.r2, c.r2, true)];
+        break;
+      }
+    }
     this.table({
-      data: [
-        row('AUC', (v) => v.auc, true),
-        row('Brier score', (v) => v.brier, false),
-        row('Log loss', (v) => v.logLoss, false),
-        row('Calibration error', (v) => v.calibrationError, false),
-        row('Accuracy (at 0.5)', (v) => v.accuracy, true),
-      ],
+      data,
       columns: [
         { key: 'metric', name: 'Metric' },
         // Versions are the column names: "1.0.0" as a key would be title-cased to "1 0 0".
@@ -106,6 +130,14 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
         { key: 'change', name: 'Change' },
       ],
     });
+    if (report.task === 'regression') {
+      this.log(
+        messages.getMessage('values.shift', [
+          Number(report.valueShift.meanAbsolute.toPrecision(6)),
+          Number(report.valueShift.largest.toPrecision(6)),
+        ]),
+      );
+    }
     this.log(
       messages.getMessage('bands.changed', [
         report.bands.changed,

@@ -1,6 +1,11 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import type { TrainingReport } from '@byom/contracts/training-reports';
+import type {
+  BinaryTrainingReport,
+  MulticlassTrainingReport,
+  RegressionTrainingReport,
+  TrainingReport,
+} from '@byom/contracts/training-reports';
 import { nextMinorVersion, readModelDirectory } from '../../../project/model-cards.ts';
 import { dataSourceFlags, loadProject, prepareDataFromFlags, trainingError } from '../../../training/model-commands.ts';
 import type { PreparedData } from '../../../training/training-data.ts';
@@ -22,11 +27,24 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
 
   public static override readonly flags = {
     ...dataSourceFlags,
+    task: Flags.option({
+      summary: messages.getMessage('flags.task.summary'),
+      description: messages.getMessage('flags.task.description'),
+      options: ['binary', 'multiclass', 'regression'] as const,
+    })(),
+    'positive-class': Flags.string({
+      summary: messages.getMessage('flags.positive-class.summary'),
+      description: messages.getMessage('flags.positive-class.description'),
+    }),
+    range: Flags.string({ summary: messages.getMessage('flags.range.summary') }),
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
     description: Flags.string({ summary: messages.getMessage('flags.description.summary') }),
     'score-label': Flags.string({ summary: messages.getMessage('flags.score-label.summary') }),
-    bands: Flags.string({ summary: messages.getMessage('flags.bands.summary') }),
+    bands: Flags.string({
+      summary: messages.getMessage('flags.bands.summary'),
+      description: messages.getMessage('flags.bands.description'),
+    }),
     holdout: Flags.string({ summary: messages.getMessage('flags.holdout.summary'), default: '0.2' }),
     seed: Flags.integer({ summary: messages.getMessage('flags.seed.summary'), default: 42 }),
     'min-category-count': Flags.integer({
@@ -40,6 +58,10 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
     }),
     'feature-type': Flags.string({ summary: messages.getMessage('flags.feature-type.summary'), multiple: true }),
     'save-data': Flags.file({ summary: messages.getMessage('flags.save-data.summary') }),
+    'save-expected': Flags.file({
+      summary: messages.getMessage('flags.save-expected.summary'),
+      description: messages.getMessage('flags.save-expected.description'),
+    }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
   };
 
@@ -56,6 +78,9 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       const options: Array<[string, string | undefined]> = [
         ['--data', prepared.csvFile],
         ['--label', flags.label],
+        ['--task', flags.task],
+        ['--positive-class', flags['positive-class']],
+        ['--range', flags.range],
         ['--name', name],
         ['--version', version],
         ['--models-dir', modelsDir],
@@ -71,6 +96,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
         ['--bands', flags.bands],
         ['--as-of', flags['as-of']],
         ['--save-features', flags['save-data']],
+        ['--save-expected', flags['save-expected']],
         ...(flags['feature-type'] ?? []).map((override): [string, string] => ['--feature-type', override]),
       ];
       const args = options.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value]));
@@ -91,7 +117,6 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
   }
 
   private print(report: TrainingReport): void {
-    const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
     this.logSuccess(
       messages.getMessage('info.trained', [
         report.name,
@@ -102,6 +127,24 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       ]),
     );
     for (const note of report.notes) this.log(messages.getMessage('info.notes', [note]));
+    switch (report.task) {
+      case 'binary_classification':
+        this.printBinary(report);
+        break;
+      case 'multiclass_classification':
+        this.printMulticlass(report);
+        break;
+      case 'regression':
+        this.printRegression(report);
+        break;
+    }
+    this.log(messages.getMessage('info.wrote', [report.directory, report.sha256]));
+    if (report.savedExpected) this.log(messages.getMessage('info.expected', [report.directory, report.savedExpected]));
+    this.log(messages.getMessage('info.default', [report.name, report.defaultVersion]));
+    this.log(messages.getMessage('info.next', [report.name, report.version, report.version]));
+  }
+
+  private printBinary(report: BinaryTrainingReport): void {
     this.table({
       title: messages.getMessage('table.metric'),
       data: [
@@ -109,20 +152,93 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
         { metric: 'Brier score', value: report.metrics.brier.toFixed(4) },
         { metric: 'Log loss', value: report.metrics.logLoss.toFixed(4) },
         { metric: 'Accuracy (at 0.5)', value: report.metrics.accuracy.toFixed(4) },
-        { metric: 'Positive rate', value: percent(report.positiveRate.holdout) },
+        {
+          metric: report.positiveClass ? `Share of ${report.positiveClass}` : 'Positive rate',
+          value: percent(report.positiveRate.holdout),
+        },
+      ],
+    });
+    this.printClassBands(report.bands);
+  }
+
+  private printMulticlass(report: MulticlassTrainingReport): void {
+    this.table({
+      title: messages.getMessage('table.metric'),
+      data: [
+        { metric: 'Accuracy', value: report.metrics.accuracy.toFixed(4) },
+        { metric: 'Macro-F1', value: report.metrics.macroF1.toFixed(4) },
+        { metric: 'Log loss', value: report.metrics.logLoss.toFixed(4) },
       ],
     });
     this.table({
+      title: messages.getMessage('table.classes', [report.positiveClass]),
+      data: report.metrics.classes.map((c) => ({
+        class: c.label === report.positiveClass ? `${c.label} (score)` : c.label,
+        rows: c.rows,
+        precision: c.precision.toFixed(4),
+        recall: c.recall.toFixed(4),
+        f1: c.f1.toFixed(4),
+        auc: c.auc === undefined ? '-' : c.auc.toFixed(4),
+      })),
+      columns: [
+        { key: 'class', name: 'Class' },
+        { key: 'rows', name: 'Holdout rows' },
+        { key: 'precision', name: 'Precision' },
+        { key: 'recall', name: 'Recall' },
+        { key: 'f1', name: 'F1' },
+        { key: 'auc', name: 'AUC' },
+      ],
+    });
+    if (report.bands.length > 0) this.printClassBands(report.bands);
+  }
+
+  private printRegression(report: RegressionTrainingReport): void {
+    this.table({
+      title: messages.getMessage('table.metric'),
+      data: [
+        { metric: 'MAE', value: significant(report.metrics.mae) },
+        { metric: 'RMSE', value: significant(report.metrics.rmse) },
+        { metric: 'R²', value: report.metrics.r2.toFixed(4) },
+        { metric: 'Mean label', value: significant(report.label.holdout.mean) },
+      ],
+    });
+    this.log(messages.getMessage('info.range', [report.range[0], report.range[1]]));
+    if (report.bands.length === 0) return;
+    this.table({
       title: messages.getMessage('table.bands'),
       data: report.bands.map((band) => ({
+        band: band.label,
+        from: band.minValue,
+        rows: percent(band.holdoutShare),
+        mean: band.holdoutMeanLabel === undefined ? '-' : significant(band.holdoutMeanLabel),
+      })),
+      columns: [
+        { key: 'band', name: 'Band' },
+        { key: 'from', name: 'From value' },
+        { key: 'rows', name: 'Rows' },
+        { key: 'mean', name: 'Mean label' },
+      ],
+    });
+  }
+
+  private printClassBands(bands: BinaryTrainingReport['bands']): void {
+    this.table({
+      title: messages.getMessage('table.bands'),
+      data: bands.map((band) => ({
         band: band.label,
         from: band.min,
         rows: percent(band.holdoutShare),
         positive: percent(band.holdoutPositiveRate),
       })),
     });
-    this.log(messages.getMessage('info.wrote', [report.directory, report.sha256]));
-    this.log(messages.getMessage('info.default', [report.name, report.defaultVersion]));
-    this.log(messages.getMessage('info.next', [report.name, report.version, report.version]));
   }
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)} %`;
+}
+
+/** Values in the label's own units: six significant digits. */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(6)));
 }

@@ -6,7 +6,7 @@ import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import { TestContext } from '@salesforce/core/testSetup';
 import ModelEval from '../../../../src/commands/byom/model/eval.ts';
 import ModelTrain from '../../../../src/commands/byom/model/train.ts';
-import { FixtureProject } from '../../../support/fixture-project.ts';
+import { FixtureProject, REPO_ROOT } from '../../../support/fixture-project.ts';
 import { EXPORT_AS_OF, writeLeadExport } from '../../../support/lead-export.ts';
 
 describe('sf byom model eval', () => {
@@ -71,6 +71,7 @@ describe('sf byom model eval', () => {
     expect(result.baseline.version, 'the baseline defaults to the default version').to.equal('1.0.0');
     expect(result.candidate.version).to.equal('1.1.0');
     expect(result.rows).to.deep.equal({ total: 1000, labelled: 1000, compared: 1000, skipped: 0 });
+    if (result.task !== 'binary_classification') expect.fail('two binary versions give a binary comparison');
     for (const version of [result.baseline, result.candidate]) {
       expect(version.auc).to.be.within(0.6, 0.85);
       expect(version.calibrationError).to.be.within(0, 0.2);
@@ -85,6 +86,7 @@ describe('sf byom model eval', () => {
 
   it('gives the same numbers for the same version on both sides, and no band changes', async () => {
     const result = await evaluate('--baseline', '1.1.0', '--candidate', '1.1.0');
+    if (result.task !== 'binary_classification') expect.fail('two binary versions give a binary comparison');
     expect(result.candidate.auc).to.equal(result.baseline.auc);
     expect(result.bands.changed).to.equal(0);
     expect(result.scoreShift.largest).to.equal(0);
@@ -157,5 +159,98 @@ describe('sf byom model eval', () => {
         /^Model lead-scoring has no version 3.0.0 in .* \(versions: 1.0.0, 1.1.0\)\.$/,
       );
     }
+  });
+});
+
+describe('sf byom model eval, multiclass and regression', () => {
+  const $$ = new TestContext();
+  let project: FixtureProject;
+  let ux: ReturnType<typeof stubSfCommandUx>;
+  const outcome = path.join(REPO_ROOT, 'docs/samples/opportunity-outcome.csv');
+  const amount = path.join(REPO_ROOT, 'docs/samples/opportunity-amount.csv');
+
+  beforeEach(async () => {
+    ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
+    project = await FixtureProject.create();
+    await project.linkTrainer();
+  });
+
+  afterEach(async () => {
+    await project.dispose();
+  });
+
+  /** Trains two versions of a model on one sample, the second more strongly regularised. */
+  async function twoVersions(data: string, label: string, name: string, ...extra: string[]): Promise<void> {
+    for (const [version, c] of [
+      ['1.0.0', '1'],
+      ['1.1.0', '0.01'],
+    ]) {
+      await ModelTrain.run([
+        '--project-dir',
+        project.root,
+        '--data',
+        data,
+        '--label',
+        label,
+        '--name',
+        name,
+        '--version',
+        version!,
+        '--inverse-regularization',
+        c!,
+        ...extra,
+      ]);
+    }
+  }
+
+  it('compares multiclass versions by accuracy, macro-F1, log loss and the AUC of the scored class', async () => {
+    await twoVersions(outcome, 'Outcome', 'deal-outcome', '--positive-class', 'Won');
+    ux.table.resetHistory();
+    const result = await ModelEval.run([
+      '--project-dir',
+      project.root,
+      '--data',
+      outcome,
+      '--label',
+      'Outcome',
+      '--name',
+      'deal-outcome',
+      '--baseline',
+      '1.0.0',
+      '--candidate',
+      '1.1.0',
+    ]);
+    if (result.task !== 'multiclass_classification') expect.fail('multiclass versions give a multiclass comparison');
+    expect(result.positiveClass).to.equal('Won');
+    expect(result.baseline.accuracy).to.be.above(0.45);
+    const metrics = (ux.table.firstCall.args[0].data as Array<{ metric: string }>).map((row) => row.metric);
+    expect(metrics).to.deep.equal(['Accuracy', 'Macro-F1', 'Log loss', 'AUC of Won (the score)']);
+  });
+
+  it('compares regressors by MAE, RMSE and R², and says how far the values move', async () => {
+    await twoVersions(amount, 'Amount', 'deal-size');
+    ux.table.resetHistory();
+    const result = await ModelEval.run([
+      '--project-dir',
+      project.root,
+      '--data',
+      amount,
+      '--label',
+      'Amount',
+      '--name',
+      'deal-size',
+      '--baseline',
+      '1.0.0',
+      '--candidate',
+      '1.1.0',
+    ]);
+    if (result.task !== 'regression') expect.fail('regression versions give a regression comparison');
+    expect(result.baseline.r2).to.be.above(result.candidate.r2);
+    const metrics = (ux.table.firstCall.args[0].data as Array<{ metric: string; change: string }>).map(
+      (row) => row.metric,
+    );
+    expect(metrics).to.deep.equal(['MAE', 'RMSE', 'R²']);
+    expect(ux.log.args.flat().join('\n')).to.match(/Predicted values move by [\d.]+ on average, and by up to [\d.]+\./);
   });
 });

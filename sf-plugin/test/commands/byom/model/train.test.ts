@@ -62,6 +62,7 @@ describe('sf byom model train', () => {
       expect(result.version).to.equal('1.1.0');
       expect(result.endpoint).to.equal('Lead_Scoring');
       expect(result.rows).to.deep.include({ total: 2000, used: 2000, train: 1600, holdout: 400 });
+      if (result.task !== 'binary_classification') expect.fail('IsConverted trains a binary classifier');
       // The bundled model reaches 0.746 on 20,000 rows of this data; the ceiling is 0.752.
       expect(result.metrics.auc, 'the synthetic leads are learnable').to.be.within(0.68, 0.8);
       expect(result.parity.worstGap).to.be.below(1e-5);
@@ -159,6 +160,7 @@ describe('sf byom model train', () => {
         EXPORT_AS_OF,
       );
       expect(result.rows).to.deep.include({ total: 300, used: 300 });
+      if (result.task !== 'binary_classification') expect.fail('IsConverted trains a binary classifier');
       expect(result.metrics.auc).to.be.within(0.55, 0.95);
     });
 
@@ -272,7 +274,73 @@ describe('sf byom model train', () => {
       expect(result.notes).to.include(
         'column "Id" looks like a record id (a different value on every row) and is not a feature',
       );
+      if (result.task !== 'binary_classification') expect.fail('Churned trains a binary classifier');
       expect(result.metrics.auc, 'the rule is learnable, though not linear').to.be.above(0.7);
+    });
+
+    it("trains a multiclass model on the guide's sample, scoring the class it is told", async () => {
+      const guide = await readFile(path.join(REPO_ROOT, 'docs/training-models.md'), 'utf8');
+      const command =
+        'sf byom model train --data docs/samples/opportunity-outcome.csv --label Outcome --positive-class Won --name deal-outcome';
+      expect(guide).to.contain(command);
+      const result = await train(...command.split(' ').slice(3).map(inRepo));
+
+      if (result.task !== 'multiclass_classification') expect.fail('three outcomes train a multiclass model');
+      expect(result.positiveClass).to.equal('Won');
+      expect(result.notes).to.include(
+        'task: multiclass classification (chosen from its values: "Outcome" has 3 classes); the score is the probability of "Won"',
+      );
+      expect(result.metrics.classes.map((c) => c.label)).to.deep.equal(['Lost', 'Stalled', 'Won']);
+      const tables = ux.table.args.map((args) => args[0].title);
+      expect(tables).to.deep.equal([
+        'Holdout metrics',
+        'Classes on the holdout rows (the score is the probability of Won)',
+      ]);
+      const card = ModelCard.parse(JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')));
+      expect(card.output.positiveClass).to.equal('Won');
+      expect(card.bands, 'no bands unless asked for').to.equal(undefined);
+    });
+
+    it("trains a regressor on the guide's sample, with bands at values of the label", async () => {
+      const guide = await readFile(path.join(REPO_ROOT, 'docs/training-models.md'), 'utf8');
+      const command =
+        'sf byom model train --data docs/samples/opportunity-amount.csv --label Amount --name deal-size --bands Large=50000,Medium=20000,Small';
+      expect(guide).to.contain(command);
+      const expected = path.join(work, 'expected.json');
+      const result = await train(...command.split(' ').slice(3).map(inRepo), '--save-expected', expected);
+
+      if (result.task !== 'regression') expect.fail('a number trains a regressor');
+      expect(result.metrics.r2).to.be.within(0.4, 1);
+      expect(result.bands.map((b) => [b.label, b.minValue])).to.deep.equal([
+        ['Large', 50000],
+        ['Medium', 20000],
+        ['Small', result.range[0]],
+      ]);
+      const output = ux.log.args.flat().join('\n');
+      expect(output).to.contain(
+        `The score places the predicted value between ${result.range[0]} (0) and ${result.range[1]} (100)`,
+      );
+      expect(output).to.contain(`npm run validate-models -- ${result.directory} --expected ${expected}`);
+      const saved = JSON.parse(await readFile(expected, 'utf8')) as { rows: Array<{ value: number }> };
+      expect(saved.rows).to.have.length(result.rows.holdout);
+    });
+
+    it("asks which class to score when the label's classes are text, as a TrainingError", async () => {
+      const data = path.join(REPO_ROOT, 'docs/samples/opportunity-outcome.csv');
+      try {
+        await train('--data', data, '--label', 'Outcome', '--name', 'deal-outcome');
+        expect.fail('expected an error');
+      } catch (error) {
+        expect((error as Error).name).to.equal('TrainingError');
+        expect((error as Error).message).to.equal(
+          'the label "Outcome" has 3 classes ("Lost" 339, "Stalled" 226, "Won" 335): name the one whose probability ' +
+            'is the score with --positive-class, e.g. --positive-class "Won"',
+        );
+      }
+      await expectError(
+        train('--data', data, '--label', 'Outcome', '--name', 'deal-outcome', '--task', 'regression'),
+        'a regression needs a numeric label, but "Outcome" on line 2 is "Lost"',
+      );
     });
 
     it('needs a model name when there is no endpoint to take it from', async () => {
@@ -388,6 +456,11 @@ describe('sf byom model train', () => {
     });
   });
 });
+
+/** A path of the guide's command, relative to the repository root, made absolute. */
+function inRepo(arg: string): string {
+  return arg.startsWith('docs/') ? path.join(REPO_ROOT, arg) : arg;
+}
 
 async function expectError(promise: Promise<unknown>, message: string | RegExp): Promise<void> {
   try {
