@@ -364,6 +364,17 @@ function taskReport(model: TabularModel, common: CommonReport, outcome: TaskOutc
   const share = (members: readonly number[]) => members.length / holdoutScores.length;
   const rate = (labels: readonly number[], positive: number) =>
     labels.length === 0 ? 0 : labels.filter((y) => y === positive).length / labels.length;
+  // A classifier's band: its share of the holdout rows, and the share of those of the scored class.
+  const classBands = (positive: number) =>
+    bands.map((band, index) => {
+      const members = bandMembers(index).map((i) => holdout.labels[i]!);
+      return {
+        label: band.label,
+        min: band.min,
+        holdoutShare: share(members),
+        holdoutPositiveRate: rate(members, positive),
+      };
+    });
 
   switch (model.task) {
     case 'binary_classification': {
@@ -380,15 +391,7 @@ function taskReport(model: TabularModel, common: CommonReport, outcome: TaskOutc
           accuracy: metrics.accuracy,
           calibration: metrics.calibration,
         },
-        bands: bands.map((band, index) => {
-          const members = bandMembers(index).map((i) => holdout.labels[i]!);
-          return {
-            label: band.label,
-            min: band.min,
-            holdoutShare: share(members),
-            holdoutPositiveRate: rate(members, 1),
-          };
-        }),
+        bands: classBands(1),
       };
       return report;
     }
@@ -411,15 +414,7 @@ function taskReport(model: TabularModel, common: CommonReport, outcome: TaskOutc
           logLoss: metrics.logLoss,
           classes: metrics.classes,
         },
-        bands: bands.map((band, index) => {
-          const members = bandMembers(index).map((i) => holdout.labels[i]!);
-          return {
-            label: band.label,
-            min: band.min,
-            holdoutShare: share(members),
-            holdoutPositiveRate: rate(members, positive),
-          };
-        }),
+        bands: classBands(positive),
       };
       return report;
     }

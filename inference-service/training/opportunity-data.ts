@@ -123,43 +123,37 @@ function generateOpportunity(random: Random, index: number): Opportunity {
   };
 }
 
-const cell = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
-
 /** docs/samples/opportunity-outcome.csv: predict Outcome (Won, Lost, Stalled). */
 export function opportunityOutcomeCsv(rows: number = OUTCOME_SAMPLE.rows, seed: number = OUTCOME_SAMPLE.seed): string {
-  const columns = [
-    'Id',
-    'LeadSource',
-    'Type',
-    'Industry',
-    'NumberOfEmployees',
-    'Amount',
-    'Competitors',
-    'DaysOpen',
-    'HasExecutiveSponsor',
-    'Outcome',
-  ] as const;
-  const opportunities = generateOpportunities(rows, seed);
-  return formatCsv(
-    [...columns],
-    opportunities.map((o) => columns.map((c) => cell(o[c]))),
+  return sampleCsv(
+    [
+      'Id',
+      'LeadSource',
+      'Type',
+      'Industry',
+      'NumberOfEmployees',
+      'Amount',
+      'Competitors',
+      'DaysOpen',
+      'HasExecutiveSponsor',
+      'Outcome',
+    ],
+    generateOpportunities(rows, seed),
   );
 }
 
 /** docs/samples/opportunity-amount.csv: predict Amount from what is known when a deal is opened. */
 export function opportunityAmountCsv(rows: number = AMOUNT_SAMPLE.rows, seed: number = AMOUNT_SAMPLE.seed): string {
-  const columns = [
-    'Id',
-    'LeadSource',
-    'Type',
-    'Industry',
-    'NumberOfEmployees',
-    'HasExecutiveSponsor',
-    'Amount',
-  ] as const;
-  const opportunities = generateOpportunities(rows, seed);
+  return sampleCsv(
+    ['Id', 'LeadSource', 'Type', 'Industry', 'NumberOfEmployees', 'HasExecutiveSponsor', 'Amount'],
+    generateOpportunities(rows, seed),
+  );
+}
+
+/** The columns of the opportunities as CSV; a missing value is an empty cell. */
+function sampleCsv(columns: ReadonlyArray<keyof Opportunity>, opportunities: readonly Opportunity[]): string {
   return formatCsv(
     [...columns],
-    opportunities.map((o) => columns.map((c) => cell(o[c]))),
+    opportunities.map((o) => columns.map((c) => (o[c] === null ? '' : String(o[c])))),
   );
 }

@@ -194,6 +194,13 @@ export function trainTabularModel(
   const columns = fitted.flatMap(columnNames);
   const design = data.rows.map((row) => encodeRow(fitted, row));
   const rows = data.rows.length;
+  const pipeline = { features: fitted, columns };
+  const summary = (fit: { iterations: number; converged: boolean }) => ({
+    rows,
+    c: settings.c,
+    iterations: fit.iterations,
+    converged: fit.converged,
+  });
   switch (target.task) {
     case 'binary_classification': {
       const fit = fitLogisticRegression(design, data.labels, settings);
@@ -201,17 +208,10 @@ export function trainTabularModel(
       return {
         task: target.task,
         ...(target.classes ? { classes: target.classes } : {}),
-        features: fitted,
-        columns,
+        ...pipeline,
         coefficients: fit.coefficients,
         intercept: fit.intercept,
-        training: {
-          rows,
-          positiveRate: positives / rows,
-          c: settings.c,
-          iterations: fit.iterations,
-          converged: fit.converged,
-        },
+        training: { ...summary(fit), positiveRate: positives / rows },
       };
     }
     case 'multiclass_classification': {
@@ -222,38 +222,25 @@ export function trainTabularModel(
         task: target.task,
         classes: target.classes,
         positiveClass: target.positiveClass,
-        features: fitted,
-        columns,
+        ...pipeline,
         coefficients: fit.coefficients,
         intercepts: fit.intercepts,
-        training: {
-          rows,
-          classRates: counts.map((count) => count / rows),
-          c: settings.c,
-          iterations: fit.iterations,
-          converged: fit.converged,
-        },
+        training: { ...summary(fit), classRates: counts.map((count) => count / rows) },
       };
     }
     case 'regression': {
       const fit = fitRidgeRegression(design, data.labels, settings);
+      const label = {
+        mean: data.labels.reduce((sum, y) => sum + y, 0) / rows,
+        min: data.labels.reduce((a, b) => Math.min(a, b), Infinity),
+        max: data.labels.reduce((a, b) => Math.max(a, b), -Infinity),
+      };
       return {
         task: target.task,
-        features: fitted,
-        columns,
+        ...pipeline,
         coefficients: fit.coefficients,
         intercept: fit.intercept,
-        training: {
-          rows,
-          label: {
-            mean: data.labels.reduce((sum, y) => sum + y, 0) / rows,
-            min: data.labels.reduce((a, b) => Math.min(a, b), Infinity),
-            max: data.labels.reduce((a, b) => Math.max(a, b), -Infinity),
-          },
-          c: settings.c,
-          iterations: fit.iterations,
-          converged: fit.converged,
-        },
+        training: { ...summary(fit), label },
       };
     }
   }

@@ -82,6 +82,36 @@ async function scoreOverHttp(baseUrl: string, model: string, rows: ExpectedRow[]
   return body.results;
 }
 
+interface TrainedSample {
+  report: TrainingReport;
+  card: ModelCard;
+  expected: { tolerance: number; rows: ExpectedRow[] };
+}
+
+/** Trains `name` 1.0.0 into `models` with the CLI, saving the expected rows to `expectedFile`. */
+async function trainSample(models: string, name: string, expectedFile: string, args: string[]): Promise<TrainedSample> {
+  const { code, reply } = await trainCli([
+    ...args,
+    '--name',
+    name,
+    '--version',
+    '1.0.0',
+    '--models-dir',
+    models,
+    '--min-category-count',
+    '5',
+    '--save-expected',
+    expectedFile,
+  ]);
+  assert.equal(code, 0, JSON.stringify(reply));
+  const report = TrainingReport.parse(reply.result);
+  return {
+    report,
+    card: ModelCard.parse(JSON.parse(await readFile(path.join(report.directory, 'model.json'), 'utf8'))),
+    expected: JSON.parse(await readFile(expectedFile, 'utf8')) as TrainedSample['expected'],
+  };
+}
+
 describe('training multiclass and regression models from the sample CSVs', () => {
   let work: string;
   let models: string;
@@ -100,28 +130,12 @@ describe('training multiclass and regression models from the sample CSVs', () =>
     let expected: { tolerance: number; rows: ExpectedRow[] };
 
     before(async () => {
-      const { code, reply } = await trainCli([
-        '--data',
-        OUTCOME_CSV,
-        '--label',
-        'Outcome',
-        '--positive-class',
-        'Won',
-        '--name',
-        'deal-outcome',
-        '--version',
-        '1.0.0',
-        '--models-dir',
+      ({ report, card, expected } = await trainSample(
         models,
-        '--min-category-count',
-        '5',
-        '--save-expected',
+        'deal-outcome',
         path.join(work, 'outcome-expected.json'),
-      ]);
-      assert.equal(code, 0, JSON.stringify(reply));
-      report = TrainingReport.parse(reply.result);
-      card = ModelCard.parse(JSON.parse(await readFile(path.join(report.directory, 'model.json'), 'utf8')));
-      expected = JSON.parse(await readFile(path.join(work, 'outcome-expected.json'), 'utf8')) as typeof expected;
+        ['--data', OUTCOME_CSV, '--label', 'Outcome', '--positive-class', 'Won'],
+      ));
     });
 
     it('chooses the task from the label and says so', () => {
@@ -206,28 +220,14 @@ describe('training multiclass and regression models from the sample CSVs', () =>
     let expected: { tolerance: number; rows: ExpectedRow[] };
 
     before(async () => {
-      const { code, reply } = await trainCli([
+      ({ report, card, expected } = await trainSample(models, 'deal-size', path.join(work, 'amount-expected.json'), [
         '--data',
         AMOUNT_CSV,
         '--label',
         'Amount',
-        '--name',
-        'deal-size',
-        '--version',
-        '1.0.0',
-        '--models-dir',
-        models,
-        '--min-category-count',
-        '5',
         '--bands',
         'Large,Medium,Small',
-        '--save-expected',
-        path.join(work, 'amount-expected.json'),
-      ]);
-      assert.equal(code, 0, JSON.stringify(reply));
-      report = TrainingReport.parse(reply.result);
-      card = ModelCard.parse(JSON.parse(await readFile(path.join(report.directory, 'model.json'), 'utf8')));
-      expected = JSON.parse(await readFile(path.join(work, 'amount-expected.json'), 'utf8')) as typeof expected;
+      ]));
     });
 
     it('trains a regressor, reports MAE, RMSE and R², and learns the amounts', () => {

@@ -283,7 +283,7 @@ describe('sf byom model train', () => {
       const command =
         'sf byom model train --data docs/samples/opportunity-outcome.csv --label Outcome --positive-class Won --name deal-outcome';
       expect(guide).to.contain(command);
-      const result = await train(...command.split(' ').slice(3).map(inRepo));
+      const result = await train(...command.split(' ').slice(4).map(inRepo));
 
       if (result.task !== 'multiclass_classification') expect.fail('three outcomes train a multiclass model');
       expect(result.positiveClass).to.equal('Won');
@@ -307,7 +307,7 @@ describe('sf byom model train', () => {
         'sf byom model train --data docs/samples/opportunity-amount.csv --label Amount --name deal-size --bands Large=50000,Medium=20000,Small';
       expect(guide).to.contain(command);
       const expected = path.join(work, 'expected.json');
-      const result = await train(...command.split(' ').slice(3).map(inRepo), '--save-expected', expected);
+      const result = await train(...command.split(' ').slice(4).map(inRepo), '--save-expected', expected);
 
       if (result.task !== 'regression') expect.fail('a number trains a regressor');
       expect(result.metrics.r2).to.be.within(0.4, 1);
