@@ -195,13 +195,6 @@ export function labelText(target: LabelTarget, label: number): string {
   }
 }
 
-/** The class whose probability a classifier with text classes scores. */
-export function positiveClassOf(target: LabelTarget): string | undefined {
-  if (target.task === 'multiclass_classification') return target.positiveClass;
-  if (target.task === 'binary_classification') return target.classes?.[1];
-  return undefined;
-}
-
 function classCounts(values: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
