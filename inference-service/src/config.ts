@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   // No default here: it depends on NODE_ENV (loadConfig).
   HOST: z.string().min(1).optional(),
   BYOM_API_KEYS: z.string().optional(),
+  BYOM_UNSIGNED_KEYS: z.string().optional(),
   BYOM_DEV_KEY_FILE: z.string().min(1).optional(),
   BYOM_PUBLIC_DOCS: z.enum(['true', 'false']).optional(),
   BYOM_SIGNING_SECRET: z.string().optional(),
@@ -23,8 +24,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_RECORDS_PER_REQUEST: positiveInt(1000),
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
+  MAX_BYTES_IN_FLIGHT: positiveInt(16 * 1024 * 1024),
+  MAX_QUEUED_ROWS: positiveInt(100_000),
+  HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  MAX_CONNECTIONS: positiveInt(1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
+  WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
   BYOM_ROUTES: z
     .string()
@@ -49,6 +56,8 @@ export interface Config {
   port: number;
   host: string;
   apiKeys: string[];
+  /** Keys for OpenAI-compatible clients that cannot sign: POST /v1/chat/completions only, no signature asked. */
+  unsignedKeys: string[];
   /** True when no BYOM_API_KEYS was set outside production and the development key is used. */
   apiKeyGenerated: boolean;
   /** Where the development key is saved, when it is in use (and could be saved). */
@@ -64,8 +73,16 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   maxRecordsPerRequest: number;
   maxBodyBytes: number;
+  /** Admission control: request body bytes served at once, and rows waiting for inference per model. */
+  maxBytesInFlight: number;
+  maxQueuedRows: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
   shutdownTimeoutMs: number;
   ortIntraOpThreads: number;
+  /** Worker threads for large inference batches and large prompts' masking; 0 keeps them on the main thread. */
+  workerThreads: number;
   /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
   routesFile: string | undefined;
   /** Budgets and rate limits in Redis (shared by every replica); in memory when unset. */
@@ -108,6 +125,19 @@ export function loadConfig(
         'generate one with: openssl rand -base64 32',
     );
   }
+  const unsignedKeys = splitList(vars.BYOM_UNSIGNED_KEYS);
+  const shortUnsigned = unsignedKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
+  if (shortUnsigned !== undefined) {
+    throw new ConfigError(
+      `BYOM_UNSIGNED_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortUnsigned.length}); ` +
+        'generate one with: openssl rand -base64 32',
+    );
+  }
+  if (unsignedKeys.some((key) => apiKeys.includes(key))) {
+    throw new ConfigError(
+      'BYOM_UNSIGNED_KEYS: a key is also in BYOM_API_KEYS; give OpenAI-compatible clients a key of their own',
+    );
+  }
   const signingSecrets = splitList(vars.BYOM_SIGNING_SECRET);
   const shortSecret = signingSecrets.find((secret) => secret.length < MIN_SIGNING_SECRET_LENGTH);
   if (shortSecret !== undefined) {
@@ -139,12 +169,18 @@ export function loadConfig(
     devKeyNotSaved = dev.notSaved;
   }
   const production = vars.NODE_ENV === 'production';
+  if (vars.HEADERS_TIMEOUT_MS > vars.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${vars.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${vars.REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    );
+  }
 
   return {
     env: vars.NODE_ENV,
     port: vars.PORT,
     host: vars.HOST ?? (production ? PRODUCTION_HOST : DEVELOPMENT_HOST),
     apiKeys,
+    unsignedKeys,
     apiKeyGenerated,
     ...(devKeyFile ? { devKeyFile } : {}),
     ...(devKeyNotSaved ? { devKeyNotSaved } : {}),
@@ -155,8 +191,14 @@ export function loadConfig(
     logLevel: vars.LOG_LEVEL,
     maxRecordsPerRequest: vars.MAX_RECORDS_PER_REQUEST,
     maxBodyBytes: vars.MAX_BODY_BYTES,
+    maxBytesInFlight: vars.MAX_BYTES_IN_FLIGHT,
+    maxQueuedRows: vars.MAX_QUEUED_ROWS,
+    headersTimeoutMs: vars.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+    maxConnections: vars.MAX_CONNECTIONS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
+    workerThreads: vars.WORKER_THREADS,
     routesFile: vars.BYOM_ROUTES,
     redisUrl: vars.REDIS_URL,
     redisTlsVerify: vars.REDIS_TLS_VERIFY === 'true',

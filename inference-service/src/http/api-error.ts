@@ -6,7 +6,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  * (error-schemas.ts) is built from this list, so code that throws errors needs no zod.
  */
 export const ERROR_CODES = [
+  'BAD_REQUEST',
   'UNAUTHORIZED',
+  'FORBIDDEN',
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'MODEL_NOT_FOUND',
@@ -16,6 +18,9 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_RECORDS',
   'NOT_READY',
+  'OVERLOADED',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
   'INFERENCE_FAILED',
   'ROUTE_NOT_FOUND',
   'MASKING_FAILED',
@@ -35,11 +40,36 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    retryAfterSeconds?: number,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** How much of a caller's own text an error message repeats: enough to recognise it, never a copy of a body. */
+export const MAX_ECHOED_CHARS = 100;
+
+/** Caller-supplied text for an error message: JSON-quoted, and cut to MAX_ECHOED_CHARS with an ellipsis. */
+export function echoed(text: string): string {
+  return JSON.stringify(text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS)}…` : text);
+}
+
+/** Models load in well under this (docs/benchmarks.md: boot to ready); a client that waits it finds them loaded. */
+const NOT_READY_RETRY_SECONDS = 2;
+
+/** 503 NOT_READY for a request that arrives while the service (or the part it needs) is still starting. */
+export function notReady(message: string): ApiError {
+  return new ApiError(503, 'NOT_READY', message, undefined, NOT_READY_RETRY_SECONDS);
 }

@@ -71,7 +71,10 @@ function routeLabel(c: Context): string {
 /** The app's onError: the JSON error response for anything a route or middleware threw; unexpected errors are logged with their stack. */
 export function errorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
-    if (error instanceof ApiError) return errorBody(c, error.status, error.code, error.message, error.details);
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+      return errorBody(c, error.status, error.code, error.message, error.details);
+    }
     if (error instanceof HTTPException) {
       if (error.status === 400) return errorBody(c, 400, 'INVALID_JSON', 'the request body is not valid JSON');
       return errorBody(c, error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', error.message);

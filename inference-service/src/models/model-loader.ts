@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
 import { baselineValue, buildFeeds } from './feature-encoder.ts';
 import { bindInputs } from './input-binding.ts';
 import { ModelCard } from './model-card.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import { scoreDecoding } from './prediction-decoding.ts';
 import type { Predictions } from './prediction-decoding.ts';
-import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
+import { openSession } from './onnx-session.ts';
+import type { SessionSource } from './onnx-session.ts';
 import { ScoringModel, runScore } from './scoring-model.ts';
-import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
+import type { ScoringModelParts, ScoringOptions } from './scoring-model.ts';
 
 /**
  * Loads one model version from its directory: reads the card and the graph, creates the
@@ -18,56 +18,31 @@ import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
  * Every problem is a ModelLoadError naming the file (and the card field where there is one).
  */
 
-export interface LoadOptions {
+export interface LoadOptions extends ScoringOptions {
   intraOpNumThreads: number;
-  /** Where the model counts its session runs; uncounted without. */
-  metrics?: InferenceMetrics;
 }
 
 export async function loadScoringModel(directory: string, options: LoadOptions): Promise<ScoringModel> {
   const cardFile = path.join(directory, 'model.json');
-  const onnxFile = path.join(directory, 'model.onnx');
   const card = await readCard(cardFile);
-
-  let onnxBytes: Uint8Array;
-  try {
-    onnxBytes = await readFile(onnxFile);
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
-  }
-  let scoreOutput;
-  try {
-    scoreOutput = resolveScoreOutput(onnxBytes, card.output.name);
-  } catch (error) {
-    if (error instanceof ModelGraphError) throw new ModelLoadError(onnxFile, 'output.name', error.message);
-    throw error;
-  }
-
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(scoreOutput.modelBytes, {
-      intraOpNumThreads: options.intraOpNumThreads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // A row the graph rejects reaches the caller as a per-record error and our JSON log;
-      // onnxruntime's own unstructured stderr line for it would only be noise (fatal still shows).
-      logSeverityLevel: 4,
-    });
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
-  }
+  const source: SessionSource = {
+    onnxFile: path.join(directory, 'model.onnx'),
+    scoreOutput: card.output.name,
+    intraOpNumThreads: options.intraOpNumThreads,
+  };
+  const { session, scoreOutput } = await openSession(source);
 
   const parts: ScoringModelParts = {
     card,
     directory,
     session,
+    source,
     bindings: bindInputs(card, session.inputMetadata, cardFile),
     decoding: scoreDecoding(card, scoreOutput, cardFile),
     baselines: card.features.map(baselineValue),
   };
   await dryRun(parts, cardFile);
-  return new ScoringModel(parts, options.metrics);
+  return new ScoringModel(parts, options);
 }
 
 /** Scores two rows of baselines, as requests will be scored, so shape and class mismatches surface at boot. */
