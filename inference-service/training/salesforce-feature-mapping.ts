@@ -52,7 +52,8 @@ export function parseFeatureMapping(mapping: unknown): FeatureMappingEntry[] {
     if (!field) throw new DatasetError(`feature "${feature}" needs a "field"`);
     if (seen.has(feature)) throw new DatasetError(`feature "${feature}" is mapped twice`);
     seen.add(feature);
-    if (field.split('.').length > MAX_RELATIONSHIP_DEPTH) {
+    // `Account.Owner.Name` is two relationships and a field, as in Apex (AiFeatureMapping).
+    if (field.split('.').length - 1 > MAX_RELATIONSHIP_DEPTH) {
       throw new DatasetError(
         `feature "${feature}": "${field}" goes more than ${MAX_RELATIONSHIP_DEPTH} relationships deep`,
       );

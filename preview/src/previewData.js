@@ -99,8 +99,6 @@ export function publishScoreEvent(recordId) {
         Record_Id__c: recordId,
         Endpoint__c: card?.endpointName,
         Status__c: card?.latest?.status,
-        Score__c: card?.latest?.score,
-        Band__c: card?.latest?.band,
       },
     },
   };

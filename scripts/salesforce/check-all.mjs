@@ -3,7 +3,7 @@
  * The offline Salesforce gates, in one command (CI runs it through `npm test`):
  *   1. apex-ls semantic check of the Apex
  *   2. PMD Security, BestPractices, Performance and ErrorProne rules (code-analyzer.yml)
- *   3. `sf project convert source` of force-app
+ *   3. `sf project convert source` of force-app, and of integration-user/ with its username filled in
  *   4. Prettier check of force-app (Apex and XML plugins, the root .prettierrc)
  *   5. the Apex callout fixtures are up to date with the service's zod schemas
  * Every gate runs even when an earlier one fails; the exit code is 1 when any failed.
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runApexLs } from './apex-ls-check.mjs';
-import { convertSource } from './convert-source.mjs';
+import { convertIntegrationUserConfig, convertSource } from './convert-source.mjs';
 import { runPmd } from './run-pmd.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +35,7 @@ const gates = [
     },
   ],
   ['sf project convert source', () => convertSource()],
+  ['integration user subscriber config (deploy-time username)', () => convertIntegrationUserConfig()],
   ['Prettier (force-app)', () => run(bin('prettier'), ['--check', 'force-app'])],
   [
     'Apex fixtures up to date',

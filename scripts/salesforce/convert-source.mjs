@@ -13,35 +13,60 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '../..');
 
-export function convertSource() {
+/** The folder of the per-org PlatformEventSubscriberConfig, deployed with the username filled in. */
+export const INTEGRATION_USER_DIR = 'integration-user';
+const SAMPLE_USERNAME = 'byom.integration@example.com';
+
+function convert(sourceFlag, sourceDir, outputDir, env = {}) {
   // The package's exports hide package.json, so find it the way npm installs it.
   const cli = path.join(projectRoot, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
+  return spawnSync(
+    process.execPath,
+    [cli, 'project', 'convert', 'source', sourceFlag, sourceDir, '--output-dir', path.join(outputDir, 'out'), '--json'],
+    {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SF_DISABLE_TELEMETRY: 'true',
+        SF_AUTOUPDATE_DISABLE: 'true',
+        SF_SKIP_NEW_VERSION_CHECK: 'true',
+        ...env,
+      },
+    },
+  );
+}
+
+/**
+ * The integration user's PlatformEventSubscriberConfig converts with the username taken from
+ * BYOM_INTEGRATION_USERNAME (the sfdx-project.json replacement), as `sf project deploy start`
+ * would send it. SF_APPLY_REPLACEMENTS_ON_CONVERT makes convert apply replacements like deploy.
+ */
+export function convertIntegrationUserConfig() {
   const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'byom-mdapi-'));
   try {
-    const result = spawnSync(
-      process.execPath,
-      [
-        cli,
-        'project',
-        'convert',
-        'source',
-        '--root-dir',
-        'force-app',
-        '--output-dir',
-        path.join(outputDir, 'out'),
-        '--json',
-      ],
-      {
-        cwd: projectRoot,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          SF_DISABLE_TELEMETRY: 'true',
-          SF_AUTOUPDATE_DISABLE: 'true',
-          SF_SKIP_NEW_VERSION_CHECK: 'true',
-        },
-      },
-    );
+    const env = { BYOM_INTEGRATION_USERNAME: SAMPLE_USERNAME, SF_APPLY_REPLACEMENTS_ON_CONVERT: 'true' };
+    const result = convert('--source-dir', INTEGRATION_USER_DIR, outputDir, env);
+    if (result.error) throw result.error;
+    const folder = path.join(outputDir, 'out', 'PlatformEventSubscriberConfigs');
+    const files = fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+    const body = files.map((file) => fs.readFileSync(path.join(folder, file), 'utf8')).join('\n');
+    const ok = result.status === 0 && files.length === 1 && body.includes(`<user>${SAMPLE_USERNAME}</user>`);
+    return {
+      ok,
+      output: ok
+        ? ''
+        : `expected one PlatformEventSubscriberConfig with <user>${SAMPLE_USERNAME}</user>:\n${body || result.stdout}`,
+    };
+  } finally {
+    fs.rmSync(outputDir, { recursive: true, force: true });
+  }
+}
+
+export function convertSource() {
+  const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'byom-mdapi-'));
+  try {
+    const result = convert('--root-dir', 'force-app', outputDir);
     if (result.error) throw result.error;
     let parsed;
     try {

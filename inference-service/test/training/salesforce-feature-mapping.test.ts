@@ -37,9 +37,14 @@ describe('Salesforce feature mapping (as Apex applies it)', () => {
       /"default" must be a number, text or true\/false/,
     );
     assert.throws(
-      () => parseFeatureMapping('[{"feature":"A","field":"A.B.C.D.E.F"}]'),
+      () => parseFeatureMapping('[{"feature":"A","field":"A.B.C.D.E.F.G"}]'),
       /more than 5 relationships deep/,
     );
+  });
+
+  it('accepts a path of five relationships, the most SOQL follows', () => {
+    const [entry] = parseFeatureMapping('[{"feature":"A","field":"A.B.C.D.E.F"}]');
+    assert.equal(entry?.field, 'A.B.C.D.E.F', 'five relationships and a field are allowed');
   });
 
   it('computes every transform from exported record fields', () => {

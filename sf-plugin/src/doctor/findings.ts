@@ -28,9 +28,12 @@ export interface Finding {
 export class FindingLog {
   readonly findings: Finding[] = [];
   private readonly area: FindingArea;
+  private readonly messages: Messages<string>;
 
-  constructor(area: FindingArea) {
+  /** @param bundle the messages file the codes are keyed in (a check module may bring its own). */
+  constructor(area: FindingArea, bundle: Messages<string> = messages) {
     this.area = area;
+    this.messages = bundle;
   }
 
   pass(code: string, where: string, tokens: Tokens = []): void {
@@ -51,9 +54,9 @@ export class FindingLog {
   }
 
   private add(status: FindingStatus, code: string, where: string, tokens: Tokens, fixTokens: Tokens = []): void {
-    const finding: Finding = { area: this.area, status, code, where, message: messages.getMessage(code, tokens) };
-    if (status !== 'pass' && messages.messages.has(`${code}.fix`))
-      finding.fix = messages.getMessage(`${code}.fix`, fixTokens);
+    const text = this.messages;
+    const finding: Finding = { area: this.area, status, code, where, message: text.getMessage(code, tokens) };
+    if (status !== 'pass' && text.messages.has(`${code}.fix`)) finding.fix = text.getMessage(`${code}.fix`, fixTokens);
     this.findings.push(finding);
   }
 }

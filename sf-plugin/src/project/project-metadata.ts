@@ -158,7 +158,8 @@ export function recordText(record: CustomMetadataRecord, field: string): string 
   return value === undefined || value === null || value === '' ? undefined : value;
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Every file under `dir` (sorted, without dot-files and node_modules); none when it does not exist. */
+export async function walk(dir: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });

@@ -36,37 +36,64 @@ export function describeOf(
   };
 }
 
+/** The integration user of the correct org. */
+export const INTEGRATION = {
+  triggerId: '01q000000000001AAA',
+  userId: '005000000000INTAAA',
+  username: 'byom.integration@example.com',
+};
+
 export function byomOrg(): FakeOrg {
-  return new FakeOrg()
-    .query(/FROM AI_Model_Endpoint__mdt/, [{ DeveloperName: 'Lead_Scoring' }])
-    .query(/FROM AI_Prompt_Template__mdt/, [{ DeveloperName: 'Opportunity_Brief' }])
-    .query(/FROM ApexClass/, [{ Name: 'AiModelEndpoint' }, { Name: 'AiNightlyRescoringBatch' }])
-    .query(/FROM NamedCredential/, [{ DeveloperName: 'BYOM_Inference', Endpoint: 'https://byom.example.com' }])
-    .query(/^SELECT Name FROM PermissionSet /, [{ Name: 'AI_Scoring_Admin' }, { Name: 'AI_Scoring_Viewer' }])
-    .query(/COUNT\(AssigneeId\)/, [
-      { Name: 'AI_Scoring_Admin', assignees: 1 },
-      { Name: 'AI_Scoring_Viewer', assignees: 12 },
-    ])
-    .query(/FROM PermissionSetAssignment WHERE Assignee.Username/, [{ PermissionSet: { Name: 'AI_Scoring_Admin' } }])
-    .query(/FROM AI_Scoring_Settings__c/, [])
-    .query(/JobType = 'ScheduledApex'/, [{ Id: '7070000000000AAAAA' }])
-    .on('GET', /\/sobjects\/Lead\/describe$/, () => describeOf('Lead', LEAD_CUSTOM_FIELDS))
-    .on('GET', /\/named-credentials\/external-credentials\/BYOM_Inference$/, () => ({
-      developerName: 'BYOM_Inference',
-      authenticationProtocol: 'Custom',
-      principals: [
-        { principalName: 'ServicePrincipal', principalType: 'NamedPrincipal', authenticationStatus: 'Configured' },
-      ],
-    }))
-    .on('GET', /\/named-credentials\/credential\?/, () => ({
-      externalCredential: 'BYOM_Inference',
-      principalName: 'ServicePrincipal',
-      principalType: 'NamedPrincipal',
-      authenticationProtocol: 'Custom',
-      authenticationStatus: 'Configured',
-      credentials: {
-        ServiceKey: { encrypted: true, value: '********' },
-        SigningSecret: { encrypted: true, value: '********' },
-      },
-    }));
+  return (
+    new FakeOrg()
+      .query(/FROM AI_Model_Endpoint__mdt/, [{ DeveloperName: 'Lead_Scoring' }])
+      .query(/FROM AI_Prompt_Template__mdt/, [{ DeveloperName: 'Opportunity_Brief' }])
+      .query(/FROM ApexClass/, [{ Name: 'AiModelEndpoint' }, { Name: 'AiNightlyRescoringBatch' }])
+      .query(/FROM NamedCredential/, [{ DeveloperName: 'BYOM_Inference', Endpoint: 'https://byom.example.com' }])
+      .query(/^SELECT Name FROM PermissionSet /, [
+        { Name: 'AI_Scoring_Admin' },
+        { Name: 'AI_Scoring_Integration' },
+        { Name: 'AI_Scoring_Viewer' },
+      ])
+      .query(/COUNT\(AssigneeId\)/, [
+        { Name: 'AI_Scoring_Admin', assignees: 1 },
+        { Name: 'AI_Scoring_Integration', assignees: 1 },
+        { Name: 'AI_Scoring_Viewer', assignees: 12 },
+      ])
+      // The integration user: the request trigger runs as an active user holding AI_Scoring_Integration.
+      .query(/FROM ApexTrigger WHERE Name = 'AiScoringRequestTrigger'/, [{ Id: INTEGRATION.triggerId }])
+      .query(/FROM PlatformEventSubscriberConfig/, [{ UserId: INTEGRATION.userId }])
+      .query(/FROM User WHERE Id = /, [
+        {
+          Username: INTEGRATION.username,
+          IsActive: true,
+          UserRoleId: null,
+          Profile: { Name: 'Minimum Access - API Only Integrations' },
+        },
+      ])
+      .query(/FROM PermissionSetAssignment WHERE AssigneeId = /, [{ Id: '0Pa000000000001AAA' }])
+      .query(/FROM EventBusSubscriber/, [{ Status: 'Running', LastError: null }])
+      .query(/FROM PermissionSetAssignment WHERE Assignee.Username/, [{ PermissionSet: { Name: 'AI_Scoring_Admin' } }])
+      .query(/FROM AI_Scoring_Settings__c/, [])
+      .query(/JobType = 'ScheduledApex'/, [{ Id: '7070000000000AAAAA' }])
+      .on('GET', /\/sobjects\/Lead\/describe$/, () => describeOf('Lead', LEAD_CUSTOM_FIELDS))
+      .on('GET', /\/named-credentials\/external-credentials\/BYOM_Inference$/, () => ({
+        developerName: 'BYOM_Inference',
+        authenticationProtocol: 'Custom',
+        principals: [
+          { principalName: 'ServicePrincipal', principalType: 'NamedPrincipal', authenticationStatus: 'Configured' },
+        ],
+      }))
+      .on('GET', /\/named-credentials\/credential\?/, () => ({
+        externalCredential: 'BYOM_Inference',
+        principalName: 'ServicePrincipal',
+        principalType: 'NamedPrincipal',
+        authenticationProtocol: 'Custom',
+        authenticationStatus: 'Configured',
+        credentials: {
+          ServiceKey: { encrypted: true, value: '********' },
+          SigningSecret: { encrypted: true, value: '********' },
+        },
+      }))
+  );
 }

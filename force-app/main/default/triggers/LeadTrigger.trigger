@@ -1,11 +1,3 @@
-trigger LeadTrigger on Lead(
-  before insert,
-  before update,
-  before delete,
-  after insert,
-  after update,
-  after delete,
-  after undelete
-) {
+trigger LeadTrigger on Lead(after insert, after update, after undelete) {
   new AiScoringTriggerHandler().run();
 }

@@ -1,11 +1,3 @@
-trigger OpportunityTrigger on Opportunity(
-  before insert,
-  before update,
-  before delete,
-  after insert,
-  after update,
-  after delete,
-  after undelete
-) {
+trigger OpportunityTrigger on Opportunity(after insert, after update, after undelete) {
   new AiScoringTriggerHandler().run();
 }

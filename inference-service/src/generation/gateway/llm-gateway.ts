@@ -2,19 +2,19 @@ import type { Logger } from '../../observability/logger.ts';
 import type { ServiceMetrics } from '../../observability/metrics.ts';
 import { MAX_DEADLINE_MS } from '../domain.ts';
 import type {
+  Caller,
   ChatMessage,
   CircuitPosition,
   Cost,
   GenerationInput,
   GenerationResult,
   GenerationTiming,
-  PiiValue,
   RequestOutcome,
   Route,
   RouteTarget,
 } from '../domain.ts';
-import { MaskingError, maskMessages } from '../pii/masking.ts';
-import type { MaskedMessages } from '../pii/masking.ts';
+import { MaskingError, PlaceholderVault, maskForLog, maskRequest } from '../pii/masking.ts';
+import type { ForwardedValue, MaskingInput, MaskingOutput } from '../pii/masking.ts';
 import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
 import { callModel } from '../providers/model-call.ts';
@@ -44,7 +44,7 @@ export interface LlmGateway {
   routeNames(): string[];
 }
 
-export type MaskFunction = (messages: ChatMessage[], pii: PiiValue[]) => MaskedMessages<ChatMessage>;
+export type MaskFunction = (input: MaskingInput<ChatMessage>) => MaskingOutput<ChatMessage>;
 
 export interface GatewayDependencies {
   routes: RouteTable;
@@ -63,7 +63,7 @@ export interface GatewayDependencies {
 export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const { routes, providers, logger, metrics } = deps;
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
-  const mask = deps.mask ?? maskMessages;
+  const mask = deps.mask ?? maskRequest;
   const now = deps.now ?? (() => performance.now());
 
   const breakers = new CircuitBreakers(routes.all(), (target, route, position) => {
@@ -91,11 +91,11 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     recordOutcome({ metrics, logger }, input, routeLabel, outcome, fields);
 
   /** Reserves room in every budget and rate limit that applies, or refuses the request with 429. */
-  const reserve = async (input: GenerationInput, route: Route, maxOutputTokens: number) => {
+  const reserve = async (input: GenerationInput, route: Route, maxOutputTokens: number, caller: Caller) => {
     const budgets = deps.budgets;
     if (budgets === undefined || !budgets.applies(route)) return undefined;
     try {
-      return await budgets.reserve(route, input.caller, upperBound(route, input.messages, maxOutputTokens));
+      return await budgets.reserve(route, caller, upperBound(route, input.messages, maxOutputTokens));
     } catch (error) {
       const time = timing(input, 0);
       if (error instanceof BudgetExceeded) {
@@ -147,7 +147,18 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   return {
     routeNames: () => routes.names(),
 
-    async generate(input) {
+    async generate(request) {
+      // Logs and metrics only ever see what the caller sent masked: its metadata, and the org
+      // and user ids (an OpenAI client's `user` is free text, often an email). Budgets count by
+      // the ids as sent.
+      const input: GenerationInput = {
+        ...request,
+        caller: {
+          ...request.caller,
+          ...maskForLog({ orgId: request.caller.orgId, userId: request.caller.userId }, request.pii),
+        },
+        ...(request.metadata ? { metadata: maskForLog(request.metadata, request.pii) } : {}),
+      };
       const route = routes.get(input.route);
       if (route === undefined) {
         const time = timing(input, 0);
@@ -166,7 +177,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           : undefined;
 
       const maxOutputTokens = Math.min(route.maxTokens, input.options.maxTokens ?? route.maxTokens);
-      const reservation = await reserve(input, route, maxOutputTokens);
+      const reservation = await reserve(input, route, maxOutputTokens, request.caller);
       const settle = (used: UsageAmounts | 'unknown' | undefined) => {
         if (reservation === undefined) return;
         deps
@@ -179,9 +190,15 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           );
       };
 
-      let masked: MaskedMessages<ChatMessage>;
+      // Every string the provider will receive, besides the messages: stop sequences and the
+      // JSON Schema (answers are checked against the caller's own schema, restored values and all).
+      const forwarded = {
+        stop: input.options.stop ?? null,
+        schema: (input.options.json?.schema ?? null) as ForwardedValue,
+      };
+      let masked: MaskingOutput<ChatMessage>;
       try {
-        masked = mask(input.messages, input.pii);
+        masked = mask({ messages: input.messages, pii: input.pii, forwarded });
       } catch (error) {
         settle(undefined);
         // Fail closed: the text is never sent unmasked.
@@ -201,10 +218,22 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
           time,
         );
       }
-      const report = masked.vault.report();
+      const vault = PlaceholderVault.fromSnapshot(masked.vault);
+      const report = vault.report();
+      const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
 
       const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
-      const call = modelCall(masked.messages, input.options, maxOutputTokens);
+      const call = modelCall(
+        masked.messages,
+        {
+          ...input.options,
+          ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
+          ...(input.options.json !== undefined
+            ? { json: maskedForwarded.schema !== null ? { schema: maskedForwarded.schema } : {} }
+            : {}),
+        },
+        maxOutputTokens,
+      );
       let run: RunResult<ModelAnswer>;
       try {
         run = await runWithFallback({
@@ -247,7 +276,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       settle({ tokens: usage.totalTokens, costMicros: Math.ceil(cost.total * 1e6) });
       let output: { text: string; json?: unknown };
       try {
-        output = checkOutput(run.answer.text, masked.vault, {
+        output = checkOutput(run.answer.text, vault, {
           maxChars: Math.min(route.maxChars, input.options.maxChars ?? route.maxChars),
           ...(input.options.json !== undefined ? { json: schema !== undefined ? { schema } : {} } : {}),
         });

@@ -1,19 +1,37 @@
 import type { PiiType, PiiValue } from '../domain.ts';
+import { detectionViews } from './detection-views.ts';
 import { detectPii } from './detectors.ts';
 import type { PiiFinding } from './detectors.ts';
+import { readableBase64Segments } from './encoded-values.ts';
+import { fieldMatcher } from './field-values.ts';
+import type { FieldMatcher } from './field-values.ts';
+import { MaskingError } from './masking-error.ts';
+import { PlaceholderVault } from './placeholder-vault.ts';
+import type { VaultSnapshot } from './placeholder-vault.ts';
+import { originalSpan } from './text-view.ts';
 
 /**
- * Field-aware PII masking for one request. The values Apex marks (by field) and what the
- * detectors find in free text are replaced by placeholders such as `[EMAIL_1]` or
- * `[FIRST_NAME_1]` before any provider sees the text; the placeholders in the answer are
- * put back afterwards. The vault lives and dies with the request, so a placeholder can only
- * ever be restored to a value the same caller sent.
+ * Field-aware PII masking for one request: every string the gateway forwards to a provider
+ * (message contents, stop sequences, the JSON Schema of a structured answer, anything else
+ * it passes on) has the values Apex marks (by field) and what detection finds replaced by
+ * placeholders such as `[EMAIL_1]` or `[FIRST_NAME_1]` before any provider sees it. The
+ * placeholders in the answer are put back afterwards (placeholder-vault.ts).
  *
- * Placeholders are `[LABEL_N]`: LABEL is the kind of value (EMAIL, PHONE, CARD, IBAN, SSN,
- * IP) or, for a field Apex marks, the field's name (`Lead.FirstName` → FIRST_NAME), which
- * tells the model what the value was without telling it the value. Each distinct value
- * (exactly as written) gets one placeholder, used everywhere it appears in the request.
+ * Detection runs on normalised views of the text (detection-views.ts) and each match is
+ * mapped back to the span of the original it covers, so what is masked, and later restored,
+ * is the original text byte for byte, entities, tags and zero-width characters included.
+ *
+ * `maskRequest` is a pure function of plain data (strings, arrays, plain objects in; the
+ * same and a vault snapshot out), so it can run on a worker thread for large prompts.
+ *
+ * Cost, for n code units of text and k marked values: O(n) for the views and detectors,
+ * O(n·k) for the marked values (field-values.ts), times at most three masking passes.
  */
+
+// The entry point of this folder: what the gateway needs of it, from one module.
+export { MaskingError } from './masking-error.ts';
+export { PlaceholderVault } from './placeholder-vault.ts';
+export type { VaultSnapshot } from './placeholder-vault.ts';
 
 export const DETECTED_LABELS: Record<Exclude<PiiType, 'FIELD'>, string> = {
   EMAIL: 'EMAIL',
@@ -24,178 +42,101 @@ export const DETECTED_LABELS: Record<Exclude<PiiType, 'FIELD'>, string> = {
   IP: 'IP',
 };
 
-/** A field value shorter than this identifies no one, and masking every "A" would mangle the text. */
-export const MIN_FIELD_VALUE_LENGTH = 2;
+/** A JSON value: what the gateway forwards besides messages (stop sequences, a JSON Schema…). */
+export type ForwardedValue = string | number | boolean | null | ForwardedValue[] | { [key: string]: ForwardedValue };
 
-/** Which kind wins when spans of equal length overlap: the caller's own marking first. */
-const PRIORITY: Record<PiiType, number> = { FIELD: 0, EMAIL: 1, IBAN: 2, CARD: 3, SSN: 4, IP: 5, PHONE: 6 };
-
-/**
- * Placeholder-like tokens: `[LABEL_N]` with tolerance for what models do to them (spaces
- * inside the brackets, lower case, a space or hyphen for the underscore), or the bare
- * `LABEL_N` when a model drops the brackets.
- */
-const PLACEHOLDER_TOKEN = /\[\s*([A-Za-z][A-Za-z0-9_]*?)[\s_-]?(\d+)\s*\]|\b([A-Za-z][A-Za-z0-9_]*?)_(\d+)\b/g;
-
-/** Placeholders exactly as the vault writes them. */
-const ISSUED_PLACEHOLDER = /\[([A-Z][A-Z0-9_]*_\d+)\]/g;
-
-export class MaskingError extends Error {
-  override name = 'MaskingError';
-}
-
-export interface MaskingReport {
-  total: number;
-  byType: Partial<Record<PiiType, number>>;
-}
-
-export interface RestoredText {
-  text: string;
-  /** Placeholder-like tokens with one of this request's labels that were never issued: the model made them up. */
-  invented: string[];
-}
-
-/** The placeholders of one request and the values behind them. */
-export class PlaceholderVault {
-  private readonly byValue = new Map<string, string>();
-  private readonly byToken = new Map<string, { value: string; type: PiiType }>();
-  private readonly counters = new Map<string, number>();
-  /** Tokens that already appear in the caller's text: never issued, never restored, never "invented". */
-  private readonly reserved: Set<string>;
-  /** Labels this request may use; a made-up token is only recognised with one of these. */
-  private readonly labels: Set<string>;
-  private readonly counts: Partial<Record<PiiType, number>> = {};
-
-  constructor(reserved: Set<string>, labels: Iterable<string>) {
-    this.reserved = reserved;
-    this.labels = new Set(labels);
-  }
-
-  /** The placeholder for `value`, issuing the next free number for `label` the first time. */
-  placeholderFor(value: string, type: PiiType, label: string): string {
-    const key = `${label}\u0000${value}`;
-    const known = this.byValue.get(key);
-    if (known !== undefined) return known;
-    let n = this.counters.get(label) ?? 0;
-    let token: string;
-    do {
-      n++;
-      token = `${label}_${n}`;
-    } while (this.reserved.has(token) || this.byToken.has(token));
-    this.counters.set(label, n);
-    const placeholder = `[${token}]`;
-    this.byValue.set(key, placeholder);
-    this.byToken.set(token, { value, type });
-    this.labels.add(label);
-    this.counts[type] = (this.counts[type] ?? 0) + 1;
-    return placeholder;
-  }
-
-  /** Whether `span` covers any character of a placeholder this vault issued. */
-  overlapsPlaceholder(text: string, span: { start: number; end: number }): boolean {
-    for (const match of text.matchAll(ISSUED_PLACEHOLDER)) {
-      const end = match.index + match[0].length;
-      if (match.index < span.end && span.start < end && this.byToken.has(match[1]!)) return true;
-    }
-    return false;
-  }
-
-  get size(): number {
-    return this.byToken.size;
-  }
-
-  report(): MaskingReport {
-    return { total: this.byToken.size, byType: { ...this.counts } };
-  }
-
-  /**
-   * Puts the values back in a model's answer. Tokens this request never issued are left as
-   * they are, so a value can only come back into the answer if this caller sent it.
-   */
-  restore(text: string): RestoredText {
-    const invented: string[] = [];
-    const restored = text.replace(
-      PLACEHOLDER_TOKEN,
-      (match, bracketLabel?: string, bracketN?: string, bareLabel?: string, bareN?: string) => {
-        const label = (bracketLabel ?? bareLabel)!.toUpperCase();
-        const token = `${label}_${Number(bracketN ?? bareN)}`;
-        const entry = this.byToken.get(token);
-        if (entry !== undefined) return entry.value;
-        if (this.labels.has(label) && !this.reserved.has(token)) invented.push(match);
-        return match;
-      },
-    );
-    return { text: restored, invented };
-  }
-
-  /** Restores every string (keys included) in a parsed JSON answer. */
-  restoreJson(value: unknown, invented: string[] = []): { value: unknown; invented: string[] } {
-    const walk = (node: unknown): unknown => {
-      if (typeof node === 'string') {
-        const result = this.restore(node);
-        invented.push(...result.invented);
-        return result.text;
-      }
-      if (Array.isArray(node)) return node.map(walk);
-      if (node !== null && typeof node === 'object') {
-        return Object.fromEntries(Object.entries(node).map(([k, v]) => [walk(k) as string, walk(v)]));
-      }
-      return node;
-    };
-    return { value: walk(value), invented };
-  }
-}
-
-export interface MaskedMessages<M extends { content: string }> {
+export interface MaskingInput<M extends { content: string }> {
   messages: M[];
-  vault: PlaceholderVault;
+  pii: PiiValue[];
+  /** Every other string the gateway forwards; keys are masked too. */
+  forwarded?: ForwardedValue;
+}
+
+export interface MaskingOutput<M extends { content: string }> {
+  messages: M[];
+  /** `forwarded`, masked, in the same shape. */
+  forwarded?: ForwardedValue;
+  vault: VaultSnapshot;
 }
 
 /** Masking passes before giving up: each pass can only shrink what is left to mask. */
 const MAX_PASSES = 3;
 
+/** How deep base64 inside base64 is decoded; readable text deeper than that is refused. */
+const MAX_BASE64_DEPTH = 2;
+
 /**
- * Masks every message's content. Masking a value can change what its neighbours look like
- * (in "x@acme.io123-45-6789", the email only ends where the masked SSN begins), so the
- * masked text is scanned again and masked again, up to three passes. Throws MaskingError
- * when something is still found after that, or when a later find would cut into a
- * placeholder: the caller must refuse the request rather than send it on (fail closed).
+ * Masks a request. Masking a value can change what its neighbours look like (in
+ * "x@acme.io123-45-6789", the email only ends where the masked SSN begins), so the masked
+ * text is scanned again and masked again, up to three passes. Throws MaskingError when
+ * something is still found after that, when a later find would cut into a placeholder, or
+ * when the text cannot be read (see detection-views.ts): the caller must refuse the request
+ * rather than send it on (fail closed).
  */
-export function maskMessages<M extends { content: string }>(messages: M[], pii: PiiValue[]): MaskedMessages<M> {
-  const fields = fieldMatcher(pii);
+export function maskRequest<M extends { content: string }>(input: MaskingInput<M>): MaskingOutput<M> {
+  const fields = fieldMatcher(input.pii);
   const labels = [...Object.values(DETECTED_LABELS), 'FIELD', ...fields.labels];
-  const vault = new PlaceholderVault(reservedTokens(messages, labels), labels);
-  let contents = messages.map((message) => message.content);
+  const forwardedStrings = input.forwarded === undefined ? [] : stringsOf(input.forwarded);
+  const texts = [...input.messages.map((message) => message.content), ...forwardedStrings];
+  const vault = new PlaceholderVault(reservedTokens(texts, labels), labels);
+  const masked = maskTexts(texts, fields, vault);
+  const messages = input.messages.map((message, i) => ({ ...message, content: masked[i]! }));
+  let next = input.messages.length;
+  return {
+    messages,
+    ...(input.forwarded !== undefined ? { forwarded: replaceStrings(input.forwarded, () => masked[next++]!) } : {}),
+    vault: vault.snapshot(),
+  };
+}
+
+/**
+ * Caller-supplied strings on their way to the log (template name, record id, free text),
+ * masked with a vault of their own that is thrown away: the log shows `[EMAIL_1]`, never the
+ * value. A field that cannot be masked is left out (fail closed).
+ */
+export function maskForLog<T extends Record<string, unknown>>(fields: T, pii: PiiValue[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  let matcher: FieldMatcher;
+  try {
+    matcher = fieldMatcher(pii);
+  } catch (error) {
+    if (error instanceof MaskingError) return {};
+    throw error;
+  }
+  const labels = [...Object.values(DETECTED_LABELS), 'FIELD', ...matcher.labels];
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') {
+      if (value !== undefined) out[key] = value;
+      continue;
+    }
+    try {
+      out[key] = maskTexts([value], matcher, new PlaceholderVault(reservedTokens([value], labels), labels))[0];
+    } catch (error) {
+      if (!(error instanceof MaskingError)) throw error;
+    }
+  }
+  return out as Partial<T>;
+}
+
+function maskTexts(texts: string[], fields: FieldMatcher, vault: PlaceholderVault): string[] {
+  let current = texts;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let changed = false;
-    contents = contents.map((text) => {
-      const spans = findSpans(text, fields);
+    current = current.map((text) => {
+      const spans = findSpans(text, fields, 0);
       if (spans.length === 0) return text;
       // Never include the value: the error message may be logged.
-      if (pass > 0 && spans.some((span) => vault.overlapsPlaceholder(text, span))) {
+      if (pass > 0 && overlapsAny(spans, vault.issuedSpans(text))) {
         throw new MaskingError('a value found after masking overlaps a placeholder');
       }
       changed = true;
       return replaceSpans(text, spans, vault);
     });
-    if (!changed) return { messages: messages.map((m, i) => ({ ...m, content: contents[i]! })), vault };
+    if (!changed) return current;
   }
-  const leftover = contents.flatMap((text) => findSpans(text, fields))[0];
+  const leftover = current.flatMap((text) => findSpans(text, fields, 0))[0];
   if (leftover !== undefined) throw new MaskingError(`a ${leftover.type} value survived masking`);
-  return { messages: messages.map((m, i) => ({ ...m, content: contents[i]! })), vault };
-}
-
-function replaceSpans(text: string, spans: Span[], vault: PlaceholderVault): string {
-  let out = '';
-  let last = 0;
-  for (const span of spans) {
-    out += text.slice(last, span.start);
-    const value = text.slice(span.start, span.end);
-    const label = span.type === 'FIELD' ? span.label! : DETECTED_LABELS[span.type];
-    out += vault.placeholderFor(value, span.type, label);
-    last = span.end;
-  }
-  return out + text.slice(last);
+  return current;
 }
 
 interface Span extends PiiFinding {
@@ -204,12 +145,30 @@ interface Span extends PiiFinding {
 }
 
 /**
- * Field matches and detector findings, overlaps merged so that every character any of
- * them matched is masked; a merged span takes the kind of its longest member.
+ * Field matches and detector findings in every detection view of `text`, as spans of `text`
+ * itself, overlaps merged so that every character any of them matched is masked; a merged
+ * span takes the kind of its longest member.
  */
-function findSpans(text: string, fields: FieldMatcher): Span[] {
-  const found: Span[] = fields.find(text);
-  found.push(...detectPii(text));
+function findSpans(text: string, fields: FieldMatcher, depth: number): Span[] {
+  const found: Span[] = [];
+  for (const view of detectionViews(text)) {
+    const inView: Span[] = [...fields.find(view.text), ...detectPii(view.text)];
+    for (const segment of readableBase64Segments(view.text)) {
+      if (depth === MAX_BASE64_DEPTH) {
+        throw new MaskingError(`the text holds base64 nested more than ${MAX_BASE64_DEPTH} levels deep`);
+      }
+      const inside = findSpans(segment.decoded, fields, depth + 1);
+      if (inside.length > 0) inView.push({ ...strongest(inside), start: segment.start, end: segment.end });
+    }
+    for (const span of inView) found.push({ ...span, ...originalSpan(view, span.start, span.end) });
+  }
+  return mergeSpans(found);
+}
+
+/** Which kind wins when spans of equal length overlap: the caller's own marking first. */
+const PRIORITY: Record<PiiType, number> = { FIELD: 0, EMAIL: 1, IBAN: 2, CARD: 3, SSN: 4, IP: 5, PHONE: 6 };
+
+function mergeSpans(found: Span[]): Span[] {
   if (found.length <= 1) return found;
   found.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Span[] = [];
@@ -229,6 +188,10 @@ function findSpans(text: string, fields: FieldMatcher): Span[] {
   return merged;
 }
 
+function strongest(spans: Span[]): Span {
+  return spans.reduce((best, span) => (PRIORITY[span.type] < PRIORITY[best.type] ? span : best));
+}
+
 function outranks(a: Span, b: Span): boolean {
   const lengthA = a.end - a.start;
   const lengthB = b.end - b.start;
@@ -239,92 +202,27 @@ function withKind(span: Span, kind: Span): Span {
   return { start: span.start, end: span.end, type: kind.type, ...(kind.label ? { label: kind.label } : {}) };
 }
 
-export interface FieldMatcher {
-  /** Every occurrence of every marked value, as whole words; overlapping ones included. */
-  find(text: string): Span[];
-  labels: string[];
-}
-
-interface FieldPattern {
-  regex: RegExp;
-  label: string;
-  /** Whether the value starts / ends with a letter or digit, so a word boundary must be there. */
-  wordStart: boolean;
-  wordEnd: boolean;
-}
-
-const WORD_AT_END = /[\p{L}\p{N}_]$/u;
-const WORD_AT_START = /^[\p{L}\p{N}_]/u;
-
-/**
- * Matches the marked values wherever they appear as whole words, in any letter case and
- * with any run of whitespace where the value has one ("Jane  Doe" still matches "Jane Doe").
- *
- * One plain regex per value, with the word boundaries checked in code: values differ from
- * record to record, so these are compiled on every request, and a Unicode-aware boundary
- * inside the pattern costs about half a millisecond to compile, a plain literal 15 µs.
- * Searching each value on its own also finds values that overlap (two fields sharing words).
- */
-export function fieldMatcher(pii: PiiValue[]): FieldMatcher {
-  const byValue = new Map<string, string>();
-  for (const { field, value } of pii) {
-    const trimmed = value.trim();
-    if (trimmed.length < MIN_FIELD_VALUE_LENGTH) continue;
-    const key = normalizeValue(trimmed);
-    if (!byValue.has(key)) byValue.set(key, fieldLabel(field));
+/** Both lists sorted by start: whether any span of one overlaps any of the other. */
+function overlapsAny(a: Array<{ start: number; end: number }>, b: Array<{ start: number; end: number }>): boolean {
+  let j = 0;
+  for (const span of a) {
+    while (j < b.length && b[j]!.end <= span.start) j++;
+    if (j < b.length && b[j]!.start < span.end) return true;
   }
-  const patterns: FieldPattern[] = [...byValue].map(([value, label]) => ({
-    regex: new RegExp(
-      value
-        .split(' ')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-        .join('\\s+'),
-      'gi',
-    ),
-    label,
-    wordStart: WORD_AT_START.test(value),
-    wordEnd: WORD_AT_END.test(value),
-  }));
-  return {
-    labels: [...new Set(byValue.values())],
-    find(text) {
-      const spans: Span[] = [];
-      for (const pattern of patterns) {
-        const { regex } = pattern;
-        regex.lastIndex = 0;
-        for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-          const start = match.index;
-          const end = start + match[0].length;
-          // Two code units either side cover a letter outside the Basic Multilingual Plane.
-          const whole =
-            (!pattern.wordStart || !WORD_AT_END.test(text.slice(Math.max(0, start - 2), start))) &&
-            (!pattern.wordEnd || !WORD_AT_START.test(text.slice(end, end + 2)));
-          if (whole) spans.push({ type: 'FIELD', start, end, label: pattern.label });
-          // After a match inside a longer word, look again from the next character.
-          regex.lastIndex = whole ? end : start + 1;
-        }
-      }
-      return spans;
-    },
-  };
+  return false;
 }
 
-function normalizeValue(value: string): string {
-  return value.replace(/\s+/g, ' ').toLowerCase();
-}
-
-/** `Lead.FirstName` → FIRST_NAME, `Contact.Mobile_Phone__c` → MOBILE_PHONE; FIELD when nothing usable is left. */
-export function fieldLabel(field: string): string {
-  const last = field.split('.').at(-1) ?? '';
-  const label = last
-    .replace(/__[a-z]+$/i, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase()
-    .slice(0, 30)
-    .replace(/_+$/, '');
-  return /^[A-Z][A-Z0-9_]*$/.test(label) ? label : 'FIELD';
+function replaceSpans(text: string, spans: Span[], vault: PlaceholderVault): string {
+  let out = '';
+  let last = 0;
+  for (const span of spans) {
+    out += text.slice(last, span.start);
+    const value = text.slice(span.start, span.end);
+    const label = span.type === 'FIELD' ? span.label! : DETECTED_LABELS[span.type];
+    out += vault.placeholderFor(value, span.type, label);
+    last = span.end;
+  }
+  return out + text.slice(last);
 }
 
 /**
@@ -332,15 +230,59 @@ export function fieldLabel(field: string): string {
  * caller's text, for this request's labels. Word boundaries are ignored on purpose: masking
  * can turn "0001EMAIL_2" into "[SSN_1]EMAIL_2", where EMAIL_2 becomes a token of its own.
  */
-function reservedTokens(messages: Array<{ content: string }>, labels: string[]): Set<string> {
+function reservedTokens(texts: string[], labels: string[]): Set<string> {
   const reserved = new Set<string>();
-  const alternatives = [...new Set(labels)].sort((a, b) => b.length - a.length).join('|');
-  // A lookahead, so overlapping occurrences (FIRST_NAME_1 and NAME_1) are all found.
-  const pattern = new RegExp(`(?=(${alternatives})[\\s_-]?(\\d+))`, 'gi');
-  for (const message of messages) {
-    for (const match of message.content.matchAll(pattern)) {
-      reserved.add(`${match[1]!.toUpperCase()}_${Number(match[2])}`);
+  const pattern = reservedTokenPattern(labels);
+  for (const text of texts) {
+    if (!/\d/.test(text)) continue;
+    for (const match of text.matchAll(pattern)) {
+      // Masking digits after the label can shorten its number ("EMAIL_2001-01-0001" → "EMAIL_2[SSN_1]",
+      // a bare token restore would read): every prefix of a LABEL_N number is the caller's.
+      const label = match[1]!.toUpperCase();
+      const digits = match[3]!;
+      reserved.add(`${label}_${Number(digits)}`);
+      if (match[2] === '_')
+        for (let n = 1; n < digits.length; n++) reserved.add(`${label}_${Number(digits.slice(0, n))}`);
     }
   }
   return reserved;
+}
+
+/** Compiled patterns by label set: templates mark the same fields request after request. */
+const reservedPatterns = new Map<string, RegExp>();
+
+function reservedTokenPattern(labels: string[]): RegExp {
+  const alternatives = [...new Set(labels)].sort((a, b) => b.length - a.length).join('|');
+  let pattern = reservedPatterns.get(alternatives);
+  if (pattern === undefined) {
+    // A lookahead, so overlapping occurrences (FIRST_NAME_1 and NAME_1) are all found.
+    pattern = new RegExp(`(?=(${alternatives})([\\s_-]?)(\\d{1,9}))`, 'gi');
+    if (reservedPatterns.size >= 256) reservedPatterns.clear();
+    reservedPatterns.set(alternatives, pattern);
+  }
+  return pattern;
+}
+
+/** Every string in a JSON value, keys included, in a fixed order (the one `replaceStrings` uses). */
+function stringsOf(value: ForwardedValue): string[] {
+  const out: string[] = [];
+  replaceStrings(value, (s) => {
+    out.push(s);
+    return s;
+  });
+  return out;
+}
+
+function replaceStrings(value: ForwardedValue, replace: (s: string) => string): ForwardedValue {
+  if (typeof value === 'string') return replace(value);
+  if (Array.isArray(value)) return value.map((item) => replaceStrings(item, replace));
+  if (value !== null && typeof value === 'object') {
+    const out: { [key: string]: ForwardedValue } = {};
+    for (const [key, item] of Object.entries(value)) {
+      const maskedKey = replace(key);
+      out[maskedKey] = replaceStrings(item, replace);
+    }
+    return out;
+  }
+  return value;
 }

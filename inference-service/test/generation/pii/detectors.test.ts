@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectPii, ibanChecksumValid, isPhoneNumber, luhn } from '../../../src/generation/pii/detectors.ts';
-import { maskMessages } from '../../../src/generation/pii/masking.ts';
+import { isValidIBAN } from 'ibantools';
+import { detectPii, isPhoneNumber, luhn } from '../../../src/generation/pii/detectors.ts';
+import { maskMessages } from '../../support/masking.ts';
 
 /** What masking leaves of a text, with detection only: the simplest view of what a provider would see. */
 function masked(text: string): string {
@@ -34,6 +35,17 @@ describe('PII detection in free text', () => {
       assert.equal(masked(`call ${phone} today`), 'call [PHONE_1] today', `${phone} is a phone number`);
     }
     assert.equal(masked('(+44 20 7946 0958)'), '([PHONE_1])', 'surrounding parentheses are not part of the number');
+    // Found by the hostile-markup property test: a doubled + hid the number when a letter followed it.
+    assert.equal(
+      masked('++44 20 7946 0958\u0F40'),
+      '[PHONE_1]\u0F40',
+      'a doubled + prefix is still an international number',
+    );
+    assert.equal(
+      masked('++44 20 7946 0958'),
+      '[PHONE_1]',
+      'a doubled + prefix is masked with the number, never left over',
+    );
     assert.doesNotMatch(
       masked('call 555-123-4567 555-987-6543'),
       /\d{2}/,
@@ -73,13 +85,15 @@ describe('PII detection in free text', () => {
     assert.equal(masked('nl91abna0417164300'), '[IBAN_1]', 'lower case is still an IBAN');
     assert.ok(!found('GB82 WEST 1234 5698 7654 33').some((f) => f.startsWith('IBAN')), 'a wrong check digit');
     assert.ok(!found('ZZ82WEST12345698765432').some((f) => f.startsWith('IBAN')), 'no such country');
-    assert.equal(ibanChecksumValid('GB82WEST12345698765432'), true);
-    assert.equal(ibanChecksumValid('GB83WEST12345698765432'), false);
+    assert.equal(isValidIBAN('GB82WEST12345698765432'), true);
+    assert.equal(isValidIBAN('GB83WEST12345698765432'), false);
   });
 
   it('finds dashed or spaced US SSNs outside the ranges the SSA never issues', () => {
     assert.equal(masked('SSN 123-45-6789.'), 'SSN [SSN_1].');
     assert.equal(masked('ssn 123 45 6789'), 'ssn [SSN_1]');
+    // Found by the hostile-markup property test: digits glued after a dashed SSN hid it.
+    assert.doesNotMatch(masked('123-45-6789123-45-6789'), /6789/, 'a dashed SSN with digits glued after it is masked');
     for (const invalid of ['000-45-6789', '123-00-6789', '123-45-0000', '900-12-3456']) {
       assert.ok(!found(invalid).some((f) => f.startsWith('SSN')), `${invalid} is not an SSN`);
     }

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ibanChecksumValid, luhn } from '../../../src/generation/pii/detectors.ts';
-import { MaskingError, fieldLabel, maskMessages } from '../../../src/generation/pii/masking.ts';
+import { isValidIBAN } from 'ibantools';
 import type { PiiValue } from '../../../src/generation/domain.ts';
+import { EXEMPTING_WORDS } from '../../../src/generation/pii/benign-context.ts';
+import { luhn } from '../../../src/generation/pii/detectors.ts';
+import { fieldLabel } from '../../../src/generation/pii/field-values.ts';
+import { MaskingError } from '../../../src/generation/pii/masking.ts';
+import { maskMessages } from '../../support/masking.ts';
 
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 const user = (content: string): Message => ({ role: 'user', content });
@@ -27,9 +31,10 @@ const card = fc.tuple(digits(15), fc.constantFrom(' ', '-', '')).map(([body, sep
 
 /** German IBANs with correct check digits, grouped by four or not. */
 const iban = fc.tuple(digits(18), fc.boolean()).map(([bban, grouped]) => {
+  // ISO 13616 check digits run from 02 to 98.
   const check = [...Array(97).keys()]
-    .map((n) => `DE${String(n).padStart(2, '0')}${bban}`)
-    .find((candidate) => ibanChecksumValid(candidate))!;
+    .map((n) => `DE${String(n + 2).padStart(2, '0')}${bban}`)
+    .find((candidate) => isValidIBAN(candidate))!;
   return grouped ? check.match(/.{1,4}/g)!.join(' ') : check;
 });
 
@@ -59,8 +64,13 @@ const ip = fc.oneof(
 
 const piiValue = fc.oneof(card, iban, ssn, phone, email, ip);
 
-/** Words without digits or the characters PII is made of, so filler never extends a value. */
-const word = fc.stringMatching(/^[A-Za-z]{1,12}[,;!?]?$/);
+/**
+ * Words without digits or the characters PII is made of, so filler never extends a value;
+ * nor the words that exempt a number as an order number, version or amount (benign-context.ts).
+ */
+const word = fc
+  .stringMatching(/^[A-Za-z]{1,12}[,;!?]?$/)
+  .filter((w) => !EXEMPTING_WORDS.includes(w.replace(/[,;!?]$/, '').toLowerCase()));
 const filler = fc.array(word, { minLength: 1, maxLength: 4 }).map((words) => words.join(' '));
 
 // ---- examples ----

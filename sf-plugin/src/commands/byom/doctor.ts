@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags, SfCommand, StandardColors } from '@salesforce/sf-plugins-core';
 import { Messages, Org } from '@salesforce/core';
+import { checkIntegrationUser } from '../../doctor/integration-user-checks.ts';
 import { checkOrg } from '../../doctor/org-checks.ts';
 import { checkProject } from '../../doctor/project-checks.ts';
 import { checkService } from '../../doctor/service-checks.ts';
@@ -68,6 +69,7 @@ export default class Doctor extends SfCommand<DoctorResult> {
         ...(await checkOrg(flags['target-org'], project, checked, flags['service-url']?.toString())).findings,
       );
     }
+    findings.push(...(await checkIntegrationUser(project, flags['target-org'])));
     if (flags['service-url']) {
       const key = process.env[SERVICE_KEY_ENV];
       const client = new ServiceClient(flags['service-url'].toString(), key);

@@ -117,7 +117,10 @@ describe('sf byom doctor --target-org', () => {
   });
 
   it('reports a permission set nobody has, and warns when the running user has none', async () => {
-    org.query(/COUNT\(AssigneeId\)/, [{ Name: 'AI_Scoring_Admin', assignees: 1 }]);
+    org.query(/COUNT\(AssigneeId\)/, [
+      { Name: 'AI_Scoring_Admin', assignees: 1 },
+      { Name: 'AI_Scoring_Integration', assignees: 1 },
+    ]);
     org.query(/FROM PermissionSetAssignment WHERE Assignee.Username/, []);
     const result = await doctor();
     const unassigned = result.findings.find((f) => f.code === 'ORG_PERMSET_UNASSIGNED');

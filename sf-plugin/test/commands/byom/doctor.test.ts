@@ -245,7 +245,7 @@ describe('sf byom doctor: the project, offline', () => {
   });
 
   it('reports a principal no permission set grants', async () => {
-    for (const set of ['AI_Scoring_Admin', 'AI_Scoring_Viewer']) {
+    for (const set of ['AI_Scoring_Admin', 'AI_Scoring_Integration', 'AI_Scoring_Viewer']) {
       await project.replace(
         `${METADATA}/permissionsets/${set}.permissionset-meta.xml`,
         /<externalCredentialPrincipalAccesses>[\s\S]*?<\/externalCredentialPrincipalAccesses>/,

@@ -20,7 +20,12 @@ import {
 } from './scoreFormat';
 import { buildTrend, latestChange } from './scoreTrend';
 
-/** Published by the scoring job (AiScoreWriter) when a score lands or fails. */
+/**
+ * Published by the scoring job (AiScoreWriter) when a score of a save or a rescore lands or
+ * fails: record id, endpoint and status, never the score. The card listens only while it shows
+ * a pending score, since every delivery to every listening page counts against the org's daily
+ * event delivery allocation.
+ */
 export const SCORE_EVENT_CHANNEL = '/event/AI_Score_Event__e';
 /** Freshness ("5 minutes ago") and staleness are recomputed this often. */
 export const CLOCK_TICK_MS = 60 * 1000;
@@ -41,8 +46,9 @@ const BADGE_CLASS = {
 /**
  * The AI score of the record on a Lead, Opportunity, Account or Contact page: score and band,
  * the factors behind it in plain language, the model, freshness and a trend of recent
- * scores. It refreshes itself when the scoring job publishes AI_Score_Event__e for the
- * record, and users with the Rescore AI Scores permission can ask for a new score.
+ * scores. While a score is pending it listens for the scoring job's AI_Score_Event__e for the
+ * record (and polls where live events are unavailable), and users with the Rescore AI Scores
+ * permission can ask for a new score.
  */
 export default class AiScoreCard extends LightningElement {
   @api recordId;
@@ -70,7 +76,9 @@ export default class AiScoreCard extends LightningElement {
   liveUpdates = false;
   /** False until the subscription attempt settles: no polling while it may still succeed. */
   liveUpdatesKnown = false;
+  connected = false;
   subscription;
+  subscribing = false;
   clockTimer;
   pollTimer;
   polls = 0;
@@ -131,43 +139,82 @@ export default class AiScoreCard extends LightningElement {
   }
 
   connectedCallback() {
+    this.connected = true;
     this.clockTimer = setInterval(() => {
       this.now = Date.now();
       this.justUpdated = false;
       this.updateView();
     }, CLOCK_TICK_MS);
-    this.subscribeToScoreEvents();
-  }
-
-  disconnectedCallback() {
-    clearInterval(this.clockTimer);
-    clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    if (this.subscription) {
-      unsubscribe(this.subscription).catch(() => {
-        // The connection is going away with the page: nothing to clean up.
-      });
-      this.subscription = undefined;
-    }
-  }
-
-  async subscribeToScoreEvents() {
     try {
       onError(() => {
         // The streaming connection failed (session expired, limits): poll instead.
         this.liveUpdates = false;
         this.schedulePoll();
       });
+    } catch {
+      // No Streaming API here: polling covers a pending score.
+    }
+    this.syncSubscription();
+  }
+
+  disconnectedCallback() {
+    this.connected = false;
+    clearInterval(this.clockTimer);
+    clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    this.stopListening();
+  }
+
+  /** Listens while a score is pending, and only then. */
+  syncSubscription() {
+    if (this.connected && this.view.pending) {
+      this.startListening();
+    } else {
+      this.stopListening();
+    }
+  }
+
+  async startListening() {
+    if (this.subscription || this.subscribing) {
+      return;
+    }
+    this.subscribing = true;
+    let subscription;
+    try {
       if ((await isEmpEnabled()) !== false) {
-        this.subscription = await subscribe(SCORE_EVENT_CHANNEL, -1, (message) => this.handleScoreEvent(message));
-        this.liveUpdates = Boolean(this.subscription);
+        subscription = await subscribe(SCORE_EVENT_CHANNEL, -1, (message) => this.handleScoreEvent(message));
       }
     } catch {
       // No Streaming API here (the mobile app, a missing permission): polling covers it.
-      this.liveUpdates = false;
+      subscription = undefined;
     }
+    this.subscribing = false;
+    this.liveUpdates = Boolean(subscription);
     this.liveUpdatesKnown = true;
+    if (subscription && !(this.connected && this.view.pending)) {
+      // The score landed (or the page closed) while subscribing.
+      unsubscribe(subscription).catch(() => {});
+      this.liveUpdates = false;
+      return;
+    }
+    this.subscription = subscription;
+    if (subscription) {
+      // A score that landed before the subscription was live sent its event to no one: look once.
+      this.refresh();
+    }
     this.schedulePoll();
+  }
+
+  stopListening() {
+    if (!this.subscription) {
+      return;
+    }
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.liveUpdates = false;
+    unsubscribe(subscription).catch(() => {
+      // The connection is going away with the page: nothing to clean up.
+    });
   }
 
   handleScoreEvent(message) {
@@ -251,6 +298,7 @@ export default class AiScoreCard extends LightningElement {
 
   updateView() {
     this.view = buildView(this);
+    this.syncSubscription();
     this.schedulePoll();
   }
 }

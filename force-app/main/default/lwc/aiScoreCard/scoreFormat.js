@@ -100,6 +100,9 @@ export function formatFactorValue(factor, { locale, currency, timeZone }) {
       return factor.booleanValue ? 'Provided' : 'Missing';
     case 'blank':
       return 'Not set';
+    case 'hidden':
+      // The user cannot read the field the value came from: Apex sent no value.
+      return 'Hidden';
     default:
       return factor.textValue ?? '';
   }

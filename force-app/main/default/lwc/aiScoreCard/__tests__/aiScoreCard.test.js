@@ -59,8 +59,6 @@ function scoreEvent(overrides = {}) {
         Record_Id__c: RECORD_ID,
         Endpoint__c: 'Lead_Scoring',
         Status__c: 'Scored',
-        Score__c: 82.34,
-        Band__c: 'Hot',
         ...overrides,
       },
     },
@@ -395,19 +393,24 @@ describe('c-ai-score-card', () => {
 
       await flush();
       expect(rescore).toHaveBeenCalledWith({ recordId: RECORD_ID, endpointName: '' });
-      expect(refreshApex).toHaveBeenCalledTimes(1);
+      // One refresh once listening (a score may land before the subscription is live), one after the rescore.
+      expect(subscribe).toHaveBeenCalledTimes(1);
+      expect(refreshApex).toHaveBeenCalledTimes(2);
       expect(text($(element, '.announcement'))).toBe('Rescoring started. The new score appears here when it is ready.');
 
+      // This refresh mock delivers no data: the card sees the Pending row only now, and listens again.
       getScoreCard.emit(PENDING);
       await flush();
       expect(text($(element, '.pending-title'))).toBe('Rescoring in progress');
+      expect(refreshApex).toHaveBeenCalledTimes(3);
 
       scoreEventCallback(scoreEvent());
       await flush();
-      expect(refreshApex).toHaveBeenCalledTimes(2);
+      expect(refreshApex).toHaveBeenCalledTimes(4);
 
       getScoreCard.emit(SCORED);
       await flush();
+      expect(unsubscribe).toHaveBeenCalledWith({ id: 'subscription', channel: SCORE_EVENT_CHANNEL });
       expect($(element, '.status-banner')).toBeNull();
       expect(text($(element, '.score-ring__number'))).toBe('82');
       expect(text($(element, '.just-updated'))).toBe('Updated');
@@ -443,35 +446,61 @@ describe('c-ai-score-card', () => {
   });
 
   describe('live refresh', () => {
-    it('subscribes to the score event channel and unsubscribes when removed', async () => {
+    it('listens to the score event channel only while a score is pending', async () => {
       const element = render();
+      getScoreCard.emit(SCORED);
       await flush();
+      expect(subscribe).not.toHaveBeenCalled();
 
+      getScoreCard.emit(PENDING);
+      await flush();
       expect(subscribe).toHaveBeenCalledWith(SCORE_EVENT_CHANNEL, -1, expect.any(Function));
 
-      document.body.removeChild(element);
+      getScoreCard.emit(SCORED);
+      await flush();
       expect(unsubscribe).toHaveBeenCalledWith({ id: 'subscription', channel: SCORE_EVENT_CHANNEL });
+
+      getScoreCard.emit(PENDING);
+      await flush();
+      document.body.removeChild(element);
+      expect(subscribe).toHaveBeenCalledTimes(2);
+      expect(unsubscribe).toHaveBeenCalledTimes(2);
+    });
+
+    it('never listens on a card whose score is settled, however long it stays open', async () => {
+      jest.useFakeTimers({ now: NOW });
+      render();
+      getScoreCard.emit(STALE);
+      await flush();
+
+      jest.advanceTimersByTime(CLOCK_TICK_MS * 60);
+      await flush();
+
+      expect(subscribe).not.toHaveBeenCalled();
+      expect(isEmpEnabled).not.toHaveBeenCalled();
     });
 
     it('refreshes for events about this record and endpoint only', async () => {
       render();
       getScoreCard.emit(PENDING);
       await flush();
+      // The one look right after the subscription went live.
+      expect(refreshApex).toHaveBeenCalledTimes(1);
 
       scoreEventCallback(scoreEvent({ Record_Id__c: '00Q5g00000ZzZzZEAV' }));
       scoreEventCallback(scoreEvent({ Endpoint__c: 'Lead_Scoring_Challenger' }));
       scoreEventCallback({ data: {} });
       await flush();
-      expect(refreshApex).not.toHaveBeenCalled();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
 
       scoreEventCallback(scoreEvent({ Record_Id__c: RECORD_ID.slice(0, 15) }));
       await flush();
-      expect(refreshApex).toHaveBeenCalledTimes(1);
+      expect(refreshApex).toHaveBeenCalledTimes(2);
     });
 
-    it('announces a new score that arrives while the card is open', async () => {
+    it('announces a pending score when it lands while the card is open', async () => {
       const element = render();
-      getScoreCard.emit(STALE);
+      getScoreCard.emit(PENDING);
       await flush();
       expect($(element, '.just-updated')).toBeNull();
 
@@ -481,6 +510,27 @@ describe('c-ai-score-card', () => {
 
       expect(text($(element, '.just-updated'))).toBe('Updated');
       expect(text($(element, '.announcement'))).toBe('New AI score: 82, Hot.');
+    });
+
+    it('stops listening when a score lands while it is still subscribing', async () => {
+      let finishSubscribing;
+      subscribe.mockImplementation(
+        (channel) =>
+          new Promise((resolve) => {
+            finishSubscribing = () => resolve({ id: 'late', channel });
+          }),
+      );
+      render();
+      getScoreCard.emit(PENDING);
+      await flush();
+      getScoreCard.emit(SCORED);
+      await flush();
+
+      finishSubscribing();
+      await flush();
+
+      expect(unsubscribe).toHaveBeenCalledWith({ id: 'late', channel: SCORE_EVENT_CHANNEL });
+      expect(refreshApex).not.toHaveBeenCalled();
     });
 
     it('polls a pending score when live events are unavailable, and stops once it lands', async () => {
@@ -515,7 +565,8 @@ describe('c-ai-score-card', () => {
       getScoreCard.emit(PENDING);
       await flush();
       jest.advanceTimersByTime(POLL_INTERVAL_MS);
-      expect(refreshApex).not.toHaveBeenCalled();
+      // Only the one look right after subscribing: live events need no polling.
+      expect(refreshApex).toHaveBeenCalledTimes(1);
 
       connectionFailed({ error: '403::Unknown client' });
       for (let i = 0; i < MAX_POLLS + 5; i++) {
@@ -525,7 +576,7 @@ describe('c-ai-score-card', () => {
         await flush();
       }
 
-      expect(refreshApex).toHaveBeenCalledTimes(MAX_POLLS);
+      expect(refreshApex).toHaveBeenCalledTimes(MAX_POLLS + 1);
     });
   });
 });

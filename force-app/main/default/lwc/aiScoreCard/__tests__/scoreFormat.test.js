@@ -39,6 +39,8 @@ describe('c-ai-score-card formatting', () => {
     expect(value({ valueType: 'presence', booleanValue: true })).toBe('Provided');
     expect(value({ valueType: 'presence', booleanValue: false })).toBe('Missing');
     expect(value({ valueType: 'blank' })).toBe('Not set');
+    // The user cannot read the field the value came from: Apex sends no value.
+    expect(value({ valueType: 'hidden' })).toBe('Hidden');
     expect(value({ valueType: 'text', textValue: 'Partner Referral' })).toBe('Partner Referral');
     expect(value({ valueType: 'something new' })).toBe('');
   });
