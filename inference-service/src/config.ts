@@ -24,14 +24,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_RECORDS_PER_REQUEST: positiveInt(1000),
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
-  MAX_BYTES_IN_FLIGHT: positiveInt(16 * 1024 * 1024),
-  MAX_QUEUED_ROWS: positiveInt(100_000),
+  MAX_BYTES_IN_FLIGHT: positiveInt(8 * 1024 * 1024),
+  MAX_QUEUED_ROWS: positiveInt(200_000),
   HEADERS_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   MAX_CONNECTIONS: positiveInt(1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
-  WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(2),
+  WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
   BYOM_ROUTES: z
     .string()

@@ -142,7 +142,17 @@ async function loadGateway(table: RouteTable): Promise<void> {
     table.hasLimits() ? loadBudgets(table) : undefined,
   ]);
   const providers = await createProviderFactory(table.targets());
-  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics, ...(budgets ? { budgets } : {}) }));
+  llm.setGateway(
+    createLlmGateway({
+      routes: table,
+      providers,
+      logger,
+      metrics,
+      ...(budgets ? { budgets } : {}),
+      // Large prompts are masked on the worker pool, so the event loop keeps serving meanwhile.
+      ...(pool ? { mask: (input, signal) => pool.mask(input, signal) } : {}),
+    }),
+  );
   logger.info({ routes: table.names(), budgetStore: budgets?.store.kind ?? 'none' }, 'llm routes loaded');
 }
 

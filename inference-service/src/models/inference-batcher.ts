@@ -54,7 +54,7 @@ export class InferenceBatcher {
   /** The predictions for a batch's rows, from a run it may share with other callers; a QueueFullError when there is no room. */
   predict(batch: RowBatch): Promise<Predictions> {
     const rows = rowCount(batch);
-    if (this.queuedRows > 0 && this.queuedRows + rows > this.options.maxQueuedRows) {
+    if (!this.hasRoomFor(rows)) {
       return Promise.reject(
         new QueueFullError(
           `${this.queuedRows} rows are already waiting for inference (limit ${this.options.maxQueuedRows})`,
@@ -72,6 +72,11 @@ export class InferenceBatcher {
         });
       }
     });
+  }
+
+  /** Whether a call with `rows` rows would be accepted now. */
+  hasRoomFor(rows: number): boolean {
+    return this.queuedRows === 0 || this.queuedRows + rows <= this.options.maxQueuedRows;
   }
 
   /** The predictions for a batch's rows from a run of their own (to isolate a failure). */

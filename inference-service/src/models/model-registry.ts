@@ -41,6 +41,8 @@ export class ModelRegistry {
       found.push(...(await findModelDirectories(root)));
     }
     const models = await Promise.all(found.map(({ versionDir }) => loadScoringModel(versionDir, options)));
+    // One at a time, once nothing else loads: each times its own runs.
+    for (const model of models) await model.calibrate();
 
     const byName = new Map<string, ScoringModel[]>();
     models.forEach((model, i) => {

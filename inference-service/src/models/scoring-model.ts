@@ -19,11 +19,24 @@ import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
  */
 
 /**
- * Runs with at least this many input values go to the worker pool. Below it, handing the
- * tensors over costs the main thread about as much as the run (docs/performance.md): a
- * single-record request stays here, an explained 200-record request goes.
+ * Runs expected to take at least this long go to the worker pool. Shorter ones cost the main
+ * thread less than handing their tensors over would (docs/performance.md), and hold the event
+ * loop only briefly. The expectation is rows × the model's own time per row, measured at load
+ * and kept up to date from its runs: the bundled model takes ~0.8 µs a row (its one-hot string
+ * inputs), a 30-feature MLP ~0.1 µs, a large tree ensemble far more.
  */
-export const OFFLOAD_MIN_VALUES = 8192;
+export const OFFLOAD_MIN_RUN_MS = 4;
+
+/**
+ * When every pool thread is busy (masking long prompts, say), a run expected to take up to this
+ * long runs here rather than wait behind them: it holds the event loop that long, where waiting
+ * could hold its requests for seconds. Longer runs always wait for the pool.
+ */
+export const RUN_HERE_WHEN_BUSY_MAX_MS = 10;
+
+/** Runs of this many rows and more measure a model's time per row; in smaller ones the fixed cost of a run (~0.1 ms) weighs. */
+const TIMED_MIN_ROWS = 1024;
+const CALIBRATION_RUNS = 5;
 
 /** Where session runs and their rows are counted. */
 export type InferenceMetrics = Pick<ServiceMetrics, 'inferenceRuns' | 'inferenceRows' | 'inferenceQueuedRows'>;
@@ -60,6 +73,11 @@ export class ScoringModel {
   private readonly bindings: InputBinding[];
   private readonly decoding: ScoreDecoding;
   private readonly batcher: InferenceBatcher;
+  /**
+   * Expected milliseconds of onnxruntime per row: the fastest seen on a run of 1,024 rows or more
+   * (calibrate(), then every run), since anything else on the thread can only make a run look slower.
+   */
+  private msPerRow = Number.POSITIVE_INFINITY;
   private readonly runs: Counter.Internal | undefined;
   private readonly rows: Counter.Internal | undefined;
 
@@ -100,30 +118,68 @@ export class ScoringModel {
     return this.batcher.predict(batch);
   }
 
+  /** Whether `rows` more would be accepted into the queue now (a check before the request's records are). */
+  hasRoomFor(rows: number): boolean {
+    return this.batcher.hasRoomFor(rows);
+  }
+
   /** Scores rows in a run of their own, never batched with other callers (used to isolate failures). */
   predictAlone(batch: RowBatch): Promise<Predictions> {
     return this.batcher.predictAlone(batch);
   }
 
   /**
-   * One session run: on a pool thread when the feeds are large, else on this one. The Open
-   * Inference Protocol route runs its raw tensors through here too.
+   * Times a few runs of baseline rows, so the first requests are routed by a measured time per
+   * row; the registry calls it once every model has loaded (loading slows any run meanwhile).
    */
-  runSession(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {
-    let values = 0;
-    for (const tensor of Object.values(feeds)) values += tensor.size;
-    if (this.pool !== undefined && values >= OFFLOAD_MIN_VALUES)
-      return this.pool.runInference(this.source, feeds, outputs);
-    return this.session.run(feeds, outputs);
+  async calibrate(): Promise<void> {
+    const batch = { records: new Array<ModelValue[]>(TIMED_MIN_ROWS).fill(this.baselines) };
+    for (let i = 0; i < CALIBRATION_RUNS; i++) {
+      await this.timedRun(buildFeeds(this.bindings, [batch], this.baselines), TIMED_MIN_ROWS, false);
+    }
   }
 
+  /**
+   * One session run of the Open Inference Protocol's raw tensors, whose size only the body limit
+   * bounds: long ones on the pool (waiting for a thread if need be), short ones here.
+   */
+  async runSession(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {
+    const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
+    const offload = this.pool !== undefined && rows * this.msPerRow >= OFFLOAD_MIN_RUN_MS;
+    return this.timedRun(feeds, rows, offload, outputs);
+  }
+
+  /** A batched run: short ones here; long ones on the pool, unless every thread is busy and the run is short enough. */
   private async run(batches: RowBatch[]): Promise<Predictions> {
     const feeds = buildFeeds(this.bindings, batches, this.baselines);
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
     this.runs?.inc();
     this.rows?.inc(rows);
-    const outputs = await this.runSession(feeds, [this.decoding.tensor]);
+    const expectedMs = rows * this.msPerRow;
+    const offload =
+      this.pool !== undefined &&
+      expectedMs >= OFFLOAD_MIN_RUN_MS &&
+      (this.pool.hasFreeThread || expectedMs > RUN_HERE_WHEN_BUSY_MAX_MS);
+    const outputs = await this.timedRun(feeds, rows, offload);
     return decodePredictions(outputs[this.decoding.tensor]!, rows, this.decoding);
+  }
+
+  /** A session run here or on the pool, timed (a pool thread times its own run). */
+  private async timedRun(
+    feeds: Record<string, ort.Tensor>,
+    rows: number,
+    offload: boolean,
+    outputs: string[] = [this.decoding.tensor],
+  ): Promise<Record<string, ort.Tensor>> {
+    let result: { outputs: Record<string, ort.Tensor>; runMs: number };
+    if (offload) {
+      result = await this.pool!.runInference(this.source, feeds, outputs);
+    } else {
+      const started = performance.now();
+      result = { outputs: await this.session.run(feeds, outputs), runMs: performance.now() - started };
+    }
+    if (rows >= TIMED_MIN_ROWS) this.msPerRow = Math.min(this.msPerRow, result.runMs / rows);
+    return result.outputs;
   }
 }
 

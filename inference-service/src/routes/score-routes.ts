@@ -39,13 +39,13 @@ const scoreRoute = createRoute({
 });
 
 /**
- * POST /v1/score. The record count is checked first, then zod checks the envelope
- * (ScoreRequest); each record's features are checked against the model card in scoreRecords,
- * so a bad record fails alone.
+ * POST /v1/score. The record count and the model's queue are checked first (scoreAdmission),
+ * then zod checks the envelope (ScoreRequest); each record's features are checked against the
+ * model card in scoreRecords, so a bad record fails alone.
  */
 export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRecords: number): OpenAPIHono {
   const app = createRouter();
-  app.openapi({ ...scoreRoute, middleware: [recordCountLimit(maxRecords)] }, async (c) => {
+  app.openapi({ ...scoreRoute, middleware: [scoreAdmission(state, maxRecords)] }, async (c) => {
     const request = c.req.valid('json');
     const registry = state.requireRegistry();
     const model = registry.get(request.model, request.version);
@@ -68,26 +68,38 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
 }
 
 /**
- * 413 TOO_MANY_RECORDS before zod looks at a single record: a million empty records would
- * otherwise cost a million issue objects (and an error body to match). The parsed body is
- * Hono's cached one, which the validator then reads; a body that is not JSON is left to it.
+ * What can be refused from the parsed body alone, before zod looks at a single record: 413
+ * TOO_MANY_RECORDS (a million empty records would otherwise cost a million issue objects, and an
+ * error body to match), and 503 OVERLOADED when the model's queue cannot take as many rows as the
+ * request may make (each record, plus one per feature when explaining), so a request that would
+ * be shed anyway costs no validation. The parsed body is Hono's cached one, which the validator
+ * then reads; anything malformed is left to the validator to describe.
  */
-function recordCountLimit(maxRecords: number): MiddlewareHandler {
+function scoreAdmission(state: ServiceState, maxRecords: number): MiddlewareHandler {
   return async (c, next) => {
-    let body: unknown;
+    let body: { model?: unknown; version?: unknown; records?: unknown; explain?: unknown } | null;
     try {
-      body = await c.req.json();
+      body = (await c.req.json()) as typeof body;
     } catch {
       return next();
     }
-    const records = (body as { records?: unknown } | null)?.records;
-    if (Array.isArray(records) && records.length > maxRecords) {
+    const records = body?.records;
+    if (!Array.isArray(records)) return next();
+    if (records.length > maxRecords) {
       throw new ApiError(
         413,
         'TOO_MANY_RECORDS',
         `${records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
         { limit: maxRecords },
       );
+    }
+    const model =
+      typeof body!.model === 'string' && (body!.version === undefined || typeof body!.version === 'string')
+        ? state.registry?.get(body!.model, body!.version)
+        : undefined;
+    const rows = records.length * (body!.explain === true && model ? 1 + model.card.features.length : 1);
+    if (model && !model.hasRoomFor(rows)) {
+      throw overloaded(`model ${model.name} is busy: its queue has no room for ${rows} more rows`);
     }
     return next();
   };
