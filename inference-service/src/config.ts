@@ -117,22 +117,8 @@ export function loadConfig(
   }
   const vars = parsed.data;
 
-  const apiKeys = splitList(vars.BYOM_API_KEYS);
-  const shortKey = apiKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
-  if (shortKey !== undefined) {
-    throw new ConfigError(
-      `BYOM_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortKey.length}); ` +
-        'generate one with: openssl rand -base64 32',
-    );
-  }
-  const unsignedKeys = splitList(vars.BYOM_UNSIGNED_KEYS);
-  const shortUnsigned = unsignedKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
-  if (shortUnsigned !== undefined) {
-    throw new ConfigError(
-      `BYOM_UNSIGNED_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortUnsigned.length}); ` +
-        'generate one with: openssl rand -base64 32',
-    );
-  }
+  const apiKeys = serviceKeys('BYOM_API_KEYS', vars.BYOM_API_KEYS);
+  const unsignedKeys = serviceKeys('BYOM_UNSIGNED_KEYS', vars.BYOM_UNSIGNED_KEYS);
   if (unsignedKeys.some((key) => apiKeys.includes(key))) {
     throw new ConfigError(
       'BYOM_UNSIGNED_KEYS: a key is also in BYOM_API_KEYS; give OpenAI-compatible clients a key of their own',
@@ -203,6 +189,19 @@ export function loadConfig(
     redisUrl: vars.REDIS_URL,
     redisTlsVerify: vars.REDIS_TLS_VERIFY === 'true',
   };
+}
+
+/** The keys of a comma-separated key variable, each long enough not to be guessed. */
+function serviceKeys(variable: string, value: string | undefined): string[] {
+  const keys = splitList(value);
+  const short = keys.find((key) => key.length < MIN_API_KEY_LENGTH);
+  if (short !== undefined) {
+    throw new ConfigError(
+      `${variable}: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${short.length}); ` +
+        'generate one with: openssl rand -base64 32',
+    );
+  }
+  return keys;
 }
 
 /** "a, b,," → ["a", "b"]: comma-separated lists allow rotation (old and new side by side). */

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildService } from '../bench/production-command.ts';
 import { LEAD_EXAMPLE } from '../src/scoring/lead-example.ts';
-import { stubTarget, writeRoutesFile } from './support/gateway-test-app.ts';
-import { startProductionCommand, waitUntilReady } from './support/service-process.ts';
+import { startProductionService } from './support/production-service.ts';
+import type { ProductionService } from './support/production-service.ts';
 import type { ServiceProcess } from './support/service-process.ts';
-import { startStubLlmProvider } from './support/stub-llm-provider.ts';
-import type { StubLlmProvider } from './support/stub-llm-provider.ts';
 
 const KEY = 'hostile-input-key-0123456789';
 
@@ -22,26 +19,16 @@ interface ErrorAnswer {
  * JSON error, and the process must still be serving afterwards.
  */
 describe('hostile input against the production process (BYOM_HEAP_MB=256)', () => {
+  let running: ProductionService;
   let service: ServiceProcess;
-  let stub: StubLlmProvider;
 
   before(async () => {
-    buildService();
-    stub = await startStubLlmProvider();
-    const routesFile = await writeRoutesFile({ routes: { insights: { targets: [stubTarget(stub.baseUrl, 'm')] } } });
-    service = await startProductionCommand({
-      NODE_ENV: 'production',
-      BYOM_API_KEYS: KEY,
-      BYOM_ROUTES: routesFile,
-      BYOM_HEAP_MB: '256',
-      LOG_LEVEL: 'warn',
-    });
-    await waitUntilReady(service);
+    running = await startProductionService({ BYOM_API_KEYS: KEY, BYOM_HEAP_MB: '256' });
+    service = running.service;
   });
   after(async () => {
     if (service?.child.exitCode !== null) process.stderr.write(`service exited: ${service?.stderr()}\n`);
-    service?.child.kill('SIGKILL');
-    await stub?.close();
+    await running?.stop();
   });
 
   const post = async (path: string, body: string, headers: Record<string, string> = {}): Promise<ErrorAnswer> => {

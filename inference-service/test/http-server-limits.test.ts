@@ -6,12 +6,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildService } from '../bench/production-command.ts';
 import { LEAD_EXAMPLE } from '../src/scoring/lead-example.ts';
-import { stubTarget, writeRoutesFile } from './support/gateway-test-app.ts';
+import { startProductionService } from './support/production-service.ts';
+import type { ProductionService } from './support/production-service.ts';
 import { lastJsonBody, openRaw } from './support/raw-http.ts';
-import { startProductionCommand, waitUntilReady } from './support/service-process.ts';
+import { startProductionCommand } from './support/service-process.ts';
 import type { ServiceProcess } from './support/service-process.ts';
-import { startStubLlmProvider } from './support/stub-llm-provider.ts';
-import type { StubLlmProvider } from './support/stub-llm-provider.ts';
 import { tensorClassifier, writeModelDir } from './support/test-models.ts';
 
 const KEY = 'limits-test-key-0123456789';
@@ -30,29 +29,22 @@ const signedScoreBody = (extra: Record<string, unknown> = {}) =>
  * cannot sign.
  */
 describe('the production HTTP server: limits, Node-level errors, 100-continue, replays', () => {
+  let running: ProductionService;
   let service: ServiceProcess;
-  let stub: StubLlmProvider;
 
   before(async () => {
-    buildService();
-    stub = await startStubLlmProvider();
-    const routesFile = await writeRoutesFile({ routes: { insights: { targets: [stubTarget(stub.baseUrl, 'm')] } } });
-    service = await startProductionCommand({
-      NODE_ENV: 'production',
+    running = await startProductionService({
       BYOM_API_KEYS: KEY,
       BYOM_UNSIGNED_KEYS: UNSIGNED_KEY,
       BYOM_SIGNING_SECRET: SECRET,
-      BYOM_ROUTES: routesFile,
       HEADERS_TIMEOUT_MS: '1000',
       REQUEST_TIMEOUT_MS: '2000',
       MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-      LOG_LEVEL: 'warn',
     });
-    await waitUntilReady(service);
+    service = running.service;
   });
   after(async () => {
-    service?.child.kill('SIGKILL');
-    await stub?.close();
+    await running?.stop();
   });
 
   const assertJsonRefusal = (text: string, status: number, code: string) => {

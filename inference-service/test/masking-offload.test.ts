@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildLargePromptBody } from '../bench/llm-request-bodies.ts';
-import { buildService } from '../bench/production-command.ts';
-import { stubTarget, writeRoutesFile } from './support/gateway-test-app.ts';
-import { startProductionCommand, waitUntilReady } from './support/service-process.ts';
+import { startProductionService } from './support/production-service.ts';
+import type { ProductionService } from './support/production-service.ts';
 import type { ServiceProcess } from './support/service-process.ts';
-import { startStubLlmProvider } from './support/stub-llm-provider.ts';
 import type { StubLlmProvider } from './support/stub-llm-provider.ts';
 
 const KEY = 'masking-offload-key-0123456789';
@@ -17,28 +15,19 @@ const HUGE_PROMPT_CHARS = 9_000_000;
  * keeps answering while one is masked, and the caller's deadline counts the masking time.
  */
 describe('masking a 9 MB prompt in the production process', () => {
+  let running: ProductionService;
   let service: ServiceProcess;
   let stub: StubLlmProvider;
 
   before(async () => {
-    buildService();
-    stub = await startStubLlmProvider();
+    // The route the benchmark's prompt bodies name.
+    running = await startProductionService({ BYOM_API_KEYS: KEY }, 'bench');
+    ({ service, stub } = running);
     // A short answer: the stub's default echo of a 9 MB prompt would be over the route's length cap.
     stub.setDefault({ type: 'reply', text: 'Call [NAME_1] at [EMAIL_1] this week.' });
-    const routesFile = await writeRoutesFile({
-      routes: { bench: { retries: 0, targets: [stubTarget(stub.baseUrl, 'm')] } },
-    });
-    service = await startProductionCommand({
-      NODE_ENV: 'production',
-      BYOM_API_KEYS: KEY,
-      BYOM_ROUTES: routesFile,
-      LOG_LEVEL: 'warn',
-    });
-    await waitUntilReady(service);
   });
   after(async () => {
-    service?.child.kill('SIGKILL');
-    await stub?.close();
+    await running?.stop();
   });
 
   const generate = (body: unknown) =>
