@@ -13,6 +13,7 @@ export default tseslint.config(
       '**/*.d.ts',
       'sf-plugin/lib/**',
       'inference-service/dist/**',
+      'contracts/dist/**',
     ],
   },
   js.configs.recommended,

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 
 /**
  * The benchmark's child processes (servers under test and load generators): start them,
@@ -40,11 +41,11 @@ export function killChildrenOnExit(): void {
 }
 
 /**
- * Starts `node <args>` with the same Node binary as the benchmark. stdout is either
- * discarded (servers: their request logs must never back-pressure a pipe) or collected.
+ * Starts `node <args>` (TypeScript, run from source) with the same Node binary as the benchmark.
+ * stdout is either discarded (servers: their request logs must never back-pressure a pipe) or collected.
  */
 export function startNode(name: string, args: string[], options: StartOptions): Child {
-  return startProcess(name, process.execPath, args, options);
+  return startProcess(name, process.execPath, [SOURCE_CONDITION_FLAG, ...args], options);
 }
 
 /**

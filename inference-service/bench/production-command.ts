@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -13,10 +12,7 @@ import path from 'node:path';
 /** The repository root, where Heroku runs the Procfile's commands. */
 export const REPO_ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const SERVICE_DIR = path.join(REPO_ROOT, 'inference-service');
-const DIST_DIR = path.join(SERVICE_DIR, 'dist');
-/** What the last build compiled (src/ and the tsconfigs, by path, size and mtime). */
-const STAMP_FILE = path.join(DIST_DIR, '.source-stamp');
-/** Held while one process builds; test files run in parallel and each needs the build. */
+/** Held while one process builds: test files run in parallel and each needs the build. */
 const LOCK_DIR = path.join(SERVICE_DIR, 'dist.build-lock');
 const STALE_LOCK_MS = 180_000;
 
@@ -31,22 +27,20 @@ export function procfileWebCommand(): string {
 }
 
 /**
- * Runs the service's `npm run build` (tsc with tsconfig.build.json into dist/); throws with
- * tsc's output on failure. One process builds at a time, and a build of unchanged sources is
- * skipped, so parallel test files never read a half-written dist/ nor compile it twice.
+ * Runs the service's `npm run build` (`tsc -b tsconfig.build.json`: @byom/contracts into
+ * contracts/dist, then the service into dist/); throws with tsc's output on failure. One
+ * process builds at a time, so parallel test files never read a half-written dist/; the next
+ * finds it up to date (`tsc -b` compares what it built before) and writes nothing.
  */
 export function buildService(): void {
   acquireLock();
   try {
-    const stamp = sourceStamp();
-    if (readStamp() === stamp) return;
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    const result = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
       cwd: SERVICE_DIR,
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
-    writeFileSync(STAMP_FILE, stamp);
   } finally {
     rmSync(LOCK_DIR, { recursive: true, force: true });
   }
@@ -68,30 +62,5 @@ function acquireLock(): void {
       // released meanwhile
     }
     Atomics.wait(sleeper, 0, 0, 100);
-  }
-}
-
-function sourceStamp(): string {
-  const hash = createHash('sha256');
-  const files = ['tsconfig.json', 'tsconfig.build.json', ...listFiles('src')];
-  for (const file of files) {
-    const { size, mtimeMs } = statSync(path.join(SERVICE_DIR, file));
-    hash.update(`${file}\0${size}\0${mtimeMs}\n`);
-  }
-  return hash.digest('hex');
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(path.join(SERVICE_DIR, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(SERVICE_DIR, path.join(entry.parentPath, entry.name)))
-    .sort();
-}
-
-function readStamp(): string | undefined {
-  try {
-    return readFileSync(STAMP_FILE, 'utf8');
-  } catch {
-    return undefined;
   }
 }

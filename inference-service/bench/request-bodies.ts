@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../src/models/model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 
 /**
  * Deterministic score requests for any model, built from its card alone, so the same

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
-import type { FeatureSpec } from '../src/models/model-card.ts';
+import type { FeatureSpec } from '@byom/contracts/model-card';
 import { renderConsoleSummary, renderMarkdown } from './benchmark-report.ts';
 import type { BenchmarkRun, BootResult, HealthDuringMasking, ScenarioResult } from './benchmark-report.ts';
 import { evaluateTargets } from './benchmark-targets.ts';

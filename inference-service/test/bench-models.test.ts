@@ -17,7 +17,12 @@ const EXPECTED = JSON.parse(
 
 /** How the model's session was opened, as the pool opens its own copy. */
 function sourceOf(model: ScoringModel): SessionSource {
-  return { onnxFile: `${model.directory}/model.onnx`, scoreOutput: model.card.output.name, intraOpNumThreads: 1 };
+  return {
+    onnxFile: `${model.directory}/model.onnx`,
+    cardFile: `${model.directory}/model.json`,
+    scoreOutput: model.card.output.name,
+    intraOpNumThreads: 1,
+  };
 }
 
 /**

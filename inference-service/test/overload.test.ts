@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { buildScoreBody } from '../bench/request-bodies.ts';
 import { buildService } from '../bench/production-command.ts';
-import type { ModelCard } from '../src/models/model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 import { startProductionCommand, waitUntilReady } from './support/service-process.ts';
 import type { ServiceProcess } from './support/service-process.ts';
 

@@ -12,11 +12,16 @@ describe('the production command (Procfile web process)', () => {
   after(() => service?.child.kill('SIGKILL'));
 
   it(
-    'builds with npm run build, boots the compiled service and scores the bundled model',
+    'builds with npm run build, boots the compiled service and scores the bundled model, loading no TypeScript',
     { timeout: 60_000 },
     async () => {
       buildService();
-      service = await startProductionCommand({ NODE_ENV: 'production', BYOM_API_KEYS: KEY });
+      service = await startProductionCommand({
+        NODE_ENV: 'production',
+        BYOM_API_KEYS: KEY,
+        // Node then refuses any .ts file: the compiled service must load @byom/contracts' dist/ too.
+        NODE_OPTIONS: '--no-experimental-strip-types',
+      });
       await waitUntilReady(service);
 
       const response = await fetch(`${service.baseUrl}/v1/score`, {

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelCard } from '../src/models/model-card.ts';
-import { compareVersions } from '../src/models/model-registry.ts';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
+import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard } from '@byom/contracts/model-card';
+import { pickDefaultVersion } from '@byom/contracts/model-versions';
+import type { TrainingReport } from '@byom/contracts/training-reports';
 import { loadScoringModel } from '../src/models/model-loader.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
-import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
+import { buildModelCard, chooseScoreBands, DEFAULT_BAND_NAMES, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
-import type { CalibrationBin } from './metrics.ts';
-import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 import { buildDataset } from './tabular-dataset.ts';
 import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabular-trainer.ts';
-import type { FeatureType } from './tabular-trainer.ts';
 
 /**
  * Trains a model from a CSV with the same trainer, ONNX export and card builder as the
@@ -40,6 +39,10 @@ export interface CsvTrainingOptions {
   minCategoryCount?: number;
   c?: number;
   description?: string;
+  /** The card's scoreLabel: what the score predicts, as the AI Score card shows it. */
+  scoreLabel?: string;
+  /** Band names, best first (two or three); Hot, Warm, Cold by default. */
+  bandNames?: string[];
   /** Where the rows came from, in words, for the card's trainingData.description. */
   source?: string;
   /** Replace `<name>/<version>` when it already exists. */
@@ -48,46 +51,23 @@ export interface CsvTrainingOptions {
   saveFeatures?: string;
 }
 
-export interface BandReport {
-  label: string;
-  min: number;
-  /** Share of holdout rows in the band, and the share of those that are positive. */
-  holdoutShare: number;
-  holdoutPositiveRate: number;
+/** "a, b and c": the feature list of a generated description. */
+function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? 'no features') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
-export interface TrainingReport {
-  name: string;
-  version: string;
-  directory: string;
-  sha256: string;
-  /** The version the service serves when a request names none, once this one is added. */
-  defaultVersion: string;
-  rows: { total: number; used: number; unlabelled: number; train: number; holdout: number };
-  positiveRate: { train: number; holdout: number };
-  features: Array<{ name: string; type: FeatureType }>;
-  metrics: { auc: number; brier: number; logLoss: number; accuracy: number; calibration: CalibrationBin[] };
-  bands: BandReport[];
-  parity: { worstGap: number; rows: number };
-  training: { iterations: number; converged: boolean; c: number; seed: number; holdoutFraction: number };
-  notes: string[];
-  savedFeatures?: string;
-}
-
-const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
-const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
 /** float32 in the graph against float64 in JS: anything beyond this is a real mismatch. */
 const PARITY_TOLERANCE = 1e-5;
 
 export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<TrainingReport> {
   const holdoutFraction = options.holdoutFraction ?? 0.2;
   const seed = options.seed ?? 42;
-  if (!NAME_PATTERN.test(options.name)) {
+  if (!MODEL_NAME_PATTERN.test(options.name)) {
     throw new DatasetError(
       `model name "${options.name}" must be letters, digits, ".", "_" and "-", starting with a letter or digit`,
     );
   }
-  if (!VERSION_PATTERN.test(options.version))
+  if (!MODEL_VERSION_PATTERN.test(options.version))
     throw new DatasetError(`version "${options.version}" must look like 1.2.0`);
   if (!(holdoutFraction > 0 && holdoutFraction < 1))
     throw new DatasetError('the holdout fraction must be between 0 and 1');
@@ -130,15 +110,24 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   }
   const holdoutScores = holdout.rows.map((row) => predictProbability(model, row));
   const metrics = evaluateBinaryClassifier(holdoutScores, holdout.labels);
-  const bands = chooseScoreBands(train.rows.map((row) => predictProbability(model, row)));
+  const bands = chooseScoreBands(
+    train.rows.map((row) => predictProbability(model, row)),
+    options.bandNames ?? DEFAULT_BAND_NAMES,
+  );
 
+  // Said from the data when not given: what is predicted, from which features, of which rows.
+  const featureNames = dataset.features.map((feature) => feature.label ?? feature.name);
   const description =
-    options.description ?? `Probability that ${options.label} is true. Trained by sf byom model train.`;
+    options.description ??
+    `Probability that ${options.label} is true, from ${listWords(featureNames)}. Trained by sf byom model train on ` +
+      `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}.`;
+  const scoreLabel = options.scoreLabel ?? `Likelihood that ${options.label} is true`;
   const onnxBytes = exportOnnx(model, { name: options.name, version: options.version, description });
   const card = buildModelCard(model, metrics, bands, {
     name: options.name,
     version: options.version,
     description,
+    scoreLabel,
     trainingData: {
       description:
         `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}, ` +
@@ -191,10 +180,10 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
     version: options.version,
     directory,
     sha256: createHash('sha256').update(onnxBytes).digest('hex'),
-    defaultVersion: defaultVersionOf([
+    defaultVersion: pickDefaultVersion([
       ...siblings.filter((s) => s.directory !== directory),
-      { version: options.version, directory, isDefault: false },
-    ]),
+      { version: options.version, directory },
+    ]).version,
     rows: { ...dataset.rowCount, train: train.rows.length, holdout: holdout.rows.length },
     positiveRate: { train: model.training.positiveRate, holdout: metrics.positiveRate },
     features: dataset.features.map((f) => ({ name: f.name, type: f.type })),
@@ -225,7 +214,7 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
 interface FamilyMember {
   version: string;
   directory: string;
-  isDefault: boolean;
+  default?: boolean;
 }
 
 /** Every version already under `<modelsDir>/<name>`, in either layout the service reads. */
@@ -234,7 +223,7 @@ async function readFamily(family: string): Promise<FamilyMember[]> {
   const read = async (directory: string) => {
     try {
       const card = ModelCard.safeParse(JSON.parse(await readFile(path.join(directory, 'model.json'), 'utf8')));
-      if (card.success) members.push({ version: card.data.version, directory, isDefault: card.data.default === true });
+      if (card.success) members.push({ version: card.data.version, directory, default: card.data.default === true });
     } catch {
       // No card here (or not JSON): not a model version the service would load either.
     }
@@ -248,13 +237,6 @@ async function readFamily(family: string): Promise<FamilyMember[]> {
   }
   for (const child of children.sort()) await read(path.join(family, child));
   return members;
-}
-
-/** The registry's rule: the version marked default, else the highest. */
-function defaultVersionOf(members: FamilyMember[]): string {
-  const marked = members.find((m) => m.isDefault);
-  if (marked) return marked.version;
-  return [...members].sort((a, b) => compareVersions(a.version, b.version)).at(-1)!.version;
 }
 
 function requireBothClasses(labels: readonly number[], part: string): void {

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
 import { readUserFile } from './feature-spec.ts';
 import { compareModelVersions } from './model-comparison.ts';
-import type { ComparisonReport, VersionEvaluation } from './model-comparison.ts';
-import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
+import { readFeatureMapping } from './salesforce-feature-mapping.ts';
 import { dateOption, requiredOption, runTrainingCli } from './training-cli.ts';
 
 /**
  * Compares two model versions on one labelled CSV: AUC, Brier, log loss, calibration, and
  * how many rows change band. `sf byom model eval` runs this; it also works on its own:
  *
- *   node training/evaluate-model-versions.ts --data holdout.csv --label IsConverted \
+ *   node --conditions=@byom/source training/evaluate-model-versions.ts --data holdout.csv --label IsConverted \
  *     --baseline models/lead-scoring --candidate models/lead-scoring/1.1.0 [--mapping mapping.json] [--as-of 2025-01-31] [--json]
  *
  * --baseline and --candidate are model directories (holding model.json and model.onnx).
@@ -34,7 +34,7 @@ await runTrainingCli(
       strict: true,
     });
     const asOf = dateOption('--as-of', args['as-of']);
-    const mapping = args.mapping ? parseFeatureMapping(await readUserFile(args.mapping)) : undefined;
+    const mapping = args.mapping ? readFeatureMapping(await readUserFile(args.mapping)) : undefined;
     return compareModelVersions({
       dataFile: path.resolve(requiredOption('--data', args.data)),
       label: requiredOption('--label', args.label),

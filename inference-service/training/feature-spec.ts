@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { FeatureType } from '@byom/contracts/model-card';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
-import type { FeatureType, FeatureValue, TabularFeature, TabularRow } from './tabular-trainer.ts';
+import type { FeatureValue, TabularFeature, TabularRow } from './tabular-trainer.ts';
 
 /**
  * From a table of cells to what the trainer takes: which columns are features, of which
@@ -35,8 +36,6 @@ export interface DeclaredFeature {
   label?: string;
   description?: string;
 }
-
-export const FEATURE_TYPES: readonly FeatureType[] = ['number', 'integer', 'boolean', 'category'];
 
 /** An error in the data or the declarations, worded for the person who supplied them. */
 export class DatasetError extends Error {
@@ -83,8 +82,10 @@ export function deriveFeatures(data: CellColumns, declared: readonly DeclaredFea
   for (const d of declared) {
     if (!data.names.includes(d.name))
       throw new DatasetError(`feature "${d.name}" is declared but is not a column of the data`);
-    if (d.type !== undefined && !FEATURE_TYPES.includes(d.type)) {
-      throw new DatasetError(`feature "${d.name}": type must be one of ${FEATURE_TYPES.join(', ')} (got "${d.type}")`);
+    if (d.type !== undefined && !FeatureType.options.includes(d.type)) {
+      throw new DatasetError(
+        `feature "${d.name}": type must be one of ${FeatureType.options.join(', ')} (got "${d.type}")`,
+      );
     }
   }
   return data.names.map((name, index) => {

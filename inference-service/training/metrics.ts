@@ -1,18 +1,10 @@
+import type { CalibrationBin } from '@byom/contracts/model-card';
+
 /**
  * Binary-classification metrics the model card records. Scores are probabilities of the
  * positive class; labels are 0 or 1. Each function throws on inputs it cannot score
  * (mismatched lengths, no rows) rather than returning NaN into a model card.
  */
-
-export interface CalibrationBin {
-  lower: number;
-  upper: number;
-  /** Mean predicted probability of the rows in the bin. */
-  meanPredicted: number;
-  /** Share of the rows in the bin whose label is 1. */
-  observedRate: number;
-  count: number;
-}
 
 export interface BinaryMetrics {
   auc: number;

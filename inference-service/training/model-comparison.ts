@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { FeatureSpec } from '../src/models/model-card.ts';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
+import type { FeatureSpec } from '@byom/contracts/model-card';
+import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
 import { loadScoringModel } from '../src/models/model-loader.ts';
 import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
@@ -7,9 +9,8 @@ import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
-import type { CalibrationBin } from './metrics.ts';
+import { salesforceExportEvidence } from './salesforce-export.ts';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
-import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
 
 /**
  * Compares two model versions on one labelled data set, scoring every row through the
@@ -25,30 +26,6 @@ export interface ComparisonOptions {
   modelDirs: [string, string];
   mapping?: FeatureMappingEntry[];
   asOf?: Date;
-}
-
-export interface VersionEvaluation {
-  name: string;
-  version: string;
-  directory: string;
-  auc: number;
-  brier: number;
-  logLoss: number;
-  accuracy: number;
-  /** Expected calibration error: the row-weighted mean |predicted - observed| over the calibration bins. */
-  calibrationError: number;
-  calibration: CalibrationBin[];
-  rejected: number;
-}
-
-export interface ComparisonReport {
-  rows: { total: number; labelled: number; compared: number; skipped: number };
-  /** The first few rows a version rejected, with the service's reason. */
-  rejections: Array<{ line: number; version: string; code: string; message: string }>;
-  baseline: VersionEvaluation;
-  candidate: VersionEvaluation;
-  bands: { changed: number; changedShare: number; transitions: Array<{ from: string; to: string; count: number }> };
-  scoreShift: { meanAbsolute: number; largest: number };
 }
 
 const CHUNK = 1000;
@@ -74,6 +51,15 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
           table,
           needed.filter((name) => columnIndex(table, name) >= 0),
         );
+    const present = (name: string) => cells.names.some((n) => n.toLowerCase() === name.toLowerCase());
+    if (!needed.some(present)) {
+      // Every row would get the card's defaults and the same score: an AUC of 0.5 that means nothing.
+      throw new DatasetError(
+        `none of the columns of ${path.basename(options.dataFile)} is a feature of the model: it expected ${needed.join(', ')}` +
+          (options.mapping ? ' (computed by the mapping from the record fields it reads)' : '') +
+          `; the data has ${table.header.join(', ')}`,
+      );
+    }
     for (const model of models) {
       for (const feature of model.card.features) {
         const required = feature.default === undefined && !feature.allowMissing;
@@ -142,7 +128,10 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
       largest = Math.max(largest, shift);
     }
 
+    const salesforceExport = options.mapping ? undefined : salesforceExportEvidence(table);
     return {
+      missingFeatures: needed.filter((name) => !present(name)),
+      ...(salesforceExport ? { salesforceExport } : {}),
       rows: {
         total: table.rows.length,
         labelled: labelled.length,

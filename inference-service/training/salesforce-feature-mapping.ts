@@ -1,102 +1,28 @@
+import { parseFeatureMapping } from '@byom/contracts/feature-mapping';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
 import { DatasetError } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
-import type { FeatureType } from './tabular-trainer.ts';
 
 /**
  * An AI_Model_Endpoint__mdt feature mapping applied to exported records, so a model is
- * trained on exactly the values Apex will send it at scoring time. This mirrors
- * force-app's AiFeatureMapping (parseAll and valueFrom): the same JSON, the same
- * transforms, the same blank rules. docs/admin-guide.md documents the mapping.
+ * trained on exactly the values Apex will send it at scoring time. The mapping is read by
+ * @byom/contracts/feature-mapping (AiFeatureMapping.parseAll's rules); the values here
+ * mirror AiFeatureMapping.valueFrom: the same transforms, the same blank rules.
+ * docs/admin-guide.md documents the mapping.
  *
  * Exported records are rows of a CSV whose columns are the mapped field paths (what a
  * Bulk API query of those paths returns, `Account.Industry` included).
  */
 
-export type FeatureTransform = 'VALUE' | 'IS_BLANK' | 'NOT_BLANK' | 'DAYS_SINCE';
-
-export interface FeatureMappingEntry {
-  feature: string;
-  field: string;
-  transform: FeatureTransform;
-  default?: string | number | boolean;
-}
-
-const TRANSFORMS: readonly FeatureTransform[] = ['VALUE', 'IS_BLANK', 'NOT_BLANK', 'DAYS_SINCE'];
-const MAX_RELATIONSHIP_DEPTH = 5;
 const DAY_MS = 86_400_000;
 
-/** Parses and checks a Feature_Mapping__c value (text or already-parsed JSON), as Apex does. */
-export function parseFeatureMapping(mapping: unknown): FeatureMappingEntry[] {
-  let parsed = mapping;
-  if (typeof mapping === 'string') {
-    try {
-      parsed = JSON.parse(mapping);
-    } catch (error) {
-      throw new DatasetError(`the feature mapping is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new DatasetError('the feature mapping must be a non-empty JSON list of {"feature", "field"} entries');
-  }
-  const seen = new Set<string>();
-  return parsed.map((item: unknown, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new DatasetError(`feature mapping entry ${index + 1} must be an object with "feature" and "field"`);
-    }
-    const entry = item as Record<string, unknown>;
-    const feature = text(entry.feature);
-    const field = text(entry.field);
-    if (!feature) throw new DatasetError(`feature mapping entry ${index + 1} needs a "feature" name`);
-    if (!field) throw new DatasetError(`feature "${feature}" needs a "field"`);
-    if (seen.has(feature)) throw new DatasetError(`feature "${feature}" is mapped twice`);
-    seen.add(feature);
-    // `Account.Owner.Name` is two relationships and a field, as in Apex (AiFeatureMapping).
-    if (field.split('.').length - 1 > MAX_RELATIONSHIP_DEPTH) {
-      throw new DatasetError(
-        `feature "${feature}": "${field}" goes more than ${MAX_RELATIONSHIP_DEPTH} relationships deep`,
-      );
-    }
-    const transformName = (text(entry.transform) ?? 'VALUE').toUpperCase();
-    if (!TRANSFORMS.includes(transformName as FeatureTransform)) {
-      throw new DatasetError(
-        `feature "${feature}": unknown transform "${String(entry.transform)}" (use ${TRANSFORMS.join(', ')})`,
-      );
-    }
-    const result: FeatureMappingEntry = { feature, field, transform: transformName as FeatureTransform };
-    const fallback = entry.default;
-    if (fallback !== undefined && fallback !== null) {
-      if (typeof fallback !== 'string' && typeof fallback !== 'number' && typeof fallback !== 'boolean') {
-        throw new DatasetError(`feature "${feature}": "default" must be a number, text or true/false`);
-      }
-      result.default = fallback;
-    }
-    return result;
-  });
-}
-
-/** The feature type a transform always produces; undefined when the field's own type decides. */
-export function transformType(transform: FeatureTransform): FeatureType | undefined {
-  switch (transform) {
-    case 'IS_BLANK':
-    case 'NOT_BLANK':
-      return 'boolean';
-    case 'DAYS_SINCE':
-      return 'integer';
-    case 'VALUE':
-      return undefined;
-  }
-}
-
-/** The distinct field paths a mapping reads, in mapping order: the columns to export. */
-export function mappedFieldPaths(mapping: readonly FeatureMappingEntry[]): string[] {
-  const byLowerCase = new Map<string, string>();
-  for (const entry of mapping) {
-    const key = entry.field.trim().toLowerCase();
-    if (!byLowerCase.has(key)) byLowerCase.set(key, entry.field.trim());
-  }
-  return [...byLowerCase.values()];
+/** The mapping in a --mapping file, checked as Apex checks it; any problem is a DatasetError naming all of them. */
+export function readFeatureMapping(json: string): FeatureMappingEntry[] {
+  const { entries, problems } = parseFeatureMapping(json);
+  if (problems.length > 0) throw new DatasetError(`the feature mapping is invalid: ${problems.join('; ')}`);
+  return entries;
 }
 
 /**
@@ -159,10 +85,4 @@ function utcDay(value: string): number | undefined {
   if (Number.isNaN(instant)) return undefined;
   const date = new Date(instant);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-}
-
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const trimmed = String(value).trim();
-  return trimmed === '' ? undefined : trimmed;
 }

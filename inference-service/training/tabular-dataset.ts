@@ -1,3 +1,5 @@
+import { transformFeatureType } from '@byom/contracts/feature-mapping';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
 import { columnIndex } from './csv-table.ts';
 import type { CsvTable } from './csv-table.ts';
 import {
@@ -9,8 +11,7 @@ import {
   toTabularRows,
 } from './feature-spec.ts';
 import type { CellColumns, DeclaredFeature } from './feature-spec.ts';
-import { applyFeatureMapping, transformType } from './salesforce-feature-mapping.ts';
-import type { FeatureMappingEntry } from './salesforce-feature-mapping.ts';
+import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
 import type { LabelledRows, TabularFeature } from './tabular-trainer.ts';
 
 /**
@@ -62,7 +63,7 @@ export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset 
       );
     cells = applyFeatureMapping(options.mapping, table, options.asOf ?? new Date());
     for (const entry of options.mapping) {
-      const fixed = transformType(entry.transform);
+      const fixed = transformFeatureType(entry.transform);
       if (!fixed) continue;
       const existing = declared.find((d) => d.name === entry.feature);
       if (existing?.type !== undefined && existing.type !== fixed) {

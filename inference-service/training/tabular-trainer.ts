@@ -1,3 +1,4 @@
+import type { FeatureType } from '@byom/contracts/model-card';
 import { createRandom, deriveSeed } from './random.ts';
 
 /**
@@ -11,8 +12,6 @@ import { createRandom, deriveSeed } from './random.ts';
  * Nothing here is random: the fit is full-batch Newton (IRLS), and every choice made from
  * the data (medians, log1p or not, kept categories) is a pure function of the rows.
  */
-
-export type FeatureType = 'number' | 'integer' | 'boolean' | 'category';
 
 /** A column the model reads. `label` and `description` travel to the model card. */
 export interface TabularFeature {

@@ -1,23 +1,23 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { FeatureType } from '@byom/contracts/model-card';
+import type { TrainingReport } from '@byom/contracts/training-reports';
 import { trainModelFromCsv } from './csv-model-training.ts';
-import type { TrainingReport } from './csv-model-training.ts';
-import { DatasetError, FEATURE_TYPES, readUserFile } from './feature-spec.ts';
+import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
-import { parseFeatureMapping } from './salesforce-feature-mapping.ts';
+import { readFeatureMapping } from './salesforce-feature-mapping.ts';
 import { dateOption, numberOption, requiredOption, runTrainingCli } from './training-cli.ts';
-import type { FeatureType } from './tabular-trainer.ts';
 
 /**
  * Trains a binary classifier from any CSV with the bundled model's trainer and writes
  * `<models-dir>/<name>/<version>/model.onnx` and `model.json`. `sf byom model train` runs
  * this; it also works on its own:
  *
- *   node training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
+ *   node --conditions=@byom/source training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
  *     [--models-dir models] [--mapping mapping.json] [--features features.json] [--include A,B]
  *     [--feature-type Name=category] [--as-of 2025-01-31] [--holdout 0.2] [--seed 42]
- *     [--min-category-count 20] [--c 1] [--description text] [--source text] [--save-features out.csv]
+ *     [--min-category-count 20] [--c 1] [--description text] [--score-label text] [--bands Hot,Warm,Cold] [--source text] [--save-features out.csv]
  *     [--force] [--json]
  *
  * --mapping is an AI_Model_Endpoint__mdt Feature_Mapping__c (JSON list); with it the CSV
@@ -50,6 +50,8 @@ await runTrainingCli(
         'min-category-count': { type: 'string' },
         c: { type: 'string' },
         description: { type: 'string' },
+        'score-label': { type: 'string' },
+        bands: { type: 'string' },
         source: { type: 'string' },
         'save-features': { type: 'string' },
         force: { type: 'boolean', default: false },
@@ -71,7 +73,7 @@ await runTrainingCli(
       name: requiredOption('--name', args.name),
       version: requiredOption('--version', args.version),
       modelsDir: path.resolve(args['models-dir']),
-      ...(args.mapping ? { mapping: parseFeatureMapping(await readUserFile(args.mapping)) } : {}),
+      ...(args.mapping ? { mapping: readFeatureMapping(await readUserFile(args.mapping)) } : {}),
       declared,
       ...(args.include
         ? {
@@ -87,6 +89,8 @@ await runTrainingCli(
       ...(minCategoryCount !== undefined ? { minCategoryCount } : {}),
       ...(c !== undefined ? { c } : {}),
       ...(args.description ? { description: args.description } : {}),
+      ...(args['score-label'] ? { scoreLabel: args['score-label'] } : {}),
+      ...(args.bands ? { bandNames: args.bands.split(',').map((name) => name.trim()) } : {}),
       ...(args.source ? { source: args.source } : {}),
       ...(args['save-features'] ? { saveFeatures: args['save-features'] } : {}),
       force: args.force,
@@ -148,8 +152,11 @@ function applyTypeOverride(declared: DeclaredFeature[], override: string): void 
 }
 
 function featureType(where: string, value: unknown): FeatureType {
-  if (typeof value !== 'string' || !FEATURE_TYPES.includes(value as FeatureType)) {
-    throw new DatasetError(`${where}: type must be one of ${FEATURE_TYPES.join(', ')} (got ${JSON.stringify(value)})`);
+  const parsed = FeatureType.safeParse(value);
+  if (!parsed.success) {
+    throw new DatasetError(
+      `${where}: type must be one of ${FeatureType.options.join(', ')} (got ${JSON.stringify(value)})`,
+    );
   }
-  return value as FeatureType;
+  return parsed.data;
 }

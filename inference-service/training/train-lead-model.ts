@@ -14,7 +14,7 @@ import { predictProbability, splitTrainHoldout, trainTabularModel } from './tabu
  * models/lead-scoring/model.onnx and model.json. The same options always write the same
  * bytes; test/training checks the committed model is what this script produces.
  *
- *   node training/train-lead-model.ts [--out <dir>] [--rows 20000] [--seed 42]
+ *   node --conditions=@byom/source training/train-lead-model.ts [--out <dir>] [--rows 20000] [--seed 42]
  */
 
 const HOLDOUT_FRACTION = 0.2;
@@ -53,6 +53,7 @@ const card = buildModelCard(model, metrics, bands, {
   version: '1.0.0',
   default: true,
   description,
+  scoreLabel: 'Likelihood to convert',
   trainingData: {
     description:
       `${groupThousands(rows)} synthetic Leads with realistic fields, missing values and a documented ` +

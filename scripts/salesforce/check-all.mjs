@@ -39,7 +39,13 @@ const gates = [
   ['Prettier (force-app)', () => run(bin('prettier'), ['--check', 'force-app'])],
   [
     'Apex fixtures up to date',
-    () => run(process.execPath, ['inference-service/contract/generate-apex-fixtures.ts', '--check']),
+    // The generator is TypeScript run from source: @byom/contracts resolves to its sources too (contracts/README.md).
+    () =>
+      run(process.execPath, [
+        '--conditions=@byom/source',
+        'inference-service/contract/generate-apex-fixtures.ts',
+        '--check',
+      ]),
   ],
 ];
 

@@ -40,7 +40,7 @@ export class BytesInFlight {
 
 /** The 503 every overload refusal answers with. */
 export function overloaded(message: string): ApiError {
-  return new ApiError(503, 'OVERLOADED', message, undefined, OVERLOAD_RETRY_SECONDS);
+  return new ApiError(503, 'OVERLOADED', message, undefined, { retryAfterSeconds: OVERLOAD_RETRY_SECONDS });
 }
 
 /**

@@ -40,6 +40,8 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** The request field at fault (`messages.0.content`, `n`), reported as OpenAI's `param`. */
+  readonly param: string | undefined;
   /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -48,14 +50,28 @@ export class ApiError extends Error {
     code: ErrorCode,
     message: string,
     details?: unknown,
-    retryAfterSeconds?: number,
+    extra: { param?: string | undefined; retryAfterSeconds?: number | undefined } = {},
   ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
-    this.retryAfterSeconds = retryAfterSeconds;
+    this.param = extra.param;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
+}
+
+/**
+ * OpenAI's error `type` for a status, which OpenAI clients and the LLM Open Connector read
+ * beside the service's own `code`.
+ */
+export function openAiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
 }
 
 /** How much of a caller's own text an error message repeats: enough to recognise it, never a copy of a body. */
@@ -71,5 +87,5 @@ const NOT_READY_RETRY_SECONDS = 2;
 
 /** 503 NOT_READY for a request that arrives while the service (or the part it needs) is still starting. */
 export function notReady(message: string): ApiError {
-  return new ApiError(503, 'NOT_READY', message, undefined, NOT_READY_RETRY_SECONDS);
+  return new ApiError(503, 'NOT_READY', message, undefined, { retryAfterSeconds: NOT_READY_RETRY_SECONDS });
 }

@@ -44,7 +44,7 @@ const LEAD_MODEL_SUMMARY = {
 };
 
 const ATTEMPT = { provider: 'openai', model: 'gpt-4o-mini', outcome: 'ok', status: 200, latencyMs: 812 };
-const COST = { input: 0.000021, output: 0.000054, total: 0.000075, currency: 'USD' };
+const COST = { input: 0.000021, output: 0.000054, total: 0.000075, currency: 'USD', source: 'provider' };
 const MASKED = { total: 2, byType: { FIELD: 1, EMAIL: 1 } };
 const INSIGHT =
   'Acme Corp came in through a partner referral and its VP of Sales opened four emails this month: ' +
@@ -160,12 +160,13 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
       text: INSIGHT,
       finishReason: 'stop',
       attempts: [ATTEMPT],
-      usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232 },
+      usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232, source: 'provider' },
       cost: COST,
       latencyMs: 840,
       gatewayMs: 28,
       providerMs: 812,
       masked: MASKED,
+      warnings: [],
     },
   },
   createChatCompletion: {
@@ -193,11 +194,13 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
         route: 'insights',
         provider: 'openai',
         attempts: [ATTEMPT],
+        usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232, source: 'provider' },
         cost: COST,
         latencyMs: 840,
         gatewayMs: 28,
         providerMs: 812,
         masked: MASKED,
+        warnings: [],
       },
     },
   },

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { serve } from '@hono/node-server';
+import { openAiErrorType } from './api-error.ts';
 import type { ErrorCode } from './api-error.ts';
 import type { ErrorBody } from './error-schemas.ts';
 
@@ -142,7 +143,15 @@ export class HttpServer {
       return;
     }
     const refusal = NODE_REFUSALS[error.code ?? ''] ?? MALFORMED;
-    const body: ErrorBody = { error: { code: refusal.code, message: refusal.message, requestId: randomUUID() } };
+    const body: ErrorBody = {
+      error: {
+        code: refusal.code,
+        message: refusal.message,
+        type: openAiErrorType(refusal.status),
+        param: null,
+        requestId: randomUUID(),
+      },
+    };
     const json = JSON.stringify(body);
     socket.end(
       `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +

@@ -25,7 +25,8 @@ export function validationError(issues: z.core.$ZodIssue[]): ApiError {
     issues: issues.slice(0, MAX_DETAILED_ISSUES).map((issue) => ({ path: pathOf(issue), message: issue.message })),
   };
   if (issues.length > MAX_DETAILED_ISSUES) details.moreIssues = issues.length - MAX_DETAILED_ISSUES;
-  return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), details);
+  const first = issues[0] !== undefined && issues[0].path.length > 0 ? pathOf(issues[0]) : undefined;
+  return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), details, { param: first });
 }
 
 /** "records.0.id: Too small ...; model: Invalid input ..." with at most five issues listed. */

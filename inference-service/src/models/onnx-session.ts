@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
+import { encodeModel } from '../onnx/onnx-proto.ts';
 import { ModelLoadError } from './model-load-error.ts';
+import { readModelFile } from './model-file.ts';
+import type { ModelFile } from './model-file.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 import type { ScoreOutput } from './score-output.ts';
 
@@ -10,31 +12,31 @@ import type { ScoreOutput } from './score-output.ts';
  */
 export interface SessionSource {
   onnxFile: string;
+  /** The card, named in errors about its fields. */
+  cardFile: string;
   /** The card's output.name: a ZipMap output is replaced by the probabilities behind it (score-output.ts). */
   scoreOutput: string;
   intraOpNumThreads: number;
 }
 
-/** Reads the graph, resolves its score output and creates the onnxruntime session; problems are ModelLoadErrors. */
+/**
+ * Reads the graph (with its external data), resolves its score output and creates the
+ * onnxruntime session; every problem is a ModelLoadError naming the file, or the card field.
+ */
 export async function openSession(
   source: SessionSource,
-): Promise<{ session: ort.InferenceSession; scoreOutput: ScoreOutput }> {
-  const { onnxFile } = source;
-  let onnxBytes: Uint8Array;
-  try {
-    onnxBytes = await readFile(onnxFile);
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
-  }
+): Promise<{ session: ort.InferenceSession; scoreOutput: ScoreOutput; file: ModelFile }> {
+  const file = await readModelFile(source.onnxFile);
   let scoreOutput: ScoreOutput;
   try {
-    scoreOutput = resolveScoreOutput(onnxBytes, source.scoreOutput);
+    scoreOutput = resolveScoreOutput(file.model, source.scoreOutput);
   } catch (error) {
-    if (error instanceof ModelGraphError) throw new ModelLoadError(onnxFile, 'output.name', error.message);
+    if (error instanceof ModelGraphError) throw new ModelLoadError(source.cardFile, 'output.name', error.message);
     throw error;
   }
+  const modelBytes = file.bytes && !scoreOutput.rewritten ? file.bytes : encodeModel(file.model);
   try {
-    const session = await ort.InferenceSession.create(scoreOutput.modelBytes, {
+    const session = await ort.InferenceSession.create(modelBytes, {
       intraOpNumThreads: source.intraOpNumThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -43,8 +45,8 @@ export async function openSession(
       // onnxruntime's own unstructured stderr line for it would only be noise (fatal still shows).
       logSeverityLevel: 4,
     });
-    return { session, scoreOutput };
+    return { session, scoreOutput, file };
   } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
+    throw new ModelLoadError(source.onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
   }
 }

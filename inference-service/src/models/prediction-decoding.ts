@@ -1,5 +1,5 @@
 import type ort from 'onnxruntime-node';
-import type { ModelCard } from './model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import type { ScoreOutput } from './score-output.ts';
 
@@ -20,6 +20,14 @@ export interface Predictions {
   margins: Float64Array;
   /** Regressors only: the raw value. */
   values?: Float64Array;
+  /** Multiclass only: every class's probability, row-major (row r's are [r * labels.length, (r + 1) * labels.length)). */
+  classes?: ClassProbabilities;
+}
+
+export interface ClassProbabilities {
+  /** Class labels in column order. */
+  labels: readonly string[];
+  probabilities: Float64Array;
 }
 
 export type ScoreDecoding = {
@@ -27,7 +35,14 @@ export type ScoreDecoding = {
   tensor: string;
 } & (
   | { task: 'regression'; range: [number, number] }
-  | { task: 'classification'; transform: ModelCard['output']['transform']; positiveColumn: number }
+  | {
+      task: 'classification';
+      transform: ModelCard['output']['transform'];
+      positiveColumn: number;
+      /** Multiclass: every class's probability is returned, under these labels (else the column numbers). */
+      multiclass: boolean;
+      classLabels: readonly string[] | undefined;
+    }
 );
 
 /** Rows [start, end) of a run's predictions, as views (no copy). */
@@ -37,22 +52,40 @@ export function sliceRows(predictions: Predictions, start: number, end: number):
     margins: predictions.margins.subarray(start, end),
   };
   if (predictions.values) slice.values = predictions.values.subarray(start, end);
+  if (predictions.classes) {
+    const { labels, probabilities } = predictions.classes;
+    slice.classes = { labels, probabilities: probabilities.subarray(start * labels.length, end * labels.length) };
+  }
   return slice;
 }
 
 /**
  * The decoding for a card and the score output found in its graph (with the class labels the
  * graph names, if any). Throws a ModelLoadError naming the card field when the positive class
- * cannot be found.
+ * cannot be found, or when the card's transform would be applied to values the graph has
+ * already turned into probabilities.
  */
 export function scoreDecoding(card: ModelCard, output: ScoreOutput, cardFile: string): ScoreDecoding {
   const tensor = output.tensorName;
   if (card.task === 'regression') return { tensor, task: 'regression', range: card.output.range! };
+  const { transform } = card.output;
+  if (transform !== 'none' && output.probabilitiesFrom) {
+    throw new ModelLoadError(
+      cardFile,
+      'output.transform',
+      `"${transform}" is applied to output "${tensor}", which ${output.probabilitiesFrom} in the graph already ` +
+        `turns into probabilities: ${transform === 'sigmoid' ? 'every score would be squashed into [0.5, 0.73]' : 'every score would be flattened towards 1 / classes'}. ` +
+        'Remove output.transform (or set it to "none")',
+    );
+  }
+  const labels = card.output.classes ?? output.classes;
   return {
     tensor,
     task: 'classification',
-    transform: card.output.transform,
+    transform,
     positiveColumn: positiveColumn(card, output.classes, cardFile),
+    multiclass: card.task === 'multiclass_classification',
+    classLabels: labels?.map(String),
   };
 }
 
@@ -127,19 +160,42 @@ export function decodePredictions(output: ort.Tensor, rowCount: number, decoding
   if (columns > 1 && column >= columns) {
     throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
   }
+  const labels = decoding.classLabels;
+  if (decoding.multiclass && labels && columns > 1 && labels.length !== columns) {
+    throw new Error(`the output has ${columns} columns but the model names ${labels.length} classes`);
+  }
   for (let r = 0; r < rowCount; r++) {
-    const offset = r * columns;
-    let probability: number;
-    if (columns === 1) {
-      probability = transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
-    } else {
-      probability = transform === 'softmax' ? softmaxAt(data, offset, columns, column) : data[offset + column]!;
-      if (transform === 'sigmoid') probability = sigmoid(probability);
-    }
+    const probability = probabilityAt(data, r * columns, columns, column, transform);
     scores[r] = clamp01(probability);
     margins[r] = logit(probability);
   }
-  return { scores, margins };
+  if (!decoding.multiclass || columns === 1) return { scores, margins };
+
+  const probabilities = new Float64Array(rowCount * columns);
+  for (let r = 0; r < rowCount; r++) {
+    for (let c = 0; c < columns; c++) {
+      probabilities[r * columns + c] = clamp01(probabilityAt(data, r * columns, columns, c, transform));
+    }
+  }
+  return {
+    scores,
+    margins,
+    classes: { labels: labels ?? Array.from({ length: columns }, (_, c) => String(c)), probabilities },
+  };
+}
+
+/** The probability of one class (column) in the row starting at `offset`, after the card's transform. */
+function probabilityAt(
+  data: Float32Array | Float64Array,
+  offset: number,
+  columns: number,
+  column: number,
+  transform: ModelCard['output']['transform'],
+): number {
+  if (columns === 1) return transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
+  if (transform === 'softmax') return softmaxAt(data, offset, columns, column);
+  const value = data[offset + column]!;
+  return transform === 'sigmoid' ? sigmoid(value) : value;
 }
 
 function sigmoid(x: number): number {

@@ -3,9 +3,9 @@ import type { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { CpuPool } from '../workers/cpu-pool.ts';
 import { buildFeeds } from './feature-encoder.ts';
-import type { InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
+import type { CategorySets, InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
-import type { ModelCard } from './model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 import type { SessionSource } from './onnx-session.ts';
 import { decodePredictions } from './prediction-decoding.ts';
 import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
@@ -60,6 +60,8 @@ export interface ScoringModelParts {
   decoding: ScoreDecoding;
   /** The explanation reference of each feature, in model space, card order. */
   baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on (known-categories.ts). */
+  categories: CategorySets;
 }
 
 export class ScoringModel {
@@ -68,6 +70,8 @@ export class ScoringModel {
   /** The main thread's session: its input and output metadata describe the model (OIP metadata). */
   readonly session: ort.InferenceSession;
   readonly baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on: a record sending another gets a warning. */
+  readonly categories: CategorySets;
   private readonly source: SessionSource;
   private readonly pool: CpuPool | undefined;
   private readonly bindings: InputBinding[];
@@ -90,6 +94,7 @@ export class ScoringModel {
     this.bindings = parts.bindings;
     this.decoding = parts.decoding;
     this.baselines = parts.baselines;
+    this.categories = parts.categories;
     const labels = { model: parts.card.name, version: parts.card.version };
     const metrics = options.metrics;
     this.runs = metrics?.inferenceRuns.labels(labels);
@@ -181,15 +186,4 @@ export class ScoringModel {
     if (rows >= TIMED_MIN_ROWS) this.msPerRow = Math.min(this.msPerRow, result.runMs / rows);
     return result.outputs;
   }
-}
-
-/** One session run fetching only the score output, decoded. */
-export async function runScore(
-  session: ort.InferenceSession,
-  feeds: Record<string, ort.Tensor>,
-  rows: number,
-  decoding: ScoreDecoding,
-): Promise<Predictions> {
-  const outputs = await session.run(feeds, [decoding.tensor]);
-  return decodePredictions(outputs[decoding.tensor]!, rows, decoding);
 }

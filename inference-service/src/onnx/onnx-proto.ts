@@ -4,10 +4,12 @@ import onnxProtoModule from 'onnx-proto';
 
 export const onnx = onnxProtoModule.onnx;
 export type ModelProto = onnxProtoModule.onnx.ModelProto;
+export type GraphProto = onnxProtoModule.onnx.IGraphProto;
 export type NodeProto = onnxProtoModule.onnx.INodeProto;
 export type ValueInfoProto = onnxProtoModule.onnx.IValueInfoProto;
 export type AttributeProto = onnxProtoModule.onnx.IAttributeProto;
 export type TensorProto = onnxProtoModule.onnx.ITensorProto;
+export type TypeProto = onnxProtoModule.onnx.ITypeProto;
 
 export const ElemType = onnx.TensorProto.DataType;
 export const AttrType = onnx.AttributeProto.AttributeType;

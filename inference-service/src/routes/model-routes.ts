@@ -4,7 +4,7 @@ import { ApiError, echoed } from '../http/api-error.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
-import { ModelCard } from '../models/model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
 import type { ModelRegistry } from '../models/model-registry.ts';
 
 const ModelSummary = z

@@ -2,10 +2,10 @@ import { echoed } from '../http/api-error.ts';
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
 import { QueueFullError } from '../models/inference-batcher.ts';
-import type { Band } from '../models/model-card.ts';
-import type { Predictions } from '../models/prediction-decoding.ts';
+import type { Band } from '@byom/contracts/model-card';
+import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
-import type { Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
+import type { Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
  * Scores a request's records with one model: validates each record on its own, runs every
@@ -28,6 +28,7 @@ export interface ScoreInput {
 interface ValidRecord {
   id: string;
   values: ModelValue[];
+  warnings: RecordWarning[] | undefined;
   /** Explaining: the features whose value differs from their baseline, each scored in a row of its own. */
   swaps: number[];
 }
@@ -63,10 +64,10 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
       continue;
     }
     seen.add(record.id);
-    const resolved = resolveRecord(model.card.features, record.features);
+    const resolved = resolveRecord(model.card.features, record.features, model.categories);
     if (resolved.ok) {
       const swaps = input.explain ? featuresOffBaseline(model, resolved.values) : NO_SWAPS;
-      valid.push({ id: record.id, values: resolved.values, swaps });
+      valid.push({ id: record.id, values: resolved.values, warnings: resolved.warnings, swaps });
     } else errors.push({ id: record.id, code: resolved.code, message: resolved.message });
   }
   return { valid, errors };
@@ -99,9 +100,16 @@ function collectScores(
     const result: ScoreResult = { id: record.id, score, band: bandFor(model.card.bands, score) };
     if (predictions.values) result.value = predictions.values[row]!;
     if (scratch) result.factors = topFactors(model, record, predictions.margins, row, scratch);
+    if (predictions.classes) result.probabilities = classProbabilities(predictions.classes, row);
+    if (record.warnings) result.warnings = record.warnings;
     results.push(result);
   }
   return { model: model.name, version: model.version, results, errors };
+}
+
+function classProbabilities({ labels, probabilities }: ClassProbabilities, row: number): ScoreResult['probabilities'] {
+  const offset = row * labels.length;
+  return labels.map((label, c) => ({ label, probability: probabilities[offset + c]! }));
 }
 
 /** A record's own prediction is at `row`; with explanations its swapped rows follow it, in `swaps` order. */

@@ -3,6 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 import { procfileWebCommand, REPO_ROOT } from '../../bench/production-command.ts';
 
 export const SERVICE_ENTRY = new URL('../../src/server.ts', import.meta.url).pathname;
@@ -32,7 +33,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts `node src/server.ts` as a real process with the given environment (nothing inherited but PATH). */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
-  return spawnService(process.execPath, [SERVICE_ENTRY], path.dirname(SERVICE_ENTRY), env);
+  return spawnService(process.execPath, [SOURCE_CONDITION_FLAG, SERVICE_ENTRY], path.dirname(SERVICE_ENTRY), env);
 }
 
 /**

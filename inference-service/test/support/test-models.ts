@@ -10,7 +10,7 @@ import {
   sequenceOfMaps,
   tensor,
 } from '../../src/onnx/onnx-builder.ts';
-import type { ModelCard } from '../../src/models/model-card.ts';
+import type { ModelCard } from '@byom/contracts/model-card';
 
 /**
  * Real ONNX models in each style data scientists' tools export, written to temp dirs:

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ModelCard } from '../../src/models/model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
+import { ComparisonReport, TrainingReport } from '@byom/contracts/training-reports';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import { scoreRecords } from '../../src/scoring/score-records.ts';
 import { trainModelFromCsv } from '../../training/csv-model-training.ts';
@@ -131,6 +133,7 @@ describe('training a model from a CSV', () => {
       label: 'IsConverted',
       modelDirs: [bundled, candidate],
     });
+    assert.deepEqual(ComparisonReport.parse(report), report, 'the report is what sf byom model eval reads back');
     assert.deepEqual(report.rows, { total: 800, labelled: 800, compared: 800, skipped: 0 });
     assert.equal(report.baseline.version, '1.0.0');
     assert.ok(report.baseline.auc > 0.65 && report.candidate.auc > 0.65, 'both versions learned the synthetic leads');
@@ -143,6 +146,7 @@ describe('training a model from a CSV', () => {
     const { stdout } = await run(
       process.execPath,
       [
+        SOURCE_CONDITION_FLAG,
         'training/train-csv-model.ts',
         '--data',
         data,
@@ -160,12 +164,17 @@ describe('training a model from a CSV', () => {
       ],
       { cwd: serviceDir },
     );
-    const reply = JSON.parse(stdout) as { ok: boolean; result: { version: string; directory: string } };
+    const reply = JSON.parse(stdout) as { ok: boolean; result: unknown };
     assert.equal(reply.ok, true);
-    assert.equal(reply.result.directory, path.join(models, 'lead-scoring', '5.0.0'));
-    const failed = await run(process.execPath, ['training/train-csv-model.ts', '--data', data, '--json'], {
-      cwd: serviceDir,
-    }).catch((error: { code: number; stdout: string }) => error);
+    const result = TrainingReport.parse(reply.result);
+    assert.equal(result.directory, path.join(models, 'lead-scoring', '5.0.0'));
+    const failed = await run(
+      process.execPath,
+      [SOURCE_CONDITION_FLAG, 'training/train-csv-model.ts', '--data', data, '--json'],
+      {
+        cwd: serviceDir,
+      },
+    ).catch((error: { code: number; stdout: string }) => error);
     assert.equal((failed as { code: number }).code, 2, 'bad input exits 2');
     assert.deepEqual(JSON.parse((failed as { stdout: string }).stdout), {
       ok: false,

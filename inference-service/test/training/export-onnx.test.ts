@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { ModelCard } from '../../src/models/model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
 import { buildModelCard, chooseScoreBands, exportOnnx } from '../../training/export-onnx.ts';
 import { generateLeads, LEAD_FEATURES } from '../../training/lead-data.ts';
 import { evaluateBinaryClassifier } from '../../training/metrics.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCsv } from '../../training/csv-table.ts';
 import { deriveType } from '../../training/feature-spec.ts';
-import { parseFeatureMapping } from '../../training/salesforce-feature-mapping.ts';
+import { readFeatureMapping } from '../../training/salesforce-feature-mapping.ts';
 import { buildDataset } from '../../training/tabular-dataset.ts';
 
 const ids = (count: number) => Array.from({ length: count }, (_, i) => `00Q${String(i).padStart(12, '0')}`);
@@ -48,7 +48,7 @@ describe('datasets from CSV', () => {
 
   it('computes mapped features and types them by transform, refusing a declaration that contradicts one', () => {
     const table = parseCsv('Email,Title,IsConverted\na@b.c,VP,true\n,,false\n');
-    const mapping = parseFeatureMapping(
+    const mapping = readFeatureMapping(
       '[{"feature":"HasEmail","field":"Email","transform":"NOT_BLANK"},{"feature":"Title","field":"Title"}]',
     );
     const dataset = buildDataset(table, { label: 'IsConverted', mapping });
@@ -69,7 +69,7 @@ describe('datasets from CSV', () => {
   });
 
   it('refuses a mapping that reads the label itself', () => {
-    const mapping = parseFeatureMapping('[{"feature":"Converted","field":"IsConverted"}]');
+    const mapping = readFeatureMapping('[{"feature":"Converted","field":"IsConverted"}]');
     assert.throws(() => buildDataset(parseCsv('IsConverted\ntrue\n'), { label: 'IsConverted', mapping }), {
       message: 'feature "Converted" reads the label "IsConverted": a model cannot learn from its own answer',
     });

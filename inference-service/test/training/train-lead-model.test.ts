@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ModelCard } from '../../src/models/model-card.ts';
+import { ModelCard } from '@byom/contracts/model-card';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
 
 const run = promisify(execFile);
 const serviceDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,10 +17,14 @@ const STALE = 'the committed lead-scoring model is stale: run `npm run train` an
 
 /** Runs `npm run train` the way a developer does, into `outDir`. */
 async function train(outDir: string): Promise<{ onnx: Buffer; card: string; stdout: string }> {
-  const { stdout } = await run(process.execPath, ['training/train-lead-model.ts', '--out', outDir], {
-    cwd: serviceDir,
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [SOURCE_CONDITION_FLAG, 'training/train-lead-model.ts', '--out', outDir],
+    {
+      cwd: serviceDir,
+      timeout: 60_000,
+    },
+  );
   return {
     onnx: await readFile(join(outDir, 'model.onnx')),
     card: await readFile(join(outDir, 'model.json'), 'utf8'),

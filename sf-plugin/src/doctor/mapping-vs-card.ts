@@ -1,5 +1,5 @@
-import type { FeatureMappingEntry } from '../project/feature-mapping.ts';
-import type { CardFeature, ModelCardSummary } from '../project/model-cards.ts';
+import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
+import type { FeatureSpec, ModelCard } from '@byom/contracts/model-card';
 import { BOOLEAN_TYPES, NUMBER_TYPES, TEXT_TYPES } from '../project/schema-catalog.ts';
 import type { FieldType } from '../project/standard-schema.ts';
 import type { FindingLog } from './findings.ts';
@@ -27,7 +27,7 @@ export function checkMappingAgainstCard(
   log: FindingLog,
   where: string,
   mapped: readonly MappedFeature[],
-  card: ModelCardSummary,
+  card: ModelCard,
 ): boolean {
   const mark = log.findings.length;
   const model = `${card.name} ${card.version}`;
@@ -92,7 +92,7 @@ function sentKind(m: MappedFeature): { kind: SentKind; why: string } | undefined
   }
 }
 
-function fits(feature: CardFeature, sent: SentKind): boolean {
+function fits(feature: FeatureSpec, sent: SentKind): boolean {
   switch (feature.type) {
     case 'boolean':
       return sent === 'boolean';
@@ -105,7 +105,7 @@ function fits(feature: CardFeature, sent: SentKind): boolean {
   }
 }
 
-function defaultFits(feature: CardFeature, value: string | number | boolean): boolean {
+function defaultFits(feature: FeatureSpec, value: string | number | boolean): boolean {
   switch (feature.type) {
     case 'boolean':
       return typeof value === 'boolean';
@@ -118,7 +118,7 @@ function defaultFits(feature: CardFeature, value: string | number | boolean): bo
   }
 }
 
-function describeCardType(feature: CardFeature): string {
+function describeCardType(feature: FeatureSpec): string {
   switch (feature.type) {
     case 'boolean':
       return 'true/false';

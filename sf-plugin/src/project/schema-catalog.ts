@@ -1,3 +1,4 @@
+import { MAX_RELATIONSHIP_DEPTH } from '@byom/contracts/feature-mapping';
 import type { ProjectMetadata } from './project-metadata.ts';
 import { STANDARD_OBJECTS } from './standard-schema.ts';
 import type { FieldType } from './standard-schema.ts';
@@ -88,9 +89,10 @@ export class SchemaCatalog {
   }
 
   /** Resolves `Field`, `Relationship.Field` or deeper, starting at `objectName`. */
-  resolvePath(objectName: string, fieldPath: string, maxDepth = 5): PathResolution {
+  resolvePath(objectName: string, fieldPath: string, maxDepth = MAX_RELATIONSHIP_DEPTH): PathResolution {
     const parts = fieldPath.trim().split('.');
-    if (parts.length > maxDepth) {
+    // `Account.Owner.Name` is two relationships and a field, as Apex counts them.
+    if (parts.length - 1 > maxDepth) {
       return { ok: false, problem: `"${fieldPath}" goes more than ${maxDepth} relationships deep`, checkable: true };
     }
     if (parts.some((part) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(part))) {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { SOURCE_CONDITION_FLAG } from '@byom/contracts/source-condition';
+import { ComparisonReport, TrainingReport } from '@byom/contracts/training-reports';
 
 /**
  * How the plugin (compiled JavaScript, running inside the Salesforce CLI) reaches the
@@ -15,10 +17,22 @@ import path from 'node:path';
  *
  * The entry scripts speak JSON on stdout (training/training-cli.ts): one document,
  * `{"ok": true, "result"}` or `{"ok": false, "error": {"kind", "message"}}`; progress and
- * diagnostics go to stderr.
+ * diagnostics go to stderr. The result is checked with the report's schema from
+ * @byom/contracts/training-reports, which the trainer's own types come from.
  */
 
-export type TrainingScript = 'train-csv-model.ts' | 'evaluate-model-versions.ts';
+/** What each entry script reports. */
+const REPORTS = {
+  'train-csv-model.ts': TrainingReport,
+  'evaluate-model-versions.ts': ComparisonReport,
+};
+
+interface Reports {
+  'train-csv-model.ts': TrainingReport;
+  'evaluate-model-versions.ts': ComparisonReport;
+}
+
+export type TrainingScript = keyof Reports;
 
 export class TrainingProcessError extends Error {
   override name = 'TrainingProcessError';
@@ -73,16 +87,17 @@ export function trainingScriptPath(projectRoot: string, script: TrainingScript):
   return file;
 }
 
-/** Runs an entry script with `--json` and returns its result; every stderr line goes to `onProgress`. */
-export async function runTrainingScript<T>(
+/** Runs an entry script with `--json` and returns its checked result; every stderr line goes to `onProgress`. */
+export async function runTrainingScript<S extends TrainingScript>(
   projectRoot: string,
-  script: TrainingScript,
+  script: S,
   args: readonly string[],
   onProgress: (line: string) => void = () => undefined,
-): Promise<T> {
+): Promise<Reports[S]> {
   const file = trainingScriptPath(projectRoot, script);
   const node = trainerNode(projectRoot);
-  const child = spawn(node, ['--disable-warning=ExperimentalWarning', file, ...args, '--json'], {
+  // The trainer is TypeScript run from source, so @byom/contracts resolves to its sources too.
+  const child = spawn(node, ['--disable-warning=ExperimentalWarning', SOURCE_CONDITION_FLAG, file, ...args, '--json'], {
     cwd: path.dirname(path.dirname(file)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,7 +116,7 @@ export async function runTrainingScript<T>(
     child.on('close', resolve);
   });
   const last = stdout.trim().split('\n').pop() ?? '';
-  let reply: { ok?: boolean; result?: T; error?: { kind?: string; message?: string } };
+  let reply: { ok?: boolean; result?: unknown; error?: { kind?: string; message?: string } };
   try {
     reply = JSON.parse(last) as typeof reply;
   } catch {
@@ -110,7 +125,16 @@ export async function runTrainingScript<T>(
       `${script} exited with code ${exitCode} without a result${stderrTail ? `:\n${stderrTail.trim()}` : ''}`,
     );
   }
-  if (reply.ok && reply.result !== undefined) return reply.result;
+  if (reply.ok && reply.result !== undefined) {
+    const report = REPORTS[script].safeParse(reply.result);
+    if (report.success) return report.data as Reports[S];
+    const issues = report.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new TrainingProcessError(
+      'internal',
+      `${script} reported a result this build of the plugin does not understand (${issues.slice(0, 3).join('; ')}): ` +
+        'rebuild the plugin (npm run build --workspace sf-plugin) from the same checkout as the trainer',
+    );
+  }
   throw new TrainingProcessError(
     reply.error?.kind === 'input' ? 'input' : 'internal',
     reply.error?.message ?? `${script} failed with code ${exitCode}`,

@@ -49,16 +49,40 @@ describe('the trainer process', () => {
     }
   });
 
-  it('reports a trainer that dies without a result, with what it printed', async () => {
-    const fake = await mkdtemp(path.join(os.tmpdir(), 'byom-crashing-trainer-'));
+  /** A project whose trainer entry script is `source`. */
+  async function fakeTrainer(source: string): Promise<string> {
+    const fake = await mkdtemp(path.join(os.tmpdir(), 'byom-fake-trainer-'));
+    await mkdir(path.join(fake, 'inference-service', 'training'), { recursive: true });
+    await mkdir(path.join(fake, 'node_modules', 'onnxruntime-node'), { recursive: true });
+    await writeFile(path.join(fake, 'node_modules', 'onnxruntime-node', 'package.json'), '{}');
+    await writeFile(path.join(fake, 'inference-service', 'training', 'train-csv-model.ts'), source);
+    return fake;
+  }
+
+  it('refuses a result that is not a training report, naming what is wrong', async () => {
+    const fake = await fakeTrainer(
+      `process.stdout.write(JSON.stringify({ ok: true, result: { name: 'm', version: '1.0.0', rows: { total: -1 } } }));\n`,
+    );
     try {
-      await mkdir(path.join(fake, 'inference-service', 'training'), { recursive: true });
-      await mkdir(path.join(fake, 'node_modules', 'onnxruntime-node'), { recursive: true });
-      await writeFile(path.join(fake, 'node_modules', 'onnxruntime-node', 'package.json'), '{}');
-      await writeFile(
-        path.join(fake, 'inference-service', 'training', 'train-csv-model.ts'),
-        "process.stderr.write('out of memory\\n'); process.exit(134);\n",
+      await runTrainingScript(fake, 'train-csv-model.ts', []);
+      expect.fail('expected an internal error');
+    } catch (error) {
+      expect((error as TrainingProcessError).kind).to.equal('internal');
+      expect((error as Error).message).to.equal(
+        'train-csv-model.ts reported a result this build of the plugin does not understand ' +
+          '(directory: Invalid input: expected string, received undefined; ' +
+          'sha256: Invalid input: expected string, received undefined; ' +
+          'defaultVersion: Invalid input: expected string, received undefined): ' +
+          'rebuild the plugin (npm run build --workspace sf-plugin) from the same checkout as the trainer',
       );
+    } finally {
+      await rm(fake, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a trainer that dies without a result, with what it printed', async () => {
+    const fake = await fakeTrainer("process.stderr.write('out of memory\\n'); process.exit(134);\n");
+    try {
       await runTrainingScript(fake, 'train-csv-model.ts', []);
       expect.fail('expected an internal error');
     } catch (error) {

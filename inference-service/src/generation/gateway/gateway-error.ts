@@ -19,8 +19,9 @@ export class GatewayError extends ApiError {
     details: unknown,
     timing: GenerationTiming,
     retryAfterSeconds?: number,
+    param?: string,
   ) {
-    super(status, code, message, details, retryAfterSeconds);
+    super(status, code, message, details, { param, retryAfterSeconds });
     this.timing = timing;
   }
 }

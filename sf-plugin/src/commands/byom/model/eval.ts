@@ -1,5 +1,6 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import type { ComparisonReport, VersionEvaluation } from '@byom/contracts/training-reports';
 import { cardFor, readModelDirectory } from '../../../project/model-cards.ts';
 import { dataSourceFlags, loadProject, prepareDataFromFlags, trainingError } from '../../../training/model-commands.ts';
 import type { PreparedData } from '../../../training/training-data.ts';
@@ -8,29 +9,6 @@ import { runTrainingScript } from '../../../training/training-process.ts';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.model.eval');
 const dataMessages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.model.data');
-
-type VersionEvaluation = {
-  name: string;
-  version: string;
-  directory: string;
-  auc: number;
-  brier: number;
-  logLoss: number;
-  accuracy: number;
-  calibrationError: number;
-  calibration: Array<{ lower: number; upper: number; meanPredicted: number; observedRate: number; count: number }>;
-  rejected: number;
-};
-
-/** What inference-service/training/model-comparison.ts reports (its ComparisonReport). */
-export type ComparisonReport = {
-  rows: { total: number; labelled: number; compared: number; skipped: number };
-  rejections: Array<{ line: number; version: string; code: string; message: string }>;
-  baseline: VersionEvaluation;
-  candidate: VersionEvaluation;
-  bands: { changed: number; changedShare: number; transitions: Array<{ from: string; to: string; count: number }> };
-  scoreShift: { meanAbsolute: number; largest: number };
-};
 
 export type ModelEvalResult = ComparisonReport & { source: PreparedData['source'] };
 
@@ -70,7 +48,7 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
       if (!candidate) throw messages.createError('error.VersionMissing', [name, flags.candidate, modelsDir, versions]);
 
       this.spinner.start(messages.getMessage('spinner.scoring', [name, baseline.version, candidate.version]));
-      const report = await runTrainingScript<ComparisonReport>(root, 'evaluate-model-versions.ts', [
+      const report = await runTrainingScript(root, 'evaluate-model-versions.ts', [
         '--data',
         prepared.csvFile,
         '--label',
@@ -83,11 +61,17 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
         ...(flags['as-of'] ? ['--as-of', flags['as-of']] : []),
       ]);
       this.spinner.stop();
+      if (report.salesforceExport && !prepared.endpoint) {
+        this.warn(messages.getMessage('warning.SalesforceExport', [flags.data ?? 'the data', report.salesforceExport]));
+      }
+      if (report.missingFeatures.length > 0) {
+        this.warn(messages.getMessage('warning.MissingFeatures', [report.missingFeatures.join(', ')]));
+      }
       this.print(report);
       return { ...report, source: prepared.source };
     } catch (error) {
       this.spinner.stop('failed');
-      throw trainingError(error);
+      throw trainingError(error, 'eval');
     } finally {
       await prepared?.cleanup();
     }

@@ -1,5 +1,6 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import type { TrainingReport } from '@byom/contracts/training-reports';
 import { nextMinorVersion, readModelDirectory } from '../../../project/model-cards.ts';
 import { dataSourceFlags, loadProject, prepareDataFromFlags, trainingError } from '../../../training/model-commands.ts';
 import type { PreparedData } from '../../../training/training-data.ts';
@@ -8,30 +9,6 @@ import { runTrainingScript } from '../../../training/training-process.ts';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.model.train');
 const dataMessages = Messages.loadMessages('@byom/sf-plugin-byom', 'byom.model.data');
-
-/** What inference-service/training/csv-model-training.ts reports (its TrainingReport). */
-export type TrainingReport = {
-  name: string;
-  version: string;
-  directory: string;
-  sha256: string;
-  defaultVersion: string;
-  rows: { total: number; used: number; unlabelled: number; train: number; holdout: number };
-  positiveRate: { train: number; holdout: number };
-  features: Array<{ name: string; type: string }>;
-  metrics: {
-    auc: number;
-    brier: number;
-    logLoss: number;
-    accuracy: number;
-    calibration: Array<{ lower: number; upper: number; meanPredicted: number; observedRate: number; count: number }>;
-  };
-  bands: Array<{ label: string; min: number; holdoutShare: number; holdoutPositiveRate: number }>;
-  parity: { worstGap: number; rows: number };
-  training: { iterations: number; converged: boolean; c: number; seed: number; holdoutFraction: number };
-  notes: string[];
-  savedFeatures?: string;
-};
 
 export type ModelTrainResult = TrainingReport & {
   endpoint?: string;
@@ -48,6 +25,8 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
     description: Flags.string({ summary: messages.getMessage('flags.description.summary') }),
+    'score-label': Flags.string({ summary: messages.getMessage('flags.score-label.summary') }),
+    bands: Flags.string({ summary: messages.getMessage('flags.bands.summary') }),
     holdout: Flags.string({ summary: messages.getMessage('flags.holdout.summary'), default: '0.2' }),
     seed: Flags.integer({ summary: messages.getMessage('flags.seed.summary'), default: 42 }),
     'min-category-count': Flags.integer({
@@ -88,6 +67,8 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
         ['--mapping', prepared.mappingFile],
         ['--features', prepared.featuresFile],
         ['--description', flags.description],
+        ['--score-label', flags['score-label']],
+        ['--bands', flags.bands],
         ['--as-of', flags['as-of']],
         ['--save-features', flags['save-data']],
         ...(flags['feature-type'] ?? []).map((override): [string, string] => ['--feature-type', override]),
@@ -95,7 +76,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       const args = options.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value]));
       if (flags.force) args.push('--force');
       this.spinner.start(messages.getMessage('spinner.training', [name, version]));
-      const report = await runTrainingScript<TrainingReport>(root, 'train-csv-model.ts', args, (line) => {
+      const report = await runTrainingScript(root, 'train-csv-model.ts', args, (line) => {
         this.spinner.status = line;
       });
       this.spinner.stop();
@@ -103,7 +84,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       return { ...report, ...(prepared.endpoint ? { endpoint: prepared.endpoint.name } : {}), source: prepared.source };
     } catch (error) {
       this.spinner.stop('failed');
-      throw trainingError(error);
+      throw trainingError(error, 'train');
     } finally {
       await prepared?.cleanup();
     }

@@ -2,18 +2,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { ModelCard } from '@byom/contracts/model-card';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import ModelTrain from '../../../../src/commands/byom/model/train.ts';
 import { bulkTimers } from '../../../../src/salesforce/bulk-query.ts';
 import { describeOf } from '../../../support/byom-org.ts';
 import { FakeOrg } from '../../../support/fake-org.ts';
-import { FixtureProject } from '../../../support/fixture-project.ts';
+import { FixtureProject, REPO_ROOT } from '../../../support/fixture-project.ts';
 import { EXPORT_AS_OF, leadExportCsv, writeLeadExport } from '../../../support/lead-export.ts';
 import { startService, waitUntilReady } from '../../../../../inference-service/test/support/service-process.ts';
 import { LEAD_EXAMPLE } from '../../../../../inference-service/src/scoring/lead-example.ts';
-
-type CardFeature = { name: string; type: string };
 
 describe('sf byom model train', () => {
   const $$ = new TestContext();
@@ -68,11 +67,7 @@ describe('sf byom model train', () => {
       expect(result.parity.worstGap).to.be.below(1e-5);
       expect(result.directory).to.equal(path.join(models, 'lead-scoring', '1.1.0'));
 
-      const card = JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')) as {
-        features: CardFeature[];
-        default?: boolean;
-        trainingData: Record<string, unknown>;
-      };
+      const card = ModelCard.parse(JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')));
       // The endpoint's feature names, with the types Apex sends: transforms and Salesforce field types.
       expect(card.features.map((f) => `${f.name}:${f.type}`)).to.deep.equal([
         'LeadSource:category',
@@ -112,6 +107,59 @@ describe('sf byom model train', () => {
         service.child.kill('SIGTERM');
         await service.exited;
       }
+    });
+
+    it('names the bands and says what the score predicts as told, and describes the model from its data', async () => {
+      const data = path.join(work, 'leads.csv');
+      await writeLeadExport(data, 1200, 12);
+      const common = ['--data', data, '--endpoint', 'Lead_Scoring', '--label', 'IsConverted', '--as-of', EXPORT_AS_OF];
+      const named = await train(
+        ...common,
+        '--version',
+        '2.0.0',
+        '--bands',
+        'A,B,C',
+        '--score-label',
+        'Chance to convert',
+      );
+      const card = JSON.parse(await readFile(path.join(named.directory, 'model.json'), 'utf8')) as {
+        bands: Array<{ label: string; min: number }>;
+        scoreLabel: string;
+        description: string;
+      };
+      expect(card.bands.map((band) => band.label)).to.deep.equal(['A', 'B', 'C']);
+      expect(card.scoreLabel).to.equal('Chance to convert');
+      expect(card.description).to.match(/^Probability that IsConverted is true, from .*LeadSource.* and .*\./);
+      expect(card.description).to.contain('on 1200 labelled rows of');
+
+      const two = await train(...common, '--version', '2.1.0', '--bands', 'Likely,Unlikely');
+      const twoCard = JSON.parse(await readFile(path.join(two.directory, 'model.json'), 'utf8')) as {
+        bands: Array<{ label: string; min: number }>;
+        scoreLabel: string;
+      };
+      expect(twoCard.bands.map((band) => band.label)).to.deep.equal(['Likely', 'Unlikely']);
+      expect(twoCard.bands[1]!.min).to.equal(0);
+      expect(twoCard.scoreLabel).to.equal('Likelihood that IsConverted is true');
+    });
+
+    it('trains on the sample CSV of docs/training-models.md with the command the guide gives', async () => {
+      const sample = path.join(REPO_ROOT, 'docs/samples/lead-export.csv');
+      const guide = await readFile(path.join(REPO_ROOT, 'docs/training-models.md'), 'utf8');
+      expect(guide).to.contain(
+        'sf byom model train --data docs/samples/lead-export.csv --endpoint Lead_Scoring --label IsConverted --as-of 2025-03-14',
+      );
+      const result = await train(
+        '--data',
+        sample,
+        '--endpoint',
+        'Lead_Scoring',
+        '--label',
+        'IsConverted',
+        '--as-of',
+        EXPORT_AS_OF,
+      );
+      expect(result.rows).to.deep.include({ total: 300, used: 300 });
+      expect(result.metrics.auc).to.be.within(0.55, 0.95);
     });
 
     it('prints the holdout metrics, the bands and what to do next', async () => {
@@ -313,11 +361,8 @@ describe('sf byom model train', () => {
       ).to.equal(true);
       expect(result.rows.used).to.equal(500);
       expect(result.source).to.deep.include({ kind: 'org', object: 'Lead', records: 500, jobId: '750xx0000000001AAA' });
-      const card = JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')) as {
-        features: CardFeature[];
-        trainingData: { description: string };
-      };
-      expect(card.trainingData.description).to.contain(`Lead records exported from ${testOrg.username}`);
+      const card = ModelCard.parse(JSON.parse(await readFile(path.join(result.directory, 'model.json'), 'utf8')));
+      expect(card.trainingData?.description).to.contain(`Lead records exported from ${testOrg.username}`);
       // The org's describe says Number: the feature is a number, whatever the data looked like.
       expect(card.features.find((f) => f.name === 'EmailOpens30d')?.type).to.equal('number');
     });

@@ -4,18 +4,23 @@ import { z } from 'zod';
  * The model card (`model.json`) that sits next to every `model.onnx`. It is the only
  * thing a data scientist writes to bring a model: it names the features a request sends,
  * how they reach the ONNX inputs, which output is the score, and how to band it.
- * docs/models.md documents every field with examples.
+ * docs/models.md documents every field with examples. The service validates every card
+ * with this schema at boot and serves it from /v1/models/{name}; the trainer writes cards
+ * that pass it; `sf byom doctor` checks a project's cards and the served ones with it.
  */
 
 const featureValue = z.union([z.number(), z.string(), z.boolean()]);
+
+export const FeatureType = z.enum(['number', 'integer', 'boolean', 'category']);
+export type FeatureType = z.infer<typeof FeatureType>;
 
 export const FeatureSpec = z
   .object({
     name: z.string().min(1).describe('Feature name as sent in score requests (and mapped from a Salesforce field).'),
     label: z.string().optional().describe('Human-readable label, for explanations shown to reps.'),
-    type: z
-      .enum(['number', 'integer', 'boolean', 'category'])
-      .describe('number/integer: JSON numbers; boolean: true/false (sent to the model as 1/0); category: strings.'),
+    type: FeatureType.describe(
+      'number/integer: JSON numbers; boolean: true/false (sent to the model as 1/0); category: strings.',
+    ),
     description: z.string().optional(),
     input: z
       .string()
@@ -90,11 +95,14 @@ export const CalibrationBin = z
   .object({
     lower: z.number(),
     upper: z.number(),
+    /** Mean predicted probability of the rows in the bin. */
     meanPredicted: z.number(),
+    /** Share of the rows in the bin whose label is 1. */
     observedRate: z.number(),
     count: z.number().int(),
   })
   .strict();
+export type CalibrationBin = z.infer<typeof CalibrationBin>;
 
 export const ModelMetrics = z
   .object({
@@ -118,14 +126,26 @@ export const TrainingData = z
   })
   .catchall(z.unknown());
 
+/** A model name: also its directory under the models directory, and what Custom Metadata names. */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A model version: also its directory under `<name>/`. compareVersions (model-versions.ts) orders them. */
+export const MODEL_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
+
 export const ModelCard = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
-    version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version such as 1.0.0'),
+    name: z.string().regex(MODEL_NAME_PATTERN, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+    version: z.string().regex(MODEL_VERSION_PATTERN, 'a version such as 1.0.0'),
     default: z.boolean().optional().describe('Serve this version when a request names no version.'),
     description: z.string().optional(),
+    scoreLabel: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe(
+        'What the score predicts, in a few words, as the AI Score card shows it above the 0–100 scale ' +
+          '("Likelihood to convert"). Copy it into the endpoint\'s Score_Label__c; sf byom doctor checks they agree.',
+      ),
     task: z.enum(['binary_classification', 'multiclass_classification', 'regression']),
     features: z.array(FeatureSpec).min(1),
     inputs: InputsSpec,
