@@ -75,7 +75,10 @@ export class HttpServer {
     }) as Server;
     this.server.maxConnections = options.maxConnections;
     this.server.on('connection', (socket: Socket) => this.track(socket));
-    this.server.on('request', (request: IncomingMessage, response: ServerResponse) => this.opened(request, response));
+    // Before the app's own listener, so a draining response says `Connection: close` however soon it is written.
+    this.server.prependListener('request', (request: IncomingMessage, response: ServerResponse) =>
+      this.opened(request, response),
+    );
     // Without this listener Node sends "100 Continue" itself, before any check.
     this.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
       this.server.emit('request', request, response),
