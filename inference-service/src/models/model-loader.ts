@@ -1,19 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
-import { encodeModel } from '../onnx/onnx-proto.ts';
+import type ort from 'onnxruntime-node';
 import { baselineValue, buildFeeds } from './feature-encoder.ts';
 import { bindInputs, checkBatchAxes } from './input-binding.ts';
 import { knownCategories } from './known-categories.ts';
 import { ModelCard } from '@byom/contracts/model-card';
 import { describeSchemaIssues } from '@byom/contracts/schema-issues';
 import { ModelLoadError } from './model-load-error.ts';
-import { readModelFile } from './model-file.ts';
+import { openSession } from './onnx-session.ts';
+import type { SessionSource } from './onnx-session.ts';
 import { decodePredictions, scoreDecoding } from './prediction-decoding.ts';
 import type { Predictions } from './prediction-decoding.ts';
-import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 import { ScoringModel } from './scoring-model.ts';
-import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
+import type { ScoringModelParts, ScoringOptions } from './scoring-model.ts';
 
 /**
  * Loads one model version from its directory: reads the card and the graph (with its external
@@ -23,41 +22,21 @@ import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
  * where there is one).
  */
 
-export interface LoadOptions {
+export interface LoadOptions extends ScoringOptions {
   intraOpNumThreads: number;
-  /** Where the model counts its session runs; uncounted without. */
-  metrics?: InferenceMetrics;
 }
 
 export async function loadScoringModel(directory: string, options: LoadOptions): Promise<ScoringModel> {
   const cardFile = path.join(directory, 'model.json');
   const onnxFile = path.join(directory, 'model.onnx');
   const card = await readCard(cardFile);
-  const file = await readModelFile(onnxFile);
-
-  let scoreOutput;
-  try {
-    scoreOutput = resolveScoreOutput(file.model, card.output.name);
-  } catch (error) {
-    if (error instanceof ModelGraphError) throw new ModelLoadError(cardFile, 'output.name', error.message);
-    throw error;
-  }
-  const modelBytes = file.bytes && !scoreOutput.rewritten ? file.bytes : encodeModel(file.model);
-
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelBytes, {
-      intraOpNumThreads: options.intraOpNumThreads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // A row the graph rejects reaches the caller as a per-record error and our JSON log;
-      // onnxruntime's own unstructured stderr line for it would only be noise (fatal still shows).
-      logSeverityLevel: 4,
-    });
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
-  }
+  const source: SessionSource = {
+    onnxFile,
+    cardFile,
+    scoreOutput: card.output.name,
+    intraOpNumThreads: options.intraOpNumThreads,
+  };
+  const { session, scoreOutput, file } = await openSession(source);
 
   try {
     checkBatchAxes(session.inputMetadata, onnxFile);
@@ -65,13 +44,14 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
       card,
       directory,
       session,
+      source,
       bindings: bindInputs(card, session.inputMetadata, cardFile),
       decoding: scoreDecoding(card, scoreOutput, cardFile),
       baselines: card.features.map(baselineValue),
       categories: knownCategories(card, file.model.graph!),
     };
     await dryRun(parts, cardFile);
-    return new ScoringModel(parts, options.metrics);
+    return new ScoringModel(parts, options);
   } catch (error) {
     await session.release();
     throw error;

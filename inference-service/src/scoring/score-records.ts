@@ -1,5 +1,7 @@
+import { echoed } from '../http/api-error.ts';
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
+import { QueueFullError } from '../models/inference-batcher.ts';
 import type { Band } from '@byom/contracts/model-card';
 import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
@@ -8,7 +10,8 @@ import type { Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } f
 /**
  * Scores a request's records with one model: validates each record on its own, runs every
  * valid record (and, for explanations, every baseline substitution) in one session run,
- * and reports bad records as per-record errors without failing the others.
+ * and reports bad records as per-record errors without failing the others. Throws a
+ * QueueFullError when the model has too many rows waiting already.
  */
 
 export interface ScoreInput {
@@ -38,6 +41,8 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
     try {
       groups = recordRows(valid, await model.predict(rowBatch(valid, explain)), explain);
     } catch (batchError) {
+      // A full queue is the service's state, not a record's fault: the whole request is refused (503).
+      if (batchError instanceof QueueFullError) throw batchError;
       groups = await isolateFailures(model, valid, explain, batchError);
     }
   }
@@ -54,7 +59,7 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
       errors.push({
         id: record.id,
         code: 'DUPLICATE_ID',
-        message: `id "${record.id}" appears more than once; it was scored once`,
+        message: `id ${echoed(record.id)} appears more than once; it was scored once`,
       });
       continue;
     }
