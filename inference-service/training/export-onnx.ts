@@ -1,7 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { z } from 'zod';
 import { ModelCard } from '@byom/contracts/model-card';
-import type { Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
+import type { ActionableSpec, Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
 import { attr, buildModel, floatInitializer, mlNode, node, tensor } from '../src/onnx/onnx-builder.ts';
 import type { NodeProto, TensorProto, ValueInfoProto } from '../src/onnx/onnx-proto.ts';
 import type { BinaryMetrics } from './metrics.ts';
@@ -188,13 +188,16 @@ export interface ModelCardInfo {
   default?: boolean;
   /** Written to `trainingData`; rows and positive rate default to the training set's. */
   trainingData: z.input<typeof TrainingData>;
+  /** Features a rep can change, with the values "how to improve" may suggest (docs/explanations.md). */
+  actionable?: Record<string, ActionableSpec>;
 }
 
 /**
  * The model card for an exported TabularModel: every feature with the value a blank
  * Salesforce field becomes (NaN for imputed numbers, false for booleans, '' for
  * categories), its explanation baseline (training median or mode), the holdout metrics
- * and the bands.
+ * and the bands. A new card is explained with Shapley values (cards written before the
+ * choice existed keep occlusion).
  */
 export function buildModelCard(
   model: TabularModel,
@@ -202,16 +205,23 @@ export function buildModelCard(
   bands: Band[],
   info: ModelCardInfo,
 ): ModelCard {
+  const unknown = Object.keys(info.actionable ?? {}).filter((name) => !model.features.some((f) => f.feature.name === name));
+  if (unknown.length > 0) throw new Error(`actionable features the model does not have: ${unknown.join(', ')}`);
   const card: z.input<typeof ModelCard> = {
     name: info.name,
     version: info.version,
     default: info.default,
     description: info.description,
     task: 'binary_classification',
-    features: model.features.map(cardFeature),
+    features: model.features.map((fitted) => {
+      const feature = cardFeature(fitted);
+      const actionable = info.actionable?.[feature.name];
+      return actionable === undefined ? feature : { ...feature, actionable };
+    }),
     inputs: { style: 'columns' },
     output: { name: 'probabilities', positiveClass: 1 },
     bands,
+    explanations: { method: 'shapley' },
     metrics: {
       auc: round(holdout.auc),
       brier: round(holdout.brier),

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { baselineValue, buildFeeds } from './feature-encoder.ts';
+import { explanationMethod, ModelCard } from '@byom/contracts/model-card';
+import { prepareExplanationGraph } from '../explanations/explanation-graph.ts';
+import { runRowsWith, setUpExplanations } from '../explanations/explanation-setup.ts';
+import { baselineValue } from './feature-encoder.ts';
 import { bindInputs } from './input-binding.ts';
-import { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import { scoreDecoding } from './prediction-decoding.ts';
 import type { Predictions } from './prediction-decoding.ts';
+import { buildFeeds } from './row-batch.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 import { ScoringModel, runScore } from './scoring-model.ts';
 import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
@@ -15,6 +18,7 @@ import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
  * Loads one model version from its directory: reads the card and the graph, creates the
  * onnxruntime session, checks the card against the session's real inputs and outputs, and
  * scores the feature baselines once, so a mismatch stops the boot instead of failing requests.
+ * Then it sets up how the model's scores are explained (explanations/explanation-setup.ts).
  * Every problem is a ModelLoadError naming the file (and the card field where there is one).
  */
 
@@ -43,9 +47,20 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
     throw error;
   }
 
+  const decoding = scoreDecoding(card, scoreOutput, cardFile);
+  const positiveColumn = decoding.task === 'classification' ? decoding.positiveColumn : 0;
+  const graph = prepareExplanationGraph(
+    scoreOutput.modelBytes,
+    card,
+    { name: decoding.tensor, positiveColumn },
+    { trees: explanationMethod(card) === 'shapley' },
+  );
+  if (decoding.task === 'classification') decoding.margin = graph.margin;
+  if (graph.trees && 'tensor' in graph.trees) decoding.treeInput = graph.trees.tensor;
+
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(scoreOutput.modelBytes, {
+    session = await ort.InferenceSession.create(graph.modelBytes, {
       intraOpNumThreads: options.intraOpNumThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -58,24 +73,42 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
     throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
   }
 
+  const bindings = bindInputs(card, session.inputMetadata, cardFile);
+  const baselines = card.features.map(baselineValue);
+  await dryRun(session, bindings, decoding, baselines, cardFile);
+  const explanations = await setUpExplanations(
+    card,
+    decoding,
+    graph,
+    baselines,
+    runRowsWith(session, bindings, decoding, runScore),
+  );
   const parts: ScoringModelParts = {
     card,
     directory,
     session,
-    bindings: bindInputs(card, session.inputMetadata, cardFile),
-    decoding: scoreDecoding(card, scoreOutput, cardFile),
-    baselines: card.features.map(baselineValue),
+    bindings,
+    decoding,
+    baselines,
+    explainer: explanations.explainer,
+    improvements: explanations.improvements,
+    explanation: explanations.summary,
+    addedOutputs: graph.addedOutputs,
   };
-  await dryRun(parts, cardFile);
   return new ScoringModel(parts, options.metrics);
 }
 
 /** Scores two rows of baselines, as requests will be scored, so shape and class mismatches surface at boot. */
-async function dryRun(parts: ScoringModelParts, cardFile: string): Promise<void> {
-  const { session, bindings, decoding, baselines } = parts;
+async function dryRun(
+  session: ort.InferenceSession,
+  bindings: ScoringModelParts['bindings'],
+  decoding: ScoringModelParts['decoding'],
+  baselines: ScoringModelParts['baselines'],
+  cardFile: string,
+): Promise<void> {
   let predictions: Predictions;
   try {
-    const feeds = buildFeeds(bindings, [{ records: [baselines, baselines] }], baselines);
+    const feeds = buildFeeds(bindings, [{ records: [{ values: baselines }, { values: baselines }] }]);
     predictions = await runScore(session, feeds, 2, decoding);
   } catch (error) {
     throw new ModelLoadError(

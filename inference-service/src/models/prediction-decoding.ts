@@ -1,5 +1,6 @@
 import type ort from 'onnxruntime-node';
 import type { ModelCard } from '@byom/contracts/model-card';
+import type { MarginSource } from '../explanations/explanation-graph.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import type { ScoreOutput } from './score-output.ts';
 
@@ -16,19 +17,43 @@ import type { ScoreOutput } from './score-output.ts';
 export interface Predictions {
   /** In [0, 1]: probability of the positive class, or the regression value mapped by output.range; NaN when there is no answer. */
   scores: Float64Array;
-  /** Classifiers: log-odds of the score; regressors: the raw value. Explanations are differences of this. */
+  /**
+   * Classifiers: log-odds of the score, from the graph's logits where it has them (else from
+   * the probability, clamped: see logit below); regressors: the raw value. Explanations are
+   * differences of this.
+   */
   margins: Float64Array;
   /** Regressors only: the raw value. */
   values?: Float64Array;
+  /** TreeSHAP models: the columns the trees read, row-major. */
+  treeInput?: { data: Float64Array; columns: number };
 }
 
 export type ScoreDecoding = {
   /** The session output that holds the score (for a ZipMap, the probability tensor behind it). */
   tensor: string;
+  /** TreeSHAP models: the output holding the trees' input columns (explanation-graph.ts). */
+  treeInput?: string;
 } & (
   | { task: 'regression'; range: [number, number] }
-  | { task: 'classification'; transform: ModelCard['output']['transform']; positiveColumn: number }
+  | {
+      task: 'classification';
+      transform: ModelCard['output']['transform'];
+      positiveColumn: number;
+      /** Where log-odds come from: the score's probability, or logits in the graph (explanation-graph.ts). */
+      margin: MarginSource;
+    }
 );
+
+/** The outputs a run fetches for a decoding. */
+export function decodingOutputs(decoding: ScoreDecoding): string[] {
+  const outputs = [decoding.tensor];
+  if (decoding.task === 'classification' && decoding.margin.from === 'logits' && decoding.margin.tensor !== decoding.tensor) {
+    outputs.push(decoding.margin.tensor);
+  }
+  if (decoding.treeInput) outputs.push(decoding.treeInput);
+  return outputs;
+}
 
 /** Rows [start, end) of a run's predictions, as views (no copy). */
 export function sliceRows(predictions: Predictions, start: number, end: number): Predictions {
@@ -37,6 +62,10 @@ export function sliceRows(predictions: Predictions, start: number, end: number):
     margins: predictions.margins.subarray(start, end),
   };
   if (predictions.values) slice.values = predictions.values.subarray(start, end);
+  if (predictions.treeInput) {
+    const { data, columns } = predictions.treeInput;
+    slice.treeInput = { data: data.subarray(start * columns, end * columns), columns };
+  }
   return slice;
 }
 
@@ -53,6 +82,7 @@ export function scoreDecoding(card: ModelCard, output: ScoreOutput, cardFile: st
     task: 'classification',
     transform: card.output.transform,
     positiveColumn: positiveColumn(card, output.classes, cardFile),
+    margin: { from: 'probability' },
   };
 }
 
@@ -93,21 +123,25 @@ function positiveColumn(card: ModelCard, graphClasses: Array<string | number> | 
   );
 }
 
-// Keeps log-odds finite when a float32 probability rounds to exactly 0 or 1.
-const PROBABILITY_EPSILON = 1e-7;
+/**
+ * Log-odds taken from a probability are clamped to [logit(1e-7), logit(1 − 1e-7)] = ±16.12:
+ * a float32 probability within 6e-8 of 1 is stored as exactly 1, whose log-odds is infinite.
+ * Only models whose graph gives no logits (explanation-graph.ts) are affected, and only
+ * records scored within 1e-7 of 0 or 1; docs/explanations.md says so.
+ */
+export const PROBABILITY_EPSILON = 1e-7;
 
-/** Decodes the score output of a run over `rowCount` rows; throws when its type or shape does not fit the decoding. */
-export function decodePredictions(output: ort.Tensor, rowCount: number, decoding: ScoreDecoding): Predictions {
-  const data = output.data;
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new Error(`output "${decoding.tensor}" is ${output.type}, expected float`);
-  }
-  const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
-  if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
-    throw new Error(`output "${decoding.tensor}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
-  }
+/** Decodes the outputs of a run over `rowCount` rows; throws when their type or shape does not fit the decoding. */
+export function decodePredictions(
+  outputs: Record<string, ort.Tensor>,
+  rowCount: number,
+  decoding: ScoreDecoding,
+): Predictions {
+  const data = floatData(outputs, decoding.tensor);
+  const columns = columnCount(outputs[decoding.tensor]!, data, rowCount, decoding.tensor);
   const scores = new Float64Array(rowCount);
   const margins = new Float64Array(rowCount);
+  let predictions: Predictions;
 
   if (decoding.task === 'regression') {
     if (columns !== 1) throw new Error(`a regressor must output one value per row, got ${columns}`);
@@ -120,26 +154,82 @@ export function decodePredictions(output: ort.Tensor, rowCount: number, decoding
       margins[r] = value;
       values[r] = value;
     }
-    return { scores, margins, values };
+    predictions = { scores, margins, values };
+  } else {
+    const { transform, positiveColumn: column } = decoding;
+    if (columns > 1 && column >= columns) {
+      throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
+    }
+    for (let r = 0; r < rowCount; r++) {
+      const offset = r * columns;
+      let probability: number;
+      if (columns === 1) {
+        probability = transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
+      } else {
+        probability = transform === 'softmax' ? softmaxAt(data, offset, columns, column) : data[offset + column]!;
+        if (transform === 'sigmoid') probability = sigmoid(probability);
+      }
+      scores[r] = clamp01(probability);
+      margins[r] = logit(probability);
+    }
+    if (decoding.margin.from === 'logits') logitMargins(outputs, rowCount, decoding.margin, column, margins);
+    predictions = { scores, margins };
   }
+  if (decoding.treeInput) {
+    const treeData = floatData(outputs, decoding.treeInput);
+    predictions.treeInput = {
+      data: treeData instanceof Float64Array ? treeData : Float64Array.from(treeData),
+      columns: columnCount(outputs[decoding.treeInput]!, treeData, rowCount, decoding.treeInput),
+    };
+  }
+  return predictions;
+}
 
-  const { transform, positiveColumn: column } = decoding;
-  if (columns > 1 && column >= columns) {
-    throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
+function floatData(outputs: Record<string, ort.Tensor>, name: string): Float32Array | Float64Array {
+  const output = outputs[name];
+  if (!output) throw new Error(`the run did not return output "${name}"`);
+  const data = output.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new Error(`output "${name}" is ${output.type}, expected float`);
   }
+  return data;
+}
+
+function columnCount(output: ort.Tensor, data: Float32Array | Float64Array, rowCount: number, name: string): number {
+  const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
+  if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
+    throw new Error(`output "${name}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
+  }
+  return columns;
+}
+
+/**
+ * Margins straight from logits, in float64: the logit itself for a sigmoid (a single column,
+ * or the positive one when each column has its own), z_k − log Σ_{c≠k} exp(z_c) for a softmax.
+ */
+function logitMargins(
+  outputs: Record<string, ort.Tensor>,
+  rowCount: number,
+  source: Extract<MarginSource, { from: 'logits' }>,
+  positiveColumn: number,
+  margins: Float64Array,
+): void {
+  const data = floatData(outputs, source.tensor);
+  const columns = columnCount(outputs[source.tensor]!, data, rowCount, source.tensor);
   for (let r = 0; r < rowCount; r++) {
     const offset = r * columns;
-    let probability: number;
     if (columns === 1) {
-      probability = transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
+      margins[r] = data[offset]!;
+    } else if (source.link === 'logistic') {
+      margins[r] = data[offset + positiveColumn]!;
     } else {
-      probability = transform === 'softmax' ? softmaxAt(data, offset, columns, column) : data[offset + column]!;
-      if (transform === 'sigmoid') probability = sigmoid(probability);
+      let max = -Infinity;
+      for (let c = 0; c < columns; c++) if (c !== positiveColumn) max = Math.max(max, data[offset + c]!);
+      let sum = 0;
+      for (let c = 0; c < columns; c++) if (c !== positiveColumn) sum += Math.exp(data[offset + c]! - max);
+      margins[r] = data[offset + positiveColumn]! - (max + Math.log(sum));
     }
-    scores[r] = clamp01(probability);
-    margins[r] = logit(probability);
   }
-  return { scores, margins };
 }
 
 function sigmoid(x: number): number {

@@ -1,18 +1,22 @@
 import type ort from 'onnxruntime-node';
 import type { Counter } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
-import { buildFeeds } from './feature-encoder.ts';
-import type { InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
+import type { Explainer } from '../explanations/explainer.ts';
+import type { ImprovementPlanner } from '../explanations/improvements.ts';
+import type { InputBinding, ModelValue } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
 import type { ModelCard } from '@byom/contracts/model-card';
-import { decodePredictions } from './prediction-decoding.ts';
+import { decodePredictions, decodingOutputs } from './prediction-decoding.ts';
 import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
+import { buildFeeds } from './row-batch.ts';
+import type { RowBatch } from './row-batch.ts';
 
 /**
  * One loaded model version (model-loader.ts loads and checks it): its card, its onnxruntime
  * session, and how rows of feature values become scores: bound to the session's inputs
  * (input-binding.ts), batched with other callers' rows (inference-batcher.ts), decoded from
- * the score output (prediction-decoding.ts).
+ * the score output (prediction-decoding.ts), and how its scores are explained and improved
+ * (explanations/).
  */
 
 /** Where session runs and their rows are counted. */
@@ -26,6 +30,27 @@ export interface ScoringModelParts {
   decoding: ScoreDecoding;
   /** The explanation reference of each feature, in model space, card order. */
   baselines: ModelValue[];
+  explainer: Explainer;
+  improvements: ImprovementPlanner;
+  /** How the model is explained, for GET /v1/models/{name}. */
+  explanation: ExplanationSummary;
+  /** Outputs added to the graph for explanations: fetched with the score, not the model's own. */
+  addedOutputs: string[];
+}
+
+/** What GET /v1/models/{name} says about how a version's scores are explained. */
+export interface ExplanationSummary {
+  method: 'shapley' | 'occlusion';
+  /** shapley: TreeSHAP from the graph's trees, or model runs on coalitions of features. */
+  algorithm?: 'tree-shap' | 'coalitions';
+  /** coalitions: the features whose contributions are computed together (a group of one is exact at one row). */
+  groups?: string[][];
+  /** Where log-odds come from: the graph's logits, or the score's probability (clamped near 0 and 1). */
+  margins: 'logits' | 'probability' | 'value';
+  /** Why TreeSHAP is not used for a tree ensemble, when it is not. */
+  notes?: string[];
+  /** The features "how to improve" may change. */
+  actionable: string[];
 }
 
 export class ScoringModel {
@@ -34,6 +59,10 @@ export class ScoringModel {
   /** Also serves the Open Inference Protocol's raw /infer. */
   readonly session: ort.InferenceSession;
   readonly baselines: ModelValue[];
+  readonly explainer: Explainer;
+  readonly improvements: ImprovementPlanner;
+  readonly explanation: ExplanationSummary;
+  readonly addedOutputs: ReadonlySet<string>;
   private readonly bindings: InputBinding[];
   private readonly decoding: ScoreDecoding;
   private readonly batcher = new InferenceBatcher((batches) => this.run(batches));
@@ -48,6 +77,10 @@ export class ScoringModel {
     this.bindings = parts.bindings;
     this.decoding = parts.decoding;
     this.baselines = parts.baselines;
+    this.explainer = parts.explainer;
+    this.improvements = parts.improvements;
+    this.explanation = parts.explanation;
+    this.addedOutputs = new Set(parts.addedOutputs);
     const labels = { model: parts.card.name, version: parts.card.version };
     this.runs = metrics?.inferenceRuns.labels(labels);
     this.rows = metrics?.inferenceRows.labels(labels);
@@ -76,7 +109,7 @@ export class ScoringModel {
   }
 
   private async run(batches: RowBatch[]): Promise<Predictions> {
-    const feeds = buildFeeds(this.bindings, batches, this.baselines);
+    const feeds = buildFeeds(this.bindings, batches);
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
     this.runs?.inc();
     this.rows?.inc(rows);
@@ -84,13 +117,13 @@ export class ScoringModel {
   }
 }
 
-/** One session run fetching only the score output, decoded. */
+/** One session run fetching the outputs the decoding reads (the score, and logits or tree input for explanations), decoded. */
 export async function runScore(
   session: ort.InferenceSession,
   feeds: Record<string, ort.Tensor>,
   rows: number,
   decoding: ScoreDecoding,
 ): Promise<Predictions> {
-  const outputs = await session.run(feeds, [decoding.tensor]);
-  return decodePredictions(outputs[decoding.tensor]!, rows, decoding);
+  const outputs = await session.run(feeds, decodingOutputs(decoding));
+  return decodePredictions(outputs, rows, decoding);
 }
