@@ -27,7 +27,11 @@ const mlps = [1, 2, 3].flatMap((seed) => [
   randomMlp(seed + 10, 7, 'sigmoid-node'),
   randomMlp(seed + 20, 5, 'regression'),
 ]);
-const forests = [4, 5].map((seed) => randomTreeEnsemble(seed, 'forest-classifier', 6));
+const forests = [
+  ...[4, 5].map((seed) => randomTreeEnsemble(seed, 'forest-classifier', 6)),
+  // Trees on rotated features: no tree column is one card feature, so coalitions, not TreeSHAP.
+  randomTreeEnsemble(10, 'boosted-classifier', 5, { mixed: true }),
+];
 const treeModels: RandomTreeModel[] = [
   randomTreeEnsemble(6, 'forest-regressor', 7),
   randomTreeEnsemble(7, 'boosted-classifier', 7),
@@ -86,6 +90,11 @@ describe('exact Shapley values', () => {
     it(`agree with brute force within 1e-6 for ${mlp.card.name} (coalitions, one batched run)`, async (context) => {
       const model = t.registry.get(mlp.card.name)!;
       assert.equal(model.explanation.algorithm, 'coalitions');
+      if (mlp.card.name.endsWith('-mixed')) {
+        assert.deepEqual(model.explanation.notes, [
+          'TreeSHAP is not used: tree column 0 depends on several card features; TreeSHAP needs one per column',
+        ]);
+      }
       const random = createRandom(mlp.card.features.length * 31 + 7);
       const records = Array.from({ length: RECORDS }, () => randomRecord(random, mlp.card));
       const results = await explainAll(t, mlp, records);
@@ -119,7 +128,7 @@ describe('exact Shapley values', () => {
             })),
       );
       const random = createRandom(trees.card.features.length * 17 + 3);
-      const spread = columns ? {} : { Amount: 100, Visits: 2 };
+      const spread: Record<string, number> = columns ? {} : { Amount: 100, Visits: 2 };
       const records = Array.from({ length: RECORDS * 2 }, () => randomRecord(random, trees.card, spread));
       const results = await explainAll(t, trees, records);
       for (const [i, result] of results.entries()) {
@@ -135,7 +144,7 @@ describe('exact Shapley values', () => {
   it('add up on every record: the impacts of all features sum to margin − baselineMargin', async () => {
     for (const testModel of [...mlps, ...forests, ...treeModels]) {
       const random = createRandom(99);
-      const spread = testModel.card.name.startsWith('pipeline') ? { Amount: 100, Visits: 2 } : {};
+      const spread: Record<string, number> = testModel.card.name.startsWith('pipeline') ? { Amount: 100, Visits: 2 } : {};
       const records = Array.from({ length: 40 }, () => randomRecord(random, testModel.card, spread));
       for (const result of await explainAll(t, testModel, records)) {
         const sum = result.factors!.reduce((s, f) => s + f.impact, 0);

@@ -118,10 +118,12 @@ function marginRegressor(
   a: ReturnType<typeof nodeAttributes>,
   leafMargin: (value: number) => number,
   base: number,
+  initializers: ReturnType<typeof floatInitializer>[] = [],
 ): Uint8Array {
   return buildModel({
     graphName: 'margin_reference',
     inputs,
+    initializers,
     outputs: [tensor('margin', 'float', ['N', 1])],
     nodes: [
       ...preprocessing,
@@ -153,8 +155,18 @@ export type TreeLayout =
   /** skl2onnx RandomForestClassifier: averaged class probabilities, no link (explained by coalitions). */
   | 'forest-classifier';
 
-/** A tree ensemble on a float tensor [N, features], in one of the converters' layouts. */
-export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: number, trees = 8, depth = 4): RandomTreeModel {
+/**
+ * A tree ensemble on a float tensor [N, features], in one of the converters' layouts. With
+ * `mixed`, the trees read a rotation of the features (a PCA-like MatMul), so a tree column is
+ * no single card feature and TreeSHAP cannot be used.
+ */
+export function randomTreeEnsemble(
+  seed: number,
+  layout: TreeLayout,
+  features: number,
+  options: { trees?: number; depth?: number; mixed?: boolean } = {},
+): RandomTreeModel {
+  const { trees = 8, depth = 4, mixed = false } = options;
   const random = createRandom(seed);
   const forest = Array.from({ length: trees }, () => randomTree(random, features, depth));
   const xgboost = layout === 'xgboost-classifier';
@@ -177,6 +189,13 @@ export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: n
   };
   const inputs = [tensor('X', 'float', ['N', features])];
   const base = layout === 'forest-regressor' ? 0 : grid(random.uniform(-0.5, 0.5));
+  const rotation = Array.from({ length: features * features }, (_, i) =>
+    i % (features + 1) === 0 ? 0.75 : grid(random.uniform(-0.5, 0.5)),
+  );
+  const preprocessing = mixed ? [node('MatMul', ['X', 'rotation'], ['rotated'])] : [];
+  const initializers = mixed ? [floatInitializer('rotation', rotation, [features, features])] : [];
+  const treeInput = mixed ? 'rotated' : 'X';
+  if (mixed) card.name = `${card.name}-mixed`;
   let onnx: Uint8Array;
   let leafMargin: (value: number) => number;
   if (layout === 'forest-regressor') {
@@ -185,10 +204,12 @@ export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: n
       graphName: 'forest_regressor',
       inputs,
       outputs: [tensor('variable', 'float', ['N', 1])],
+      initializers,
       nodes: [
+        ...preprocessing,
         mlNode(
           'TreeEnsembleRegressor',
-          ['X'],
+          [treeInput],
           ['variable'],
           [
             ...nodesAttrs(a),
@@ -210,10 +231,12 @@ export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: n
       graphName: 'forest_classifier',
       inputs,
       outputs: [tensor('label', 'int64', ['N']), tensor('probabilities', 'float', ['N', 2])],
+      initializers,
       nodes: [
+        ...preprocessing,
         mlNode(
           'TreeEnsembleClassifier',
-          ['X'],
+          [treeInput],
           ['label', 'probabilities'],
           [
             ...nodesAttrs(a),
@@ -233,10 +256,12 @@ export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: n
       graphName: layout.replace('-', '_'),
       inputs,
       outputs: [tensor('label', 'int64', ['N']), sequenceOfMaps('probabilities', 'int64')],
+      initializers,
       nodes: [
+        ...preprocessing,
         mlNode(
           'TreeEnsembleClassifier',
-          ['X'],
+          [treeInput],
           ['label', 'probability_tensor'],
           [
             ...nodesAttrs(a),
@@ -253,7 +278,7 @@ export function randomTreeEnsemble(seed: number, layout: TreeLayout, features: n
       ],
     });
   }
-  return { card, onnx, marginReference: marginRegressor(inputs, [], 'X', a, leafMargin, base) };
+  return { card, onnx, marginReference: marginRegressor(inputs, preprocessing, treeInput, a, leafMargin, base, initializers) };
 }
 
 /**
