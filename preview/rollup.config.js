@@ -1,5 +1,5 @@
 /**
- * Rollup options for the local preview: the real aiScoreCard, errorPanel and ldsUtils
+ * Rollup options for the local preview: the real aiScoreCard, aiInsightPanel, errorPanel and ldsUtils
  * sources, the real Lightning base components (lightning-base-components), and small
  * stand-ins for what only a Salesforce org provides (Apex, empApi, toasts, i18n).
  */
@@ -15,13 +15,16 @@ const projectRoot = path.resolve(here, '..');
 const lwcDir = path.join(projectRoot, 'force-app/main/default/lwc');
 const stubs = path.join(here, 'src/stubs');
 
-/** The project's components the card uses; add one here when the card starts using it. */
-const COMPONENTS = ['aiScoreCard', 'errorPanel', 'ldsUtils'];
+/** The project's components the preview shows, and those they use; add one here when they start using it. */
+const COMPONENTS = ['aiScoreCard', 'aiInsightPanel', 'errorPanel', 'ldsUtils'];
 
 /** Platform modules, and the stand-in that plays each one in the preview. */
 const STAND_INS = {
   '@salesforce/apex/AiScoreCardController.getScoreCard': 'getScoreCard.js',
   '@salesforce/apex/AiScoreCardController.rescore': 'rescore.js',
+  '@salesforce/apex/AiInsightController.listTemplates': 'listTemplates.js',
+  '@salesforce/apex/AiInsightController.generate': 'generate.js',
+  '@salesforce/apex/AiInsightController.saveFeedback': 'saveFeedback.js',
   '@salesforce/apex': 'apex.js',
   'lightning/empApi': 'empApi.js',
   'lightning/platformShowToastEvent': 'platformShowToastEvent.js',
@@ -98,6 +101,9 @@ export function previewRollupOptions() {
       iconLibraries(),
       lwc({
         rootDir: projectRoot,
+        // lightning-combobox is form-associated (ElementInternals); the platform lets it attach
+        // internals under synthetic shadow, and so must the preview.
+        enableSyntheticElementInternals: true,
         exclude: ['**/*.json'],
         modules: [
           ...COMPONENTS.map((name) => ({ name: `c/${name}`, path: path.join(lwcDir, name, `${name}.js`) })),

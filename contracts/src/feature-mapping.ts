@@ -28,6 +28,8 @@ export interface ParsedFeatureMapping {
   entries: FeatureMappingEntry[];
   /** Every problem, so all of them can be fixed at once; empty when Apex would accept the mapping. */
   problems: string[];
+  /** For JSON that does not parse: where, as a line and column of the JSON text (1-based). */
+  syntaxError?: { line: number; column: number; problem: string };
 }
 
 /** Reads a Feature_Mapping__c value (the JSON text) as Apex does. */
@@ -40,7 +42,8 @@ export function parseFeatureMapping(json: string | null | undefined): ParsedFeat
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    return { entries, problems: [`Feature_Mapping__c is not valid JSON: ${(error as Error).message}`] };
+    const syntaxError = locateSyntaxError(json, (error as Error).message);
+    return { entries, problems: [`Feature_Mapping__c is not valid JSON: ${syntaxError.problem}`], syntaxError };
   }
   if (!Array.isArray(parsed)) {
     return {
@@ -109,4 +112,16 @@ function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   const trimmed = String(value).trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * V8 says `Unexpected token ',' … in JSON at position 31 (line 2 column 26)`: keep what is
+ * wrong, and turn the position into a line and column of the JSON text, which a caller maps
+ * onto the file it came from (sf byom doctor reports the line of the XML file).
+ */
+function locateSyntaxError(json: string, message: string): { line: number; column: number; problem: string } {
+  const problem = message.replace(/\s*(in JSON )?at position \d+(\s*\(line \d+ column \d+\))?/, '').trim();
+  const position = Number(/at position (\d+)/.exec(message)?.[1] ?? json.length);
+  const before = json.slice(0, position).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1, problem };
 }

@@ -179,7 +179,9 @@ export const ExplanationsSpec = z
     improve: z
       .enum(['raise', 'lower'])
       .default('raise')
-      .describe('Which way "how to improve" suggestions move the score: raise it (default) or lower it (a churn risk).'),
+      .describe(
+        'Which way "how to improve" suggestions move the score: raise it (default) or lower it (a churn risk).',
+      ),
   })
   .strict();
 export type ExplanationsSpec = z.infer<typeof ExplanationsSpec>;
@@ -225,6 +227,15 @@ export const ModelCard = z
     version: z.string().regex(MODEL_VERSION_PATTERN, 'a version such as 1.0.0'),
     default: z.boolean().optional().describe('Serve this version when a request names no version.'),
     description: z.string().optional(),
+    scoreLabel: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe(
+        'What the score predicts, in a few words, as the AI Score card shows it above the 0–100 scale ' +
+          '("Likelihood to convert"). Copy it into the endpoint\'s Score_Label__c; sf byom doctor checks they agree.',
+      ),
     task: z.enum(['binary_classification', 'multiclass_classification', 'regression']),
     features: z.array(FeatureSpec).min(1),
     inputs: InputsSpec,
@@ -304,7 +315,8 @@ function actionableProblems(feature: FeatureSpec): string[] {
   if (actionable.values && grid) problems.push('give either values or min, max and step, not both');
   if (!actionable.values && !grid) problems.push('give values, or min, max and step');
   if (grid) {
-    if (type !== 'number' && type !== 'integer') problems.push(`min, max and step are for numbers; a ${type} lists values`);
+    if (type !== 'number' && type !== 'integer')
+      problems.push(`min, max and step are for numbers; a ${type} lists values`);
     else if (actionable.min === undefined || actionable.max === undefined || actionable.step === undefined) {
       problems.push('a number grid needs min, max and step');
     } else if (actionable.min > actionable.max) problems.push('min is above max');
@@ -325,7 +337,9 @@ function actionableProblems(feature: FeatureSpec): string[] {
   for (const bound of candidates) {
     if (bound === undefined) continue;
     if ((feature.min !== undefined && bound < feature.min) || (feature.max !== undefined && bound > feature.max)) {
-      problems.push(`${bound} is outside the values the feature accepts (min ${feature.min ?? '-'}, max ${feature.max ?? '-'})`);
+      problems.push(
+        `${bound} is outside the values the feature accepts (min ${feature.min ?? '-'}, max ${feature.max ?? '-'})`,
+      );
     }
   }
   return problems;

@@ -77,6 +77,10 @@ export type VersionEvaluation = z.infer<typeof VersionEvaluation>;
 
 export const ComparisonReport = z.object({
   rows: z.object({ total: count, labelled: count, compared: count, skipped: count }),
+  /** Features neither version found in the data: every row was scored with the card's default for them. */
+  missingFeatures: z.array(z.string()),
+  /** Without a mapping: why the CSV looks like a Salesforce export (then --endpoint should be given). */
+  salesforceExport: z.string().optional(),
   /** The first few rows a version rejected, with the service's reason. */
   rejections: z.array(z.object({ line: count, version: z.string(), code: z.string(), message: z.string() })),
   baseline: VersionEvaluation,

@@ -35,6 +35,7 @@ const version = (v: string) => ({
 
 const comparison = {
   rows: { total: 500, labelled: 498, compared: 497, skipped: 1 },
+  missingFeatures: [],
   rejections: [{ line: 17, version: '1.0.0', code: 'FEATURE_TYPE', message: 'Employees must be a number' }],
   baseline: version('1.0.0'),
   candidate: version('1.1.0'),

@@ -77,8 +77,32 @@ const leadFactors = [
   { feature: 'Country', value: 'India', impact: -0.42 },
 ];
 
+/** OpenAI's error type the service sends beside each code (openAiErrorType in src/http/api-error.ts). */
+const ERROR_TYPES: Record<string, string> = {
+  UNAUTHORIZED: 'authentication_error',
+  MODEL_NOT_FOUND: 'not_found_error',
+  ROUTE_NOT_FOUND: 'not_found_error',
+  NOT_FOUND: 'not_found_error',
+  BUDGET_EXCEEDED: 'rate_limit_error',
+  RATE_LIMITED: 'rate_limit_error',
+  MASKING_FAILED: 'server_error',
+  INTERNAL: 'server_error',
+  PROVIDERS_FAILED: 'server_error',
+  OUTPUT_REJECTED: 'server_error',
+  NOT_READY: 'server_error',
+  LIMITS_UNAVAILABLE: 'server_error',
+  DEADLINE_EXCEEDED: 'server_error',
+};
+
 const errorBody = (code: string, message: string, details?: unknown) => ({
-  error: { code, message, ...(details === undefined ? {} : { details }), requestId: 'req-0001' },
+  error: {
+    code,
+    message,
+    type: ERROR_TYPES[code] ?? 'invalid_request_error',
+    param: null,
+    ...(details === undefined ? {} : { details }),
+    requestId: 'req-0001',
+  },
 });
 
 /** What Salesforce receives when Heroku's router gives up on any endpoint: the same page for both contracts. */
@@ -202,6 +226,61 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
       model: 'lead-scoring',
       version: '1.0.0',
       results: [{ id: '{{id:0}}', score: 0.33, band: 'Cold' }],
+      errors: [],
+    },
+  },
+  score_unseen_category: {
+    description:
+      'Two records scored; the first sent a category the model was not trained on, so its result carries a warning.',
+    status: 200,
+    schema: 'ScoreResponse',
+    valid: true,
+    body: {
+      model: 'lead-scoring',
+      version: '1.0.0',
+      results: [
+        {
+          id: '{{id:0}}',
+          score: 0.37,
+          band: 'Warm',
+          warnings: [
+            {
+              code: 'UNSEEN_CATEGORY',
+              feature: 'Industry',
+              message:
+                'feature "Industry": "Biotech" is not a category the model was trained on ("Consulting", "Education", ' +
+                '"Energy", "Financial Services", "Government", "Healthcare", "Manufacturing", "Media", "Retail", ' +
+                '"Technology"); it was scored the way the model treats unknown categories, usually as none of them',
+            },
+          ],
+        },
+        { id: '{{id:1}}', score: 0.52, band: 'Hot' },
+      ],
+      errors: [],
+    },
+  },
+  score_multiclass: {
+    description:
+      "A multiclass model's answer: the score is the positive class's probability, and every class's probability comes with it.",
+    status: 200,
+    schema: 'ScoreResponse',
+    valid: true,
+    perRecord: true,
+    body: {
+      model: 'opportunity-stage',
+      version: '1.0.0',
+      results: [
+        {
+          id: '{{id}}',
+          score: 0.61,
+          band: 'Likely',
+          probabilities: [
+            { label: 'lost', probability: 0.14 },
+            { label: 'open', probability: 0.25 },
+            { label: 'won', probability: 0.61 },
+          ],
+        },
+      ],
       errors: [],
     },
   },
@@ -372,11 +451,12 @@ const generateResponse = (overrides: Record<string, unknown> = {}) => ({
   text: LEAD_SUMMARY_TEXT,
   finishReason: 'stop',
   attempts: [okAttempt('openai', 'gpt-4o-mini', 1840.2)],
-  usage: { inputTokens: 412, outputTokens: 96, totalTokens: 508 },
-  cost: { input: 0.0000618, output: 0.0000576, total: 0.0001194, currency: 'USD' },
+  usage: { inputTokens: 412, outputTokens: 96, totalTokens: 508, source: 'provider' },
+  cost: { input: 0.0000618, output: 0.0000576, total: 0.0001194, currency: 'USD', source: 'provider' },
   latencyMs: 1852.4,
   gatewayMs: 1.3,
   masked: { total: 4, byType: { FIELD: 3, EMAIL: 1 } },
+  warnings: [],
   ...overrides,
 });
 
@@ -439,8 +519,8 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
         },
         okAttempt('anthropic', 'claude-3-5-haiku-latest', 2110.9),
       ],
-      usage: { inputTokens: 431, outputTokens: 102, totalTokens: 533 },
-      cost: { input: 0.0003448, output: 0.000408, total: 0.0007528, currency: 'USD' },
+      usage: { inputTokens: 431, outputTokens: 102, totalTokens: 533, source: 'provider' },
+      cost: { input: 0.0003448, output: 0.000408, total: 0.0007528, currency: 'USD', source: 'provider' },
       latencyMs: 10125.8,
       gatewayMs: 2.1,
     }),
@@ -456,8 +536,8 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
       model: 'llama3.1:8b',
       text: 'Risk level: Medium. The close date is next week and the last activity was a month ago.',
       attempts: [okAttempt('openai-compatible', 'llama3.1:8b', 3120)],
-      usage: { inputTokens: 380, outputTokens: 24, totalTokens: 404 },
-      cost: { input: 0, output: 0, total: 0, currency: 'USD' },
+      usage: { inputTokens: 380, outputTokens: 24, totalTokens: 404, source: 'provider' },
+      cost: { input: 0, output: 0, total: 0, currency: 'USD', source: 'provider' },
       latencyMs: 3131,
       gatewayMs: 0.9,
       masked: { total: 0, byType: {} },
@@ -472,8 +552,8 @@ const GENERATION_SPECS: Record<string, FixtureSpec> = {
       text: 'Summary: Jane Doe, VP Operations at Acme Robotics, asked for a demo. Next best step: call Jane',
       json: { summary: 'Jane Doe asked for a demo.' },
       finishReason: 'length',
-      usage: { inputTokens: 412, outputTokens: 400, totalTokens: 812 },
-      cost: { input: 0.0000618, output: 0.00024, total: 0.0003018, currency: 'USD' },
+      usage: { inputTokens: 412, outputTokens: 400, totalTokens: 812, source: 'provider' },
+      cost: { input: 0.0000618, output: 0.00024, total: 0.0003018, currency: 'USD', source: 'provider' },
     }),
   },
   generate_missing_text: {

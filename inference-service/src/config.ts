@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { DevKeyError, loadDevKey } from './startup/dev-key.ts';
 import type { DevKey } from './startup/dev-key.ts';
@@ -151,7 +152,7 @@ export function loadConfig(
     publicDocs: vars.BYOM_PUBLIC_DOCS === undefined ? !production : vars.BYOM_PUBLIC_DOCS === 'true',
     signingSecrets,
     signatureToleranceSeconds: vars.BYOM_SIGNATURE_TOLERANCE_SECONDS,
-    modelDirs: vars.MODEL_DIR ? [BUNDLED_MODEL_DIR, vars.MODEL_DIR] : [BUNDLED_MODEL_DIR],
+    modelDirs: vars.MODEL_DIR ? [BUNDLED_MODEL_DIR, resolveFromCaller(vars.MODEL_DIR, env)] : [BUNDLED_MODEL_DIR],
     logLevel: vars.LOG_LEVEL,
     maxRecordsPerRequest: vars.MAX_RECORDS_PER_REQUEST,
     maxBodyBytes: vars.MAX_BODY_BYTES,
@@ -161,6 +162,15 @@ export function loadConfig(
     redisUrl: vars.REDIS_URL,
     redisTlsVerify: vars.REDIS_TLS_VERIFY === 'true',
   };
+}
+
+/**
+ * A relative path as the person who typed it meant it: `npm start` runs the service in
+ * inference-service/, so `MODEL_DIR=my-models npm start` from the repository root means the
+ * root's my-models. npm passes the directory it was started in as INIT_CWD.
+ */
+export function resolveFromCaller(file: string, env: Record<string, string | undefined> = process.env): string {
+  return path.resolve(env.INIT_CWD ?? process.cwd(), file);
 }
 
 /** "a, b,," → ["a", "b"]: comma-separated lists allow rotation (old and new side by side). */

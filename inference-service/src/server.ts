@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import type { ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { BUNDLED_MODEL_DIR, ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { ServiceState } from './http/service-state.ts';
 import { GatewayState } from './generation/gateway/gateway-state.ts';
@@ -13,8 +13,9 @@ import { ModelLoadError } from './models/model-load-error.ts';
 import { createLogger } from './observability/logger.ts';
 import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';
-import { LEAD_EXAMPLE } from './scoring/lead-example.ts';
-import { isLoopback, listenErrorMessage, localBaseUrl } from './startup/listen-address.ts';
+import { workingExample } from './scoring/example-request.ts';
+import { developmentBanner } from './startup/development-banner.ts';
+import { listenErrorMessage } from './startup/listen-address.ts';
 
 /**
  * Starts the service: validate configuration, listen at once (liveness), load every
@@ -68,11 +69,14 @@ try {
     ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads, metrics }),
     routes === undefined ? undefined : loadGateway(routes),
   ]);
+  // Built before readiness, so the banner is out by the time /readyz answers 200.
+  const banner = config.apiKeyGenerated ? await developmentHint(config, registry) : undefined;
   state.setRegistry(registry);
   metrics.modelsLoaded.set(registry.size);
+  for (const warning of registry.warnings) logger.warn({ file: warning.file }, `model directory: ${warning.message}`);
   const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
   logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
-  if (config.apiKeyGenerated) printDevelopmentHint(config, registry);
+  if (banner) process.stderr.write(banner);
 } catch (error) {
   if (error instanceof ModelLoadError) fatal(logger, `cannot load models: ${error.message}`);
   throw error;
@@ -149,25 +153,8 @@ function exit(code: number): never {
   process.exit(code);
 }
 
-function printDevelopmentHint(cfg: Config, registry: ModelRegistry): void {
-  const base = localBaseUrl(cfg.host, cfg.port);
-  const model = registry.list()[0];
-  const example = model?.name === 'lead-scoring' ? LEAD_EXAMPLE : { model: model?.name ?? 'your-model', records: [] };
-  process.stderr.write(`
-BYOM Bridge inference service is ready at ${base} (API docs: open ${base}/docs in a browser).
-${isLoopback(cfg.host) ? 'It listens on this machine only; set HOST=0.0.0.0 to accept other machines.\n' : ''}No BYOM_API_KEYS was set, so this run uses the development key${
-    cfg.devKeyFile
-      ? ` saved in ${cfg.devKeyFile}\n(the same on every start; delete the file for a new one)`
-      : `, for this run only: ${cfg.devKeyNotSaved ?? 'it could not be saved'}`
-  }:
-
-  export BYOM_KEY=${cfg.apiKeys[0]}
-
-Score a lead with the bundled model:
-
-  curl -s ${base}/v1/score \\
-    -H "Authorization: Bearer $BYOM_KEY" -H "Content-Type: application/json" \\
-    -d '${JSON.stringify(example)}'
-
-`);
+async function developmentHint(cfg: Config, registry: ModelRegistry): Promise<string> {
+  const example = await workingExample(registry, BUNDLED_MODEL_DIR);
+  const bundled = example !== undefined && example.model.directory.startsWith(BUNDLED_MODEL_DIR);
+  return developmentBanner(cfg, example && { request: example.request, bundled });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DevKeyError } from '../src/startup/dev-key.ts';
 import { BUNDLED_MODEL_DIR, ConfigError, loadConfig as loadConfigFrom } from '../src/config.ts';
@@ -61,6 +62,14 @@ describe('configuration from the environment', () => {
 
   it('adds MODEL_DIR after the bundled models', () => {
     assert.deepEqual(loadConfig({ MODEL_DIR: '/srv/models' }).modelDirs, [BUNDLED_MODEL_DIR, '/srv/models']);
+  });
+
+  it('reads a relative MODEL_DIR from where npm start was typed (INIT_CWD), not from inference-service/', () => {
+    assert.deepEqual(loadConfig({ MODEL_DIR: 'my-models', INIT_CWD: '/home/dev/project' }).modelDirs, [
+      BUNDLED_MODEL_DIR,
+      '/home/dev/project/my-models',
+    ]);
+    assert.equal(loadConfig({ MODEL_DIR: 'my-models' }).modelDirs[1], path.resolve('my-models'));
   });
 
   it('names every invalid variable', () => {

@@ -1,15 +1,31 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { startService, waitUntilReady } from './support/service-process.ts';
 import type { ServiceProcess } from './support/service-process.ts';
 import { columnsZipMapClassifier, tensorClassifier, writeModelDir } from './support/test-models.ts';
 
 const KEY = 'process-test-key-0123456789';
+
+/** What the shell makes of a single-quoted word the banner printed. */
+async function shellWord(quoted: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', `printf %s ${quoted}`]);
+  return stdout;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('the service process', () => {
   const started: ServiceProcess[] = [];
@@ -44,6 +60,28 @@ describe('the service process', () => {
     assert.ok(
       models.models.some((m) => m.name === 'tensor-classifier'),
       'MODEL_DIR models are served',
+    );
+  });
+
+  it('serves a torch export with external data (model.onnx + model.onnx.data) from MODEL_DIR', async () => {
+    const fixtures = new URL('fixtures/torch-external-data/', import.meta.url).pathname;
+    const service = await start({ NODE_ENV: 'production', BYOM_API_KEYS: KEY, MODEL_DIR: fixtures });
+    await waitUntilReady(service);
+    const expected = JSON.parse(await readFile(path.join(fixtures, 'expected-rows.json'), 'utf8')) as {
+      rows: Array<{ id: string; features: Record<string, number>; score: number }>;
+    };
+    const response = await fetch(`${service.baseUrl}/v1/score`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'torch-mlp',
+        records: expected.rows.map(({ id, features }) => ({ id, features })),
+      }),
+    });
+    const answer = (await response.json()) as { results: Array<{ id: string; score: number }> };
+    assert.equal(response.status, 200, JSON.stringify(answer));
+    answer.results.forEach((result, i) =>
+      assert.ok(Math.abs(result.score - expected.rows[i]!.score) < 1e-6, `${result.id} scores as torch does`),
     );
   });
 
@@ -107,6 +145,53 @@ describe('the service process', () => {
     const second = await start({ NODE_ENV: 'development', BYOM_DEV_KEY_FILE: keyFile });
     await waitUntilReady(second);
     assert.equal(/export BYOM_KEY=(\S+)/.exec(second.stderr())?.[1], key, 'a restart keeps the exported key working');
+  });
+
+  it('prints a request that works for a MODEL_DIR model, built from its card', async () => {
+    // "columns-zipmap" sorts before "lead-scoring": the banner used to send it "records": [].
+    const modelDir = await writeModelDir([columnsZipMapClassifier(), tensorClassifier()]);
+    const service = await start({ NODE_ENV: 'development', MODEL_DIR: modelDir });
+    await waitUntilReady(service);
+    await waitFor(() => /-d '/.test(service.stderr()));
+    const banner = service.stderr();
+    assert.match(banner, /Score a record with columns-zipmap 2\.0\.0:/);
+    const key = /export BYOM_KEY=(\S+)/.exec(banner)![1]!;
+    const body = await shellWord(/-d ('.*')\n/.exec(banner)![1]!);
+    const response = await fetch(`${service.baseUrl}/v1/score`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body,
+    });
+    const answer = (await response.json()) as { results: unknown[]; errors: unknown[] };
+    assert.equal(response.status, 200, JSON.stringify(answer));
+    assert.equal(answer.results.length, 1, `the printed request scores its record: ${body}`);
+    assert.deepEqual(answer.errors, []);
+  });
+
+  it('prints the bundled lead example when no MODEL_DIR is set, and it scores', async () => {
+    const service = await start({ NODE_ENV: 'development' });
+    await waitUntilReady(service);
+    await waitFor(() => /-d '/.test(service.stderr()));
+    const banner = service.stderr();
+    assert.match(banner, /Score a lead with the bundled model:/);
+    const body = JSON.parse(await shellWord(/-d ('.*')\n/.exec(banner)![1]!)) as { model: string };
+    assert.equal(body.model, 'lead-scoring');
+  });
+
+  it('logs a warning for a model directory with no model card', async () => {
+    const modelDir = await writeModelDir([tensorClassifier()]);
+    await mkdir(path.join(modelDir, 'churn'));
+    const service = await start({ BYOM_API_KEYS: KEY, MODEL_DIR: modelDir });
+    await waitUntilReady(service);
+    const warning = service
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string; file?: string })
+      .find((entry) => entry.msg.startsWith('model directory:'));
+    assert.ok(warning, service.stdout());
+    assert.equal(warning.file, path.join(modelDir, 'churn'));
+    assert.match(warning.msg, /has no model\.json \(nor <version>\/model\.json\), so no model is served from it/);
   });
 
   it('says to set PORT when the port is taken, without a stack trace', async () => {

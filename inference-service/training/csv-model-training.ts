@@ -7,7 +7,7 @@ import { pickDefaultVersion } from '@byom/contracts/model-versions';
 import type { TrainingReport } from '@byom/contracts/training-reports';
 import { loadScoringModel } from '../src/models/model-loader.ts';
 import { formatCsv, parseCsv } from './csv-table.ts';
-import { buildModelCard, chooseScoreBands, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
+import { buildModelCard, chooseScoreBands, DEFAULT_BAND_NAMES, exportOnnx, scoreWithOnnx } from './export-onnx.ts';
 import { DatasetError, readUserFile } from './feature-spec.ts';
 import type { DeclaredFeature } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
@@ -39,12 +39,21 @@ export interface CsvTrainingOptions {
   minCategoryCount?: number;
   c?: number;
   description?: string;
+  /** The card's scoreLabel: what the score predicts, as the AI Score card shows it. */
+  scoreLabel?: string;
+  /** Band names, best first (two or three); Hot, Warm, Cold by default. */
+  bandNames?: string[];
   /** Where the rows came from, in words, for the card's trainingData.description. */
   source?: string;
   /** Replace `<name>/<version>` when it already exists. */
   force?: boolean;
   /** Also write the feature table the model was trained on (features and label) to this CSV. */
   saveFeatures?: string;
+}
+
+/** "a, b and c": the feature list of a generated description. */
+function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? 'no features') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 /** float32 in the graph against float64 in JS: anything beyond this is a real mismatch. */
@@ -101,15 +110,24 @@ export async function trainModelFromCsv(options: CsvTrainingOptions): Promise<Tr
   }
   const holdoutScores = holdout.rows.map((row) => predictProbability(model, row));
   const metrics = evaluateBinaryClassifier(holdoutScores, holdout.labels);
-  const bands = chooseScoreBands(train.rows.map((row) => predictProbability(model, row)));
+  const bands = chooseScoreBands(
+    train.rows.map((row) => predictProbability(model, row)),
+    options.bandNames ?? DEFAULT_BAND_NAMES,
+  );
 
+  // Said from the data when not given: what is predicted, from which features, of which rows.
+  const featureNames = dataset.features.map((feature) => feature.label ?? feature.name);
   const description =
-    options.description ?? `Probability that ${options.label} is true. Trained by sf byom model train.`;
+    options.description ??
+    `Probability that ${options.label} is true, from ${listWords(featureNames)}. Trained by sf byom model train on ` +
+      `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}.`;
+  const scoreLabel = options.scoreLabel ?? `Likelihood that ${options.label} is true`;
   const onnxBytes = exportOnnx(model, { name: options.name, version: options.version, description });
   const card = buildModelCard(model, metrics, bands, {
     name: options.name,
     version: options.version,
     description,
+    scoreLabel,
     trainingData: {
       description:
         `${dataset.rowCount.used} labelled rows of ${options.source ?? path.basename(options.dataFile)}, ` +

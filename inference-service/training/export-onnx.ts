@@ -185,6 +185,8 @@ export interface ModelCardInfo {
   name: string;
   version: string;
   description: string;
+  /** What the score predicts, for the AI Score card ("Likelihood to convert"). */
+  scoreLabel?: string;
   default?: boolean;
   /** Written to `trainingData`; rows and positive rate default to the training set's. */
   trainingData: z.input<typeof TrainingData>;
@@ -205,13 +207,16 @@ export function buildModelCard(
   bands: Band[],
   info: ModelCardInfo,
 ): ModelCard {
-  const unknown = Object.keys(info.actionable ?? {}).filter((name) => !model.features.some((f) => f.feature.name === name));
+  const unknown = Object.keys(info.actionable ?? {}).filter(
+    (name) => !model.features.some((f) => f.feature.name === name),
+  );
   if (unknown.length > 0) throw new Error(`actionable features the model does not have: ${unknown.join(', ')}`);
   const card: z.input<typeof ModelCard> = {
     name: info.name,
     version: info.version,
     default: info.default,
     description: info.description,
+    ...(info.scoreLabel ? { scoreLabel: info.scoreLabel } : {}),
     task: 'binary_classification',
     features: model.features.map((fitted) => {
       const feature = cardFeature(fitted);
@@ -274,22 +279,36 @@ function cardFeature(fitted: FittedFeature): FeatureSpec {
   }
 }
 
+/** The band names a trained card gets unless the trainer is told others, best first. */
+export const DEFAULT_BAND_NAMES = ['Hot', 'Warm', 'Cold'] as const;
+
 /**
- * Bands from the distribution of scores (normally the training set's): Hot from the 80th
- * percentile (about the top fifth of leads), Warm from the median, each rounded to 0.05 so
- * an admin reads round thresholds, and Cold below.
+ * Bands from the distribution of scores (normally the training set's), named best first:
+ * with three names the best starts at the 80th percentile (about the top fifth of records)
+ * and the middle at the median; with two, the best starts at the median. Thresholds are
+ * rounded to 0.05 so an admin reads round numbers; the last band starts at 0.
  */
-export function chooseScoreBands(scores: readonly number[]): Band[] {
+export function chooseScoreBands(scores: readonly number[], names: readonly string[] = DEFAULT_BAND_NAMES): Band[] {
+  if (names.length !== 2 && names.length !== 3) throw new Error('bands need two or three names, best first');
+  if (new Set(names).size !== names.length || names.some((name) => name.trim() === '')) {
+    throw new Error('band names must be different and not blank');
+  }
   if (scores.length === 0) throw new Error('bands need at least one score');
   const sorted = [...scores].sort((a, b) => a - b);
   const quantile = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const toStep = (value: number): number => Math.round(value * 20) / 20;
   const warm = Math.min(0.9, Math.max(0.05, toStep(quantile(0.5))));
+  if (names.length === 2) {
+    return [
+      { label: names[0]!, min: round(warm) },
+      { label: names[1]!, min: 0 },
+    ];
+  }
   const hot = Math.max(warm + 0.05, toStep(quantile(0.8)));
   return [
-    { label: 'Hot', min: round(Math.min(hot, 0.95)) },
-    { label: 'Warm', min: round(warm) },
-    { label: 'Cold', min: 0 },
+    { label: names[0]!, min: round(Math.min(hot, 0.95)) },
+    { label: names[1]!, min: round(warm) },
+    { label: names[2]!, min: 0 },
   ];
 }
 

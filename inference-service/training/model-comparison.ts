@@ -9,6 +9,7 @@ import { columnIndex, parseCsv } from './csv-table.ts';
 import { cellsFromTable, DatasetError, readUserFile, toLabels } from './feature-spec.ts';
 import type { Cell, CellColumns } from './feature-spec.ts';
 import { evaluateBinaryClassifier } from './metrics.ts';
+import { salesforceExportEvidence } from './salesforce-export.ts';
 import { applyFeatureMapping } from './salesforce-feature-mapping.ts';
 
 /**
@@ -50,6 +51,15 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
           table,
           needed.filter((name) => columnIndex(table, name) >= 0),
         );
+    const present = (name: string) => cells.names.some((n) => n.toLowerCase() === name.toLowerCase());
+    if (!needed.some(present)) {
+      // Every row would get the card's defaults and the same score: an AUC of 0.5 that means nothing.
+      throw new DatasetError(
+        `none of the columns of ${path.basename(options.dataFile)} is a feature of the model: it expected ${needed.join(', ')}` +
+          (options.mapping ? ' (computed by the mapping from the record fields it reads)' : '') +
+          `; the data has ${table.header.join(', ')}`,
+      );
+    }
     for (const model of models) {
       for (const feature of model.card.features) {
         const required = feature.default === undefined && !feature.allowMissing;
@@ -118,7 +128,10 @@ export async function compareModelVersions(options: ComparisonOptions): Promise<
       largest = Math.max(largest, shift);
     }
 
+    const salesforceExport = options.mapping ? undefined : salesforceExportEvidence(table);
     return {
+      missingFeatures: needed.filter((name) => !present(name)),
+      ...(salesforceExport ? { salesforceExport } : {}),
       rows: {
         total: table.rows.length,
         labelled: labelled.length,

@@ -17,7 +17,7 @@ import { dateOption, numberOption, requiredOption, runTrainingCli } from './trai
  *   node --conditions=@byom/source training/train-csv-model.ts --data leads.csv --label IsConverted --name lead-scoring --version 1.1.0
  *     [--models-dir models] [--mapping mapping.json] [--features features.json] [--include A,B]
  *     [--feature-type Name=category] [--as-of 2025-01-31] [--holdout 0.2] [--seed 42]
- *     [--min-category-count 20] [--c 1] [--description text] [--source text] [--save-features out.csv]
+ *     [--min-category-count 20] [--c 1] [--description text] [--score-label text] [--bands Hot,Warm,Cold] [--source text] [--save-features out.csv]
  *     [--force] [--json]
  *
  * --mapping is an AI_Model_Endpoint__mdt Feature_Mapping__c (JSON list); with it the CSV
@@ -50,6 +50,8 @@ await runTrainingCli(
         'min-category-count': { type: 'string' },
         c: { type: 'string' },
         description: { type: 'string' },
+        'score-label': { type: 'string' },
+        bands: { type: 'string' },
         source: { type: 'string' },
         'save-features': { type: 'string' },
         force: { type: 'boolean', default: false },
@@ -87,6 +89,8 @@ await runTrainingCli(
       ...(minCategoryCount !== undefined ? { minCategoryCount } : {}),
       ...(c !== undefined ? { c } : {}),
       ...(args.description ? { description: args.description } : {}),
+      ...(args['score-label'] ? { scoreLabel: args['score-label'] } : {}),
+      ...(args.bands ? { bandNames: args.bands.split(',').map((name) => name.trim()) } : {}),
       ...(args.source ? { source: args.source } : {}),
       ...(args['save-features'] ? { saveFeatures: args['save-features'] } : {}),
       force: args.force,

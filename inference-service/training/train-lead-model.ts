@@ -53,6 +53,7 @@ const card = buildModelCard(model, metrics, bands, {
   version: '1.0.0',
   default: true,
   description,
+  scoreLabel: 'Likelihood to convert',
   // What a rep can act on: where a lead comes from, getting a phone number or an email, logging an activity.
   actionable: {
     LeadSource: true,

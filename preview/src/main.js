@@ -3,8 +3,10 @@
 import '@lwc/synthetic-shadow';
 import { createElement } from 'lwc';
 import AiScoreCard from 'c/aiScoreCard';
+import AiInsightPanel from 'c/aiInsightPanel';
 import { STATES } from './states.js';
 import { FIXTURE_NOW, publishScoreEvent } from './previewData.js';
+import { creatingInsightPanel } from './insightPreviewData.js';
 
 // Relative times ("scored 5 minutes ago") count from the fixtures' clock, so the preview and
 // its screenshots read the same whenever they are made.
@@ -45,15 +47,21 @@ function renderState(state, withCaption) {
   stage.className = 'stage';
   stage.id = `stage-${state.id}`;
   stage.dataset.state = state.id;
-  const card = createElement('c-ai-score-card', { is: AiScoreCard });
-  card.recordId = state.id;
-  card.objectApiName = 'Lead';
-  card.addEventListener('lightning__showtoast', (event) => showToast(stage, event.detail));
-  stage.append(card);
+  const component = createComponent(state);
+  component.recordId = state.id;
+  component.objectApiName = 'Lead';
+  component.addEventListener('lightning__showtoast', (event) => showToast(stage, event.detail));
+  stage.append(component);
   section.append(stage);
 
   const settle = () => setTimeout(() => (stage.dataset.settled = 'true'), SETTLE_DELAY_MS);
-  if (state.publishScoreEvent) {
+  if (state.generate) {
+    // As the rep would: select Generate once the templates are there.
+    setTimeout(() => {
+      component.shadowRoot.querySelector('.generate-button').click();
+      settle();
+    }, EVENT_DELAY_MS);
+  } else if (state.publishScoreEvent) {
     setTimeout(() => {
       publishScoreEvent(state.id);
       settle();
@@ -62,6 +70,14 @@ function renderState(state, withCaption) {
     settle();
   }
   return section;
+}
+
+function createComponent(state) {
+  if (state.component === 'aiInsightPanel') {
+    creatingInsightPanel(state);
+    return createElement('c-ai-insight-panel', { is: AiInsightPanel });
+  }
+  return createElement('c-ai-score-card', { is: AiScoreCard });
 }
 
 function showToast(stage, { title, message, variant }) {

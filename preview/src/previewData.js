@@ -7,7 +7,7 @@ import noScore from '../../force-app/main/default/lwc/aiScoreCard/__tests__/data
 import noAccess from '../../force-app/main/default/lwc/aiScoreCard/__tests__/data/noAccess.json';
 import notConfigured from '../../force-app/main/default/lwc/aiScoreCard/__tests__/data/notConfigured.json';
 import loadError from '../../force-app/main/default/lwc/aiScoreCard/__tests__/data/loadError.json';
-import { STATES } from './states.js';
+import { CARD_STATES } from './states.js';
 
 /** The moment the fixtures were written for ("scored 5 minutes ago" is relative to it). */
 export const FIXTURE_NOW = Date.parse(clock.now);
@@ -21,7 +21,7 @@ const FIXTURES = { scored, pending, error, stale, noScore, noAccess, notConfigur
  * moves to the next step first, the way a landed score changes what Apex returns.
  */
 const records = new Map(
-  STATES.map((state) => [state.id, { state, steps: [...state.steps], step: 0, callbacks: new Set() }]),
+  CARD_STATES.map((state) => [state.id, { state, steps: [...state.steps], step: 0, callbacks: new Set() }]),
 );
 /** In the interactive preview, a rescore "lands" this long after the button is pressed. */
 const RESCORE_DEMO_MS = 2500;

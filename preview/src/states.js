@@ -1,3 +1,5 @@
+import { INSIGHT_STATES } from './insightStates.js';
+
 /**
  * The states of the AI Score card the preview renders, in the order the README shows them.
  * Each names the Jest fixtures (force-app/main/default/lwc/aiScoreCard/__tests__/data/) the
@@ -6,7 +8,7 @@
  * screenshot script refuses to photograph a card without it. Plain data: the screenshot
  * script imports it too.
  */
-export const STATES = [
+export const CARD_STATES = [
   {
     id: 'scored',
     expect: '.score-ring__number',
@@ -78,4 +80,17 @@ export const STATES = [
     description: 'The Apex call failed: a readable message, with the details behind a toggle.',
     steps: ['loadError'],
   },
+];
+
+/**
+ * Every state of both components, each with the component it shows and the screenshot it makes
+ * (docs/screenshots/<screenshot>.png).
+ */
+export const STATES = [
+  ...CARD_STATES.map((state) => ({ ...state, component: 'aiScoreCard', screenshot: `score-card-${state.id}` })),
+  ...INSIGHT_STATES.map((state) => ({
+    ...state,
+    component: 'aiInsightPanel',
+    screenshot: `insight-panel-${state.id.replace(/^insight-/, '')}`,
+  })),
 ];

@@ -1,8 +1,14 @@
 import type { ModelValue } from '../models/feature-encoder.ts';
 import type { Predictions } from '../models/prediction-decoding.ts';
 import type { CoalitionRows } from '../models/row-batch.ts';
-import { MAX_EXACT_PLAYERS, PermutationSampler, exactShapley, hashString, simultaneousCriticalValue } from './shapley.ts';
-import { TreeShap } from './tree-shap.ts';
+import {
+  MAX_EXACT_PLAYERS,
+  PermutationSampler,
+  exactShapley,
+  hashString,
+  simultaneousCriticalValue,
+} from './shapley.ts';
+import type { TreeShap } from './tree-shap.ts';
 
 /**
  * Explains records the way their model's card asks (docs/explanations.md):

@@ -1,6 +1,6 @@
 import type { ModelCard } from '@byom/contracts/model-card';
-import { AttrType, attributeValue, decodeModel, ElemType, encodeModel } from '../onnx/onnx-proto.ts';
-import type { AttributeProto, GraphProto, NodeProto, ValueInfoProto } from '../onnx/onnx-proto.ts';
+import { AttrType, attributeValue, ElemType } from '../onnx/onnx-proto.ts';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, ValueInfoProto } from '../onnx/onnx-proto.ts';
 import { GraphDependencies, interactionGroups, merge } from './graph-dependencies.ts';
 import type { InputFeatures, Term } from './graph-dependencies.ts';
 import { readTreeEnsemble } from './tree-ensemble.ts';
@@ -20,7 +20,8 @@ import type { TreeEnsemble } from './tree-ensemble.ts';
  *   and their input exposed as an extra output, so TreeSHAP sees the columns the trees saw.
  *
  * The extra outputs are fetched with the score in the same run; they change nothing the graph
- * computes. The loader checks each on real rows before relying on it.
+ * computes. The loader checks each on real rows before relying on it. The model is edited in
+ * place (the loader encodes it once, after score-output.ts has edited it too).
  */
 
 /** Where a run's margins come from. */
@@ -42,7 +43,6 @@ export interface TreeInput {
 }
 
 export interface ExplanationGraph {
-  modelBytes: Uint8Array;
   margin: MarginSource;
   /** Outputs added here: fetched with the score, never served as the model's own. */
   addedOutputs: string[];
@@ -53,6 +53,8 @@ export interface ExplanationGraph {
   /** Tree ensembles: what TreeSHAP needs, or why it cannot be used; undefined for other models. */
   trees: TreeInput | { reason: string } | undefined;
 }
+
+const CLASSIFIER_OPS = new Set(['LinearClassifier', 'TreeEnsembleClassifier', 'SVMClassifier']);
 
 /** The names of the outputs added for explanations (prefixed so they cannot meet a model's own). */
 export const MARGIN_OUTPUT = 'byom_explain_logits';
@@ -65,18 +67,22 @@ export interface ScoreTensor {
 }
 
 export function prepareExplanationGraph(
-  modelBytes: Uint8Array,
+  model: ModelProto,
   card: ModelCard,
   score: ScoreTensor,
   options: { trees: boolean },
 ): ExplanationGraph {
-  const model = decodeModel(modelBytes);
   const graph = model.graph!;
-  const nodes = graph.node ?? [];
-  const producer = nodes.find((n) => n.output?.includes(score.name));
+  const found = scoreProducer(graph, score.name);
+  // Classifiers' probabilities are their second output (the first is the label).
+  const producer =
+    found && (!CLASSIFIER_OPS.has(found.node.opType ?? '') || found.node.output?.[1] === found.output)
+      ? found.node
+      : undefined;
   const addedOutputs: string[] = [];
 
-  const margin = card.task === 'regression' ? ({ from: 'probability' } as const) : exposeLogits(graph, card, score, producer);
+  const margin =
+    card.task === 'regression' ? ({ from: 'probability' } as const) : exposeLogits(graph, card, score, producer);
   if (margin.from === 'logits' && margin.tensor === MARGIN_OUTPUT) addedOutputs.push(MARGIN_OUTPUT);
 
   const dependencies = new GraphDependencies(graph, inputFeatures(graph, card));
@@ -101,13 +107,26 @@ export function prepareExplanationGraph(
   const trees = options.trees ? treeInput(graph, producer, score, dependencies, featureCount) : undefined;
   if (trees && 'tensor' in trees) addedOutputs.push(TREE_INPUT_OUTPUT);
   return {
-    modelBytes: addedOutputs.length > 0 ? encodeModel(model) : modelBytes,
     margin,
     addedOutputs,
     groups,
     probabilityGroups,
     trees,
   };
+}
+
+/**
+ * The node that computes the score, looking through Identity (score-output.ts turns a ZipMap
+ * into one): its output is the score tensor's values unchanged.
+ */
+function scoreProducer(graph: GraphProto, tensor: string): { node: NodeProto; output: string } | undefined {
+  let output = tensor;
+  let node = (graph.node ?? []).find((n) => n.output?.includes(output));
+  for (let hops = 0; node?.opType === 'Identity' && node.input?.[0] && hops < 8; hops++) {
+    output = node.input[0];
+    node = (graph.node ?? []).find((n) => n.output?.includes(output));
+  }
+  return node ? { node, output } : undefined;
 }
 
 /** The terms of the margin computed from logits with these terms. */
@@ -163,7 +182,7 @@ function exposeLogits(
     graph.output!.push(floatOutput(MARGIN_OUTPUT, elemTypeOf(graph, score.name)));
     return { from: 'logits', tensor: MARGIN_OUTPUT, link };
   }
-  if (producer.opType === 'LinearClassifier' && producer.output?.[1] === score.name) {
+  if (producer.opType === 'LinearClassifier') {
     const transformName = (attributeValue(producer, 'post_transform') as string | undefined) ?? 'NONE';
     const intercepts = (attributeValue(producer, 'intercepts') as number[] | undefined) ?? [];
     // With one score for two classes, onnxruntime's layout of the raw columns varies by version: leave it.
@@ -230,7 +249,14 @@ function treeInput(
 }
 
 function identity(input: string, output: string): NodeProto {
-  return { opType: 'Identity', domain: '', name: `byom_explain_${output}`, input: [input], output: [output], attribute: [] };
+  return {
+    opType: 'Identity',
+    domain: '',
+    name: `byom_explain_${output}`,
+    input: [input],
+    output: [output],
+    attribute: [],
+  };
 }
 
 function floatOutput(name: string, elemType: number): ValueInfoProto {

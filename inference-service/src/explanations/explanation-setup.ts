@@ -55,7 +55,11 @@ export async function setUpExplanations(
   }
 
   let groups = graph.groups;
-  if (decoding.task === 'classification' && decoding.margin.from === 'logits' && !logitsAgree(predictions, rows.length)) {
+  if (
+    decoding.task === 'classification' &&
+    decoding.margin.from === 'logits' &&
+    !logitsAgree(predictions, rows.length)
+  ) {
     notes.push("the graph's logits do not give back its probabilities, so log-odds are taken from the probabilities");
     decoding.margin = { from: 'probability' };
     groups = graph.probabilityGroups;
@@ -69,7 +73,9 @@ export async function setUpExplanations(
     if (treesAgree(shap, predictions, rows.length, decoding)) {
       trees = { shap, baseline: Float64Array.from(data.subarray(0, columns)) };
     } else {
-      notes.push('its trees as read here do not give the scores onnxruntime gives, so they are explained by coalitions');
+      notes.push(
+        'its trees as read here do not give the scores onnxruntime gives, so they are explained by coalitions',
+      );
     }
   } else if (method === 'shapley' && graph.trees && 'reason' in graph.trees) {
     notes.push(`TreeSHAP is not used: ${graph.trees.reason}`);
@@ -110,7 +116,8 @@ export function runRowsWith(
     decoding: ScoreDecoding,
   ) => Promise<Predictions>,
 ): RunRows {
-  return (rows) => runScore(session, buildFeeds(bindings, [{ records: rows.map((values) => ({ values })) }]), rows.length, decoding);
+  return (rows) =>
+    runScore(session, buildFeeds(bindings, [{ records: rows.map((values) => ({ values })) }]), rows.length, decoding);
 }
 
 /**

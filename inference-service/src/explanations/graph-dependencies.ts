@@ -106,7 +106,11 @@ export class GraphDependencies {
       case 'Mul':
       case 'Div':
         // Scaling by a constant keeps a sum a sum; a product of two inputs is an interaction.
-        return [this.combine(node, (terms, constants) => (constants === terms.length - 1 ? dedupe(terms.flat()) : merge(terms.flat())))];
+        return [
+          this.combine(node, (terms, constants) =>
+            constants === terms.length - 1 ? dedupe(terms.flat()) : merge(terms.flat()),
+          ),
+        ];
       case 'Max':
       case 'Min':
       case 'Pow':
@@ -135,7 +139,12 @@ export class GraphDependencies {
       case 'Transpose': {
         const perm = attributeValue(node, 'perm') as number[] | undefined;
         if (!x || !perm || perm[0] !== 0 || perm.length !== x.shape.length + 1) return [];
-        return [transpose(x, perm.slice(1).map((p) => p - 1))];
+        return [
+          transpose(
+            x,
+            perm.slice(1).map((p) => p - 1),
+          ),
+        ];
       }
       case 'Concat':
         return [this.concat(node)];
@@ -190,7 +199,10 @@ export class GraphDependencies {
         const columns = classes === 1 ? [raw.elements[0]!, raw.elements[0]!] : raw.elements;
         const transform = (attributeValue(node, 'post_transform') as string | undefined) ?? 'NONE';
         const scores = { shape: [columns.length], elements: columns };
-        return [undefined, transform === 'NONE' ? scores : transform === 'LOGISTIC' ? mapElements(scores, merge) : mixAll(scores)];
+        return [
+          undefined,
+          transform === 'NONE' ? scores : transform === 'LOGISTIC' ? mapElements(scores, merge) : mixAll(scores),
+        ];
       }
       case 'TreeEnsembleRegressor':
       case 'TreeEnsembleClassifier': {
@@ -326,7 +338,8 @@ export class GraphDependencies {
       if (step > 0) {
         for (let j = clampIndex(starts[i]!, 0, dim); j < clampIndex(ends[i]!, 0, dim); j += step) indices.push(j);
       } else {
-        for (let j = clampIndex(starts[i]!, -1, dim - 1); j > clampIndex(ends[i]!, -1, dim - 1); j += step) indices.push(j);
+        for (let j = clampIndex(starts[i]!, -1, dim - 1); j > clampIndex(ends[i]!, -1, dim - 1); j += step)
+          indices.push(j);
       }
       const selected = select(current, axis, indices);
       if (!selected) return undefined;
@@ -348,7 +361,11 @@ export class GraphDependencies {
     if (!sizes || sizes.some((s) => !Number.isInteger(s))) return [];
     let start = 0;
     return sizes.map((size) => {
-      const part = select(x, axis, Array.from({ length: size }, (_, i) => start + i));
+      const part = select(
+        x,
+        axis,
+        Array.from({ length: size }, (_, i) => start + i),
+      );
       start += size;
       return part;
     });

@@ -71,7 +71,8 @@ export class ImprovementPlanner {
     for (const option of options) for (const v of option.values) add(option.feature, v, -1, undefined);
     for (let i = 0; i < options.length; i++) {
       for (let j = i + 1; j < options.length; j++) {
-        for (const v of options[i]!.values) for (const w of options[j]!.values) add(options[i]!.feature, v, options[j]!.feature, w);
+        for (const v of options[i]!.values)
+          for (const w of options[j]!.values) add(options[i]!.feature, v, options[j]!.feature, w);
       }
     }
     return { features, values: changed };
@@ -82,7 +83,13 @@ export class ImprovementPlanner {
    * holds the candidate rows' scores from `offset`; `score` is the record's own. Equal scores go
    * to the candidate listed first (card order, then the card's order of values).
    */
-  best(values: ModelValue[], rows: ChangeRows | undefined, score: number, scores: Float64Array, offset: number): Improvement[] {
+  best(
+    values: ModelValue[],
+    rows: ChangeRows | undefined,
+    score: number,
+    scores: Float64Array,
+    offset: number,
+  ): Improvement[] {
     if (!rows) return [];
     const better = (a: number, b: number) => (this.raise ? a > b + MIN_LIFT : a < b - MIN_LIFT);
     let bestSingle = -1;
@@ -102,7 +109,11 @@ export class ImprovementPlanner {
         const f = rows.features[slot]!;
         if (f < 0 || (slot === 2 * r + 1 && f === -1)) continue;
         const spec = this.features[f]!;
-        changes.push({ feature: spec.name, from: requestValue(spec, values[f]!), to: requestValue(spec, rows.values[slot]!) });
+        changes.push({
+          feature: spec.name,
+          from: requestValue(spec, values[f]!),
+          to: requestValue(spec, rows.values[slot]!),
+        });
       }
       return { changes, scoreAfter: scores[offset + r]! };
     };

@@ -86,7 +86,7 @@ export function readTreeEnsemble(node: NodeProto, positiveColumn: number): TreeE
 
   // The margin as a linear function of the per-class (or per-target) sums: coefficient per id.
   let coefficients: Map<number, number>;
-  let bias = 0;
+  let bias: number;
   const ids = new Set(weightIds);
   if (regressor) {
     const targets = (attributeValue(node, 'n_targets') as number | undefined) ?? 1;

@@ -145,6 +145,11 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /**
+   * `provider`: as the provider reported it. `estimate`: the provider reported none, so these are
+   * the upper bound the budgets reserved (never 0).
+   */
+  source: 'provider' | 'estimate';
 }
 
 export interface Cost {
@@ -152,6 +157,15 @@ export interface Cost {
   output: number;
   total: number;
   currency: 'USD';
+  /** As for usage: `estimate` when it is priced from the reserved upper bound. */
+  source: 'provider' | 'estimate';
+}
+
+/** One more answer of an `n` > 1 request. */
+export interface ExtraAnswer {
+  text: string;
+  json?: unknown;
+  finishReason: string;
 }
 
 export interface GenerationTiming {
@@ -161,6 +175,16 @@ export interface GenerationTiming {
   providerMs: number;
 }
 
+/** How the model samples its answer; each goes to the provider under the AI SDK's name for it. */
+export interface SamplingSettings {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+}
+
 /** What the two generation APIs ask the gateway for, once their wire format is mapped. */
 export interface GenerationInput {
   /** Which API the request came through, for logs. */
@@ -168,15 +192,22 @@ export interface GenerationInput {
   route: string;
   messages: ChatMessage[];
   pii: PiiValue[];
-  options: {
-    temperature?: number;
-    topP?: number;
+  options: SamplingSettings & {
     maxTokens?: number;
     maxChars?: number;
     stop?: string[];
     /** JSON output; with a JSON Schema the answer must satisfy. */
     json?: { schema?: Record<string, unknown> };
+    /** Answers wanted (chat `n`); more than one only where every target of the route can give them. */
+    n?: number;
+    /**
+     * Parameters with no gateway meaning (the Open Connector's `parameters`), sent as they are
+     * to providers that take raw request fields, and reported as not forwarded to the others.
+     */
+    rawFields?: Record<string, unknown>;
   };
+  /** What the API layer already knows it does not forward, reported with the answer. */
+  warnings?: string[];
   /** How long the caller waits, from `arrivedAt`; capped at 25 s. */
   deadlineMs?: number;
   /** When the request arrived, on the performance.now() clock. */
@@ -200,7 +231,17 @@ export interface GenerationResult extends GenerationTiming {
   usage: Usage;
   cost: Cost;
   masked: MaskingReport;
+  /** Answers after the first when `n` > 1 asked for several. */
+  extraAnswers: ExtraAnswer[];
+  /** What was not forwarded or not honoured: parameters, the max_tokens cap, provider warnings, missing usage. */
+  warnings: string[];
 }
+
+/** What a streamed generation sends: restored text as it comes, then the whole result or a failure. */
+export type StreamEvent =
+  | { type: 'text'; text: string }
+  | { type: 'done'; result: GenerationResult }
+  | { type: 'failed'; status: number; code: string; message: string };
 
 /** How a request ended, for metrics and the log line. */
 export type RequestOutcome =
@@ -212,4 +253,5 @@ export type RequestOutcome =
   | 'output_rejected'
   | 'budget_exceeded'
   | 'rate_limited'
-  | 'limits_unavailable';
+  | 'limits_unavailable'
+  | 'stream_interrupted';

@@ -35,11 +35,27 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** The request field at fault (`messages.0.content`, `n`), reported as OpenAI's `param`. */
+  readonly param: string | undefined;
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown, param?: string) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.param = param;
   }
+}
+
+/**
+ * OpenAI's error `type` for a status, which OpenAI clients and the LLM Open Connector read
+ * beside the service's own `code`.
+ */
+export function openAiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
 }

@@ -28,6 +28,17 @@ export const LEAD_SCORE_RESPONSE = {
         { feature: 'TitleSeniority', value: 'VP', impact: 0.753856 },
         { feature: 'DaysSinceLastActivity', value: 3, impact: 0.375487 },
       ],
+      explanation: { method: 'shapley-exact', margin: 1.208197, baselineMargin: -1.050296 },
+      improvements: [
+        {
+          changes: [
+            { feature: 'LeadSource', from: 'Partner Referral', to: 'Employee Referral' },
+            { feature: 'DaysSinceLastActivity', from: 3, to: 0 },
+          ],
+          scoreAfter: 0.8856085538864136,
+        },
+        { changes: [{ feature: 'DaysSinceLastActivity', from: 3, to: 0 }], scoreAfter: 0.8388683795928955 },
+      ],
     },
   ],
   errors: [],
@@ -44,7 +55,7 @@ const LEAD_MODEL_SUMMARY = {
 };
 
 const ATTEMPT = { provider: 'openai', model: 'gpt-4o-mini', outcome: 'ok', status: 200, latencyMs: 812 };
-const COST = { input: 0.000021, output: 0.000054, total: 0.000075, currency: 'USD' };
+const COST = { input: 0.000021, output: 0.000054, total: 0.000075, currency: 'USD', source: 'provider' };
 const MASKED = { total: 2, byType: { FIELD: 1, EMAIL: 1 } };
 const INSIGHT =
   'Acme Corp came in through a partner referral and its VP of Sales opened four emails this month: ' +
@@ -83,6 +94,7 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
               default: '',
               categories: ['Partner Referral', 'Trade Show', 'Web'],
               baseline: 'Web',
+              actionable: true,
             },
             {
               name: 'AnnualRevenue',
@@ -101,7 +113,18 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
             { label: 'Warm', min: 0.2 },
             { label: 'Cold', min: 0 },
           ],
+          explanations: { method: 'shapley', improve: 'raise' },
           metrics: { auc: 0.745849, brier: 0.162822 },
+        },
+      ],
+      explanations: [
+        {
+          version: '1.0.0',
+          method: 'shapley',
+          margins: 'logits',
+          actionable: ['LeadSource', 'HasEmail', 'HasPhone', 'DaysSinceLastActivity'],
+          algorithm: 'coalitions',
+          groups: [['LeadSource'], ['AnnualRevenue'], ['HasEmail']],
         },
       ],
     },
@@ -160,12 +183,13 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
       text: INSIGHT,
       finishReason: 'stop',
       attempts: [ATTEMPT],
-      usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232 },
+      usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232, source: 'provider' },
       cost: COST,
       latencyMs: 840,
       gatewayMs: 28,
       providerMs: 812,
       masked: MASKED,
+      warnings: [],
     },
   },
   createChatCompletion: {
@@ -193,11 +217,13 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
         route: 'insights',
         provider: 'openai',
         attempts: [ATTEMPT],
+        usage: { inputTokens: 142, outputTokens: 90, totalTokens: 232, source: 'provider' },
         cost: COST,
         latencyMs: 840,
         gatewayMs: 28,
         providerMs: 812,
         masked: MASKED,
+        warnings: [],
       },
     },
   },

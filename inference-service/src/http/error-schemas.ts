@@ -9,6 +9,16 @@ export const ErrorBody = z
     error: z.object({
       code: ErrorCode,
       message: z.string().openapi({ example: 'records: expected at least 1 record' }),
+      type: z.string().openapi({
+        description:
+          "OpenAI's error type for the status (invalid_request_error, authentication_error, not_found_error, " +
+          'rate_limit_error, server_error, …), read by OpenAI clients and the LLM Open Connector.',
+        example: 'invalid_request_error',
+      }),
+      param: z.string().nullable().openapi({
+        description: 'The request field at fault, when one is (OpenAI’s `param`); null otherwise.',
+        example: 'records',
+      }),
       details: z.unknown().optional().openapi({ description: 'Machine-readable context, e.g. the known models.' }),
       requestId: z.string().optional(),
     }),

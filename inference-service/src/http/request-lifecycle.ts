@@ -3,7 +3,7 @@ import { routePath } from 'hono/route';
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
-import { ApiError } from './api-error.ts';
+import { ApiError, openAiErrorType } from './api-error.ts';
 import type { ErrorCode } from './api-error.ts';
 import type { ErrorBody } from './error-schemas.ts';
 
@@ -71,7 +71,9 @@ function routeLabel(c: Context): string {
 /** The app's onError: the JSON error response for anything a route or middleware threw; unexpected errors are logged with their stack. */
 export function errorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
-    if (error instanceof ApiError) return errorBody(c, error.status, error.code, error.message, error.details);
+    if (error instanceof ApiError) {
+      return errorBody(c, error.status, error.code, error.message, error.details, error.param);
+    }
     if (error instanceof HTTPException) {
       if (error.status === 400) return errorBody(c, 400, 'INVALID_JSON', 'the request body is not valid JSON');
       return errorBody(c, error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', error.message);
@@ -88,8 +90,11 @@ export function errorBody(
   code: ErrorCode,
   message: string,
   details?: unknown,
+  param?: string,
 ): Response {
-  const body: ErrorBody = { error: { code, message, requestId: c.get('requestId') } };
+  const body: ErrorBody = {
+    error: { code, message, type: openAiErrorType(status), param: param ?? null, requestId: c.get('requestId') },
+  };
   if (details !== undefined) body.error.details = details;
   return c.json(body, status);
 }

@@ -16,9 +16,13 @@ export function createRouter(): OpenAPIHono {
 
 /** The 400 for a body that fails its schema (routes that validate by hand throw it too). */
 export function validationError(issues: z.core.$ZodIssue[]): ApiError {
-  return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), {
-    issues: issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  });
+  return new ApiError(
+    400,
+    'VALIDATION_ERROR',
+    describeIssues(issues),
+    { issues: issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+    issues[0] !== undefined && issues[0].path.length > 0 ? issues[0].path.join('.') : undefined,
+  );
 }
 
 const MAX_LISTED_ISSUES = 5;

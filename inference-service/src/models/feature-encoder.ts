@@ -15,36 +15,94 @@ export type ResolvedRecord = {
   ok: true;
   /** Model-space values in card feature order. */
   values: ModelValue[];
+  /** What the caller should know about the score (a category the model never saw); absent when nothing. */
+  warnings?: RecordWarning[];
 };
 export type RejectedRecord = { ok: false; code: 'MISSING_FEATURE' | 'INVALID_FEATURE'; message: string };
 
+/** A record scored, but with something its caller should know. */
+export interface RecordWarning {
+  code: 'UNSEEN_CATEGORY';
+  feature: string;
+  message: string;
+}
+
+/** Per feature, the categories the model was trained on (known-categories.ts); undefined: not checked. */
+export type CategorySets = ReadonlyArray<ReadonlySet<string> | undefined>;
+
+/**
+ * A record's values in card order, or why it cannot be scored: every missing feature named
+ * (so one round trip fixes the mapping), else the first invalid value. A category the caller
+ * sent that the model never saw is a warning, not an error: the graph still scores it.
+ */
 export function resolveRecord(
   features: FeatureSpec[],
   raw: Readonly<Record<string, unknown>>,
+  categories?: CategorySets,
 ): ResolvedRecord | RejectedRecord {
   const values: ModelValue[] = new Array<ModelValue>(features.length);
+  let missing: string[] | undefined;
+  let invalid: RejectedRecord | undefined;
+  let warnings: RecordWarning[] | undefined;
   for (let i = 0; i < features.length; i++) {
     const spec = features[i]!;
     let value = Object.hasOwn(raw, spec.name) ? raw[spec.name] : undefined;
-    if (value === undefined || value === null) {
+    const sent = value !== undefined && value !== null;
+    if (!sent) {
       if (spec.default !== undefined) {
         value = spec.default;
       } else if (spec.allowMissing) {
         values[i] = Number.NaN;
         continue;
       } else {
-        return {
-          ok: false,
-          code: 'MISSING_FEATURE',
-          message: `feature "${spec.name}" is missing and the model card gives it no default`,
-        };
+        (missing ??= []).push(spec.name);
+        continue;
       }
     }
     const converted = toModelValue(spec, value);
-    if (typeof converted === 'object') return converted;
+    if (typeof converted === 'object') {
+      invalid ??= converted;
+      continue;
+    }
     values[i] = converted;
+    // Only what the caller sent is checked: the card's own default is its author's choice.
+    const known = sent ? categories?.[i] : undefined;
+    if (known && !known.has(converted as string)) {
+      (warnings ??= []).push(unseenCategory(spec, converted as string, known));
+    }
   }
-  return { ok: true, values };
+  if (missing) return { ok: false, code: 'MISSING_FEATURE', message: missingMessage(missing) };
+  if (invalid) return invalid;
+  return warnings ? { ok: true, values, warnings } : { ok: true, values };
+}
+
+/** At most this many names or categories in one message; a card may list hundreds. */
+const MAX_LISTED = 20;
+/** Echoed caller input is cut to this many characters. */
+const MAX_ECHO = 100;
+
+function missingMessage(names: string[]): string {
+  const listed = names.slice(0, MAX_LISTED).map((n) => `"${n}"`);
+  const more = names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : '';
+  return names.length === 1
+    ? `feature ${listed[0]} is missing and the model card gives it no default`
+    : `features ${listed.join(', ')}${more} are missing and the model card gives them no default`;
+}
+
+function unseenCategory(spec: FeatureSpec, value: string, known: ReadonlySet<string>): RecordWarning {
+  const shown = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  const listed = [...known]
+    .slice(0, MAX_LISTED)
+    .map((c) => `"${c}"`)
+    .join(', ');
+  const more = known.size > MAX_LISTED ? `, and ${known.size - MAX_LISTED} more` : '';
+  return {
+    code: 'UNSEEN_CATEGORY',
+    feature: spec.name,
+    message:
+      `feature "${spec.name}": "${shown}" is not a category the model was trained on (${listed}${more}); ` +
+      'it was scored the way the model treats unknown categories, usually as none of them',
+  };
 }
 
 /**

@@ -11,6 +11,31 @@ import { ModelLoadError } from './model-load-error.ts';
 
 const SUPPORTED_INPUT_TYPES = new Set<string>(['float32', 'float64', 'int64', 'int32', 'string']);
 
+/**
+ * Every input must take any number of rows: requests are scored many records per run. torch's
+ * exporter fixes the batch at the example's size (usually 1) unless told otherwise, so this is
+ * the first thing a torch model hits; the message says how to export it.
+ */
+export function checkBatchAxes(inputMetadata: readonly ort.InferenceSession.ValueMetadata[], onnxFile: string): void {
+  for (const meta of inputMetadata) {
+    if (!meta.isTensor || meta.shape.length === 0) continue;
+    const batch = meta.shape[0];
+    if (typeof batch !== 'number') continue;
+    const shape = `[${meta.shape.join(', ')}]`;
+    const dynamic = `[None${meta.shape
+      .slice(1)
+      .map((d) => `, ${String(d)}`)
+      .join('')}]`;
+    throw new ModelLoadError(
+      onnxFile,
+      undefined,
+      `input "${meta.name}" has a fixed batch of ${batch} (shape ${shape}), but the service scores many rows per run: ` +
+        `export it with a dynamic batch axis, e.g. torch.onnx.export(..., dynamic_axes={"${meta.name}": {0: "batch"}, ` +
+        `<each output>: {0: "batch"}}) (with dynamo=True: dynamic_shapes), or in skl2onnx an initial type of shape ${dynamic}`,
+    );
+  }
+}
+
 /** Checks every card feature against a real session input and every session input against the card. */
 export function bindInputs(
   card: ModelCard,

@@ -2,24 +2,30 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { explanationMethod, ModelCard } from '@byom/contracts/model-card';
+import { describeSchemaIssues } from '@byom/contracts/schema-issues';
 import { prepareExplanationGraph } from '../explanations/explanation-graph.ts';
 import { runRowsWith, setUpExplanations } from '../explanations/explanation-setup.ts';
+import { encodeModel } from '../onnx/onnx-proto.ts';
 import { baselineValue } from './feature-encoder.ts';
-import { bindInputs } from './input-binding.ts';
+import type { InputBinding, ModelValue } from './feature-encoder.ts';
+import { bindInputs, checkBatchAxes } from './input-binding.ts';
+import { knownCategories } from './known-categories.ts';
 import { ModelLoadError } from './model-load-error.ts';
-import { scoreDecoding } from './prediction-decoding.ts';
-import type { Predictions } from './prediction-decoding.ts';
+import { readModelFile } from './model-file.ts';
+import { decodePredictions, decodingOutputs, scoreDecoding } from './prediction-decoding.ts';
+import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
 import { buildFeeds } from './row-batch.ts';
 import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 import { ScoringModel, runScore } from './scoring-model.ts';
 import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
 
 /**
- * Loads one model version from its directory: reads the card and the graph, creates the
- * onnxruntime session, checks the card against the session's real inputs and outputs, and
- * scores the feature baselines once, so a mismatch stops the boot instead of failing requests.
- * Then it sets up how the model's scores are explained (explanations/explanation-setup.ts).
- * Every problem is a ModelLoadError naming the file (and the card field where there is one).
+ * Loads one model version from its directory: reads the card and the graph (with its external
+ * data), creates the onnxruntime session, checks the card against the session's real inputs
+ * and outputs, and scores the feature baselines once, so a mismatch stops the boot instead of
+ * failing requests. Then it sets up how the model's scores are explained
+ * (explanations/explanation-setup.ts). Every problem is a ModelLoadError naming the file (and
+ * the card field where there is one).
  */
 
 export interface LoadOptions {
@@ -32,35 +38,30 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
   const cardFile = path.join(directory, 'model.json');
   const onnxFile = path.join(directory, 'model.onnx');
   const card = await readCard(cardFile);
+  const file = await readModelFile(onnxFile);
 
-  let onnxBytes: Uint8Array;
-  try {
-    onnxBytes = await readFile(onnxFile);
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
-  }
   let scoreOutput;
   try {
-    scoreOutput = resolveScoreOutput(onnxBytes, card.output.name);
+    scoreOutput = resolveScoreOutput(file.model, card.output.name);
   } catch (error) {
-    if (error instanceof ModelGraphError) throw new ModelLoadError(onnxFile, 'output.name', error.message);
+    if (error instanceof ModelGraphError) throw new ModelLoadError(cardFile, 'output.name', error.message);
     throw error;
   }
-
   const decoding = scoreDecoding(card, scoreOutput, cardFile);
-  const positiveColumn = decoding.task === 'classification' ? decoding.positiveColumn : 0;
   const graph = prepareExplanationGraph(
-    scoreOutput.modelBytes,
+    file.model,
     card,
-    { name: decoding.tensor, positiveColumn },
+    { name: decoding.tensor, positiveColumn: decoding.task === 'classification' ? decoding.positiveColumn : 0 },
     { trees: explanationMethod(card) === 'shapley' },
   );
   if (decoding.task === 'classification') decoding.margin = graph.margin;
   if (graph.trees && 'tensor' in graph.trees) decoding.treeInput = graph.trees.tensor;
+  const rewritten = scoreOutput.rewritten || graph.addedOutputs.length > 0;
+  const modelBytes = file.bytes && !rewritten ? file.bytes : encodeModel(file.model);
 
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(graph.modelBytes, {
+    session = await ort.InferenceSession.create(modelBytes, {
       intraOpNumThreads: options.intraOpNumThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -73,43 +74,57 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
     throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
   }
 
-  const bindings = bindInputs(card, session.inputMetadata, cardFile);
-  const baselines = card.features.map(baselineValue);
-  await dryRun(session, bindings, decoding, baselines, cardFile);
-  const explanations = await setUpExplanations(
-    card,
-    decoding,
-    graph,
-    baselines,
-    runRowsWith(session, bindings, decoding, runScore),
-  );
-  const parts: ScoringModelParts = {
-    card,
-    directory,
-    session,
-    bindings,
-    decoding,
-    baselines,
-    explainer: explanations.explainer,
-    improvements: explanations.improvements,
-    explanation: explanations.summary,
-    addedOutputs: graph.addedOutputs,
-  };
-  return new ScoringModel(parts, options.metrics);
+  try {
+    checkBatchAxes(session.inputMetadata, onnxFile);
+    const bindings = bindInputs(card, session.inputMetadata, cardFile);
+    const baselines = card.features.map(baselineValue);
+    await dryRun(session, bindings, decoding, baselines, cardFile);
+    const explanations = await setUpExplanations(
+      card,
+      decoding,
+      graph,
+      baselines,
+      runRowsWith(session, bindings, decoding, runScore),
+    );
+    const parts: ScoringModelParts = {
+      card,
+      directory,
+      session,
+      bindings,
+      decoding,
+      baselines,
+      categories: knownCategories(card, file.model.graph!),
+      explainer: explanations.explainer,
+      improvements: explanations.improvements,
+      explanation: explanations.summary,
+      addedOutputs: graph.addedOutputs,
+    };
+    return new ScoringModel(parts, options.metrics);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
 }
 
-/** Scores two rows of baselines, as requests will be scored, so shape and class mismatches surface at boot. */
+/**
+ * Scores two rows of baselines, as requests will be scored, so shape and class mismatches
+ * surface at boot; and checks that a classifier whose card applies no transform really
+ * outputs probabilities (a logit would otherwise be clamped to 0 or 1 without a word).
+ */
 async function dryRun(
   session: ort.InferenceSession,
-  bindings: ScoringModelParts['bindings'],
-  decoding: ScoringModelParts['decoding'],
-  baselines: ScoringModelParts['baselines'],
+  bindings: InputBinding[],
+  decoding: ScoreDecoding,
+  baselines: ModelValue[],
   cardFile: string,
 ): Promise<void> {
   let predictions: Predictions;
+  let raw: ort.Tensor;
   try {
     const feeds = buildFeeds(bindings, [{ records: [{ values: baselines }, { values: baselines }] }]);
-    predictions = await runScore(session, feeds, 2, decoding);
+    const outputs = await session.run(feeds, decodingOutputs(decoding));
+    raw = outputs[decoding.tensor]!;
+    predictions = decodePredictions(outputs, 2, decoding);
   } catch (error) {
     throw new ModelLoadError(
       cardFile,
@@ -124,7 +139,23 @@ async function dryRun(
       'a test prediction on the feature baselines is not a number: give numeric features a baseline or a default the graph accepts',
     );
   }
+  if (decoding.task === 'classification' && decoding.transform === 'none') {
+    const outside = Array.from(raw.data as Float32Array | Float64Array).find(
+      (v) => v < -PROBABILITY_SLACK || v > 1 + PROBABILITY_SLACK,
+    );
+    if (outside !== undefined) {
+      throw new ModelLoadError(
+        cardFile,
+        'output.transform',
+        `output "${decoding.tensor}" gave ${outside} for the feature baselines, which is not a probability: ` +
+          'if the graph ends in logits, set output.transform to "sigmoid" (one column) or "softmax" (one per class)',
+      );
+    }
+  }
 }
+
+/** float32 rounding can put a probability a hair outside [0, 1]. */
+const PROBABILITY_SLACK = 1e-6;
 
 async function readCard(cardFile: string): Promise<ModelCard> {
   let text: string;
@@ -141,8 +172,7 @@ async function readCard(cardFile: string): Promise<ModelCard> {
   }
   const parsed = ModelCard.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ModelLoadError(cardFile, issue.path.join('.') || undefined, issue.message);
+    throw new ModelLoadError(cardFile, undefined, describeSchemaIssues(parsed.error.issues, ModelCard));
   }
   return parsed.data;
 }

@@ -27,6 +27,14 @@ export interface Predictions {
   values?: Float64Array;
   /** TreeSHAP models: the columns the trees read, row-major. */
   treeInput?: { data: Float64Array; columns: number };
+  /** Multiclass only: every class's probability, row-major (row r's are [r * labels.length, (r + 1) * labels.length)). */
+  classes?: ClassProbabilities;
+}
+
+export interface ClassProbabilities {
+  /** Class labels in column order. */
+  labels: readonly string[];
+  probabilities: Float64Array;
 }
 
 export type ScoreDecoding = {
@@ -40,6 +48,9 @@ export type ScoreDecoding = {
       task: 'classification';
       transform: ModelCard['output']['transform'];
       positiveColumn: number;
+      /** Multiclass: every class's probability is returned, under these labels (else the column numbers). */
+      multiclass: boolean;
+      classLabels: readonly string[] | undefined;
       /** Where log-odds come from: the score's probability, or logits in the graph (explanation-graph.ts). */
       margin: MarginSource;
     }
@@ -48,7 +59,11 @@ export type ScoreDecoding = {
 /** The outputs a run fetches for a decoding. */
 export function decodingOutputs(decoding: ScoreDecoding): string[] {
   const outputs = [decoding.tensor];
-  if (decoding.task === 'classification' && decoding.margin.from === 'logits' && decoding.margin.tensor !== decoding.tensor) {
+  if (
+    decoding.task === 'classification' &&
+    decoding.margin.from === 'logits' &&
+    decoding.margin.tensor !== decoding.tensor
+  ) {
     outputs.push(decoding.margin.tensor);
   }
   if (decoding.treeInput) outputs.push(decoding.treeInput);
@@ -62,6 +77,10 @@ export function sliceRows(predictions: Predictions, start: number, end: number):
     margins: predictions.margins.subarray(start, end),
   };
   if (predictions.values) slice.values = predictions.values.subarray(start, end);
+  if (predictions.classes) {
+    const { labels, probabilities } = predictions.classes;
+    slice.classes = { labels, probabilities: probabilities.subarray(start * labels.length, end * labels.length) };
+  }
   if (predictions.treeInput) {
     const { data, columns } = predictions.treeInput;
     slice.treeInput = { data: data.subarray(start * columns, end * columns), columns };
@@ -72,16 +91,30 @@ export function sliceRows(predictions: Predictions, start: number, end: number):
 /**
  * The decoding for a card and the score output found in its graph (with the class labels the
  * graph names, if any). Throws a ModelLoadError naming the card field when the positive class
- * cannot be found.
+ * cannot be found, or when the card's transform would be applied to values the graph has
+ * already turned into probabilities.
  */
 export function scoreDecoding(card: ModelCard, output: ScoreOutput, cardFile: string): ScoreDecoding {
   const tensor = output.tensorName;
   if (card.task === 'regression') return { tensor, task: 'regression', range: card.output.range! };
+  const { transform } = card.output;
+  if (transform !== 'none' && output.probabilitiesFrom) {
+    throw new ModelLoadError(
+      cardFile,
+      'output.transform',
+      `"${transform}" is applied to output "${tensor}", which ${output.probabilitiesFrom} in the graph already ` +
+        `turns into probabilities: ${transform === 'sigmoid' ? 'every score would be squashed into [0.5, 0.73]' : 'every score would be flattened towards 1 / classes'}. ` +
+        'Remove output.transform (or set it to "none")',
+    );
+  }
+  const labels = card.output.classes ?? output.classes;
   return {
     tensor,
     task: 'classification',
-    transform: card.output.transform,
+    transform,
     positiveColumn: positiveColumn(card, output.classes, cardFile),
+    multiclass: card.task === 'multiclass_classification',
+    classLabels: labels?.map(String),
     margin: { from: 'probability' },
   };
 }
@@ -137,11 +170,25 @@ export function decodePredictions(
   rowCount: number,
   decoding: ScoreDecoding,
 ): Predictions {
+  const predictions = decodeScores(outputs, rowCount, decoding);
+  if (decoding.task === 'classification' && decoding.margin.from === 'logits') {
+    logitMargins(outputs, rowCount, decoding.margin, decoding.positiveColumn, predictions.margins);
+  }
+  if (decoding.treeInput) {
+    const treeData = floatData(outputs, decoding.treeInput);
+    predictions.treeInput = {
+      data: treeData instanceof Float64Array ? treeData : Float64Array.from(treeData),
+      columns: columnCount(outputs, treeData, rowCount, decoding.treeInput),
+    };
+  }
+  return predictions;
+}
+
+function decodeScores(outputs: Record<string, ort.Tensor>, rowCount: number, decoding: ScoreDecoding): Predictions {
   const data = floatData(outputs, decoding.tensor);
-  const columns = columnCount(outputs[decoding.tensor]!, data, rowCount, decoding.tensor);
+  const columns = columnCount(outputs, data, rowCount, decoding.tensor);
   const scores = new Float64Array(rowCount);
   const margins = new Float64Array(rowCount);
-  let predictions: Predictions;
 
   if (decoding.task === 'regression') {
     if (columns !== 1) throw new Error(`a regressor must output one value per row, got ${columns}`);
@@ -154,35 +201,35 @@ export function decodePredictions(
       margins[r] = value;
       values[r] = value;
     }
-    predictions = { scores, margins, values };
-  } else {
-    const { transform, positiveColumn: column } = decoding;
-    if (columns > 1 && column >= columns) {
-      throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
-    }
-    for (let r = 0; r < rowCount; r++) {
-      const offset = r * columns;
-      let probability: number;
-      if (columns === 1) {
-        probability = transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
-      } else {
-        probability = transform === 'softmax' ? softmaxAt(data, offset, columns, column) : data[offset + column]!;
-        if (transform === 'sigmoid') probability = sigmoid(probability);
-      }
-      scores[r] = clamp01(probability);
-      margins[r] = logit(probability);
-    }
-    if (decoding.margin.from === 'logits') logitMargins(outputs, rowCount, decoding.margin, column, margins);
-    predictions = { scores, margins };
+    return { scores, margins, values };
   }
-  if (decoding.treeInput) {
-    const treeData = floatData(outputs, decoding.treeInput);
-    predictions.treeInput = {
-      data: treeData instanceof Float64Array ? treeData : Float64Array.from(treeData),
-      columns: columnCount(outputs[decoding.treeInput]!, treeData, rowCount, decoding.treeInput),
-    };
+
+  const { transform, positiveColumn: column } = decoding;
+  if (columns > 1 && column >= columns) {
+    throw new Error(`the positive class is column ${column} but the output has ${columns} columns`);
   }
-  return predictions;
+  const labels = decoding.classLabels;
+  if (decoding.multiclass && labels && columns > 1 && labels.length !== columns) {
+    throw new Error(`the output has ${columns} columns but the model names ${labels.length} classes`);
+  }
+  for (let r = 0; r < rowCount; r++) {
+    const probability = probabilityAt(data, r * columns, columns, column, transform);
+    scores[r] = clamp01(probability);
+    margins[r] = logit(probability);
+  }
+  if (!decoding.multiclass || columns === 1) return { scores, margins };
+
+  const probabilities = new Float64Array(rowCount * columns);
+  for (let r = 0; r < rowCount; r++) {
+    for (let c = 0; c < columns; c++) {
+      probabilities[r * columns + c] = clamp01(probabilityAt(data, r * columns, columns, c, transform));
+    }
+  }
+  return {
+    scores,
+    margins,
+    classes: { labels: labels ?? Array.from({ length: columns }, (_, c) => String(c)), probabilities },
+  };
 }
 
 function floatData(outputs: Record<string, ort.Tensor>, name: string): Float32Array | Float64Array {
@@ -195,7 +242,13 @@ function floatData(outputs: Record<string, ort.Tensor>, name: string): Float32Ar
   return data;
 }
 
-function columnCount(output: ort.Tensor, data: Float32Array | Float64Array, rowCount: number, name: string): number {
+function columnCount(
+  outputs: Record<string, ort.Tensor>,
+  data: Float32Array | Float64Array,
+  rowCount: number,
+  name: string,
+): number {
+  const output = outputs[name]!;
   const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
   if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
     throw new Error(`output "${name}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
@@ -215,7 +268,7 @@ function logitMargins(
   margins: Float64Array,
 ): void {
   const data = floatData(outputs, source.tensor);
-  const columns = columnCount(outputs[source.tensor]!, data, rowCount, source.tensor);
+  const columns = columnCount(outputs, data, rowCount, source.tensor);
   for (let r = 0; r < rowCount; r++) {
     const offset = r * columns;
     if (columns === 1) {
@@ -230,6 +283,20 @@ function logitMargins(
       margins[r] = data[offset + positiveColumn]! - (max + Math.log(sum));
     }
   }
+}
+
+/** The probability of one class (column) in the row starting at `offset`, after the card's transform. */
+function probabilityAt(
+  data: Float32Array | Float64Array,
+  offset: number,
+  columns: number,
+  column: number,
+  transform: ModelCard['output']['transform'],
+): number {
+  if (columns === 1) return transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
+  if (transform === 'softmax') return softmaxAt(data, offset, columns, column);
+  const value = data[offset + column]!;
+  return transform === 'sigmoid' ? sigmoid(value) : value;
 }
 
 function sigmoid(x: number): number {

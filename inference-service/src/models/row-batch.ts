@@ -103,7 +103,7 @@ function forEachCell(
           if (column >= 0) playerOf[column] = p;
         }
         const { masks, words, alternates } = coalitions;
-        for (let r = 0, base = 0; base < masks.length; r++, base += words) {
+        for (let base = 0; base < masks.length; base += words) {
           for (let c = 0; c < columns; c++) {
             const p = playerOf[c]!;
             const on = p < 0 || (masks[base + (p >> 5)]! & (1 << (p & 31))) !== 0;
@@ -119,10 +119,7 @@ function forEachCell(
           const second = changes.features[2 * r + 1]!;
           for (let c = 0; c < columns; c++) {
             const f = featureIndexes[c]!;
-            write(
-              i++,
-              f === first ? changes.values[2 * r]! : f === second ? changes.values[2 * r + 1]! : values[f]!,
-            );
+            write(i++, f === first ? changes.values[2 * r]! : f === second ? changes.values[2 * r + 1]! : values[f]!);
           }
         }
       }

@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { Explainer } from '../explanations/explainer.ts';
 import type { ImprovementPlanner } from '../explanations/improvements.ts';
-import type { InputBinding, ModelValue } from './feature-encoder.ts';
+import type { CategorySets, InputBinding, ModelValue } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
 import type { ModelCard } from '@byom/contracts/model-card';
 import { decodePredictions, decodingOutputs } from './prediction-decoding.ts';
@@ -30,6 +30,8 @@ export interface ScoringModelParts {
   decoding: ScoreDecoding;
   /** The explanation reference of each feature, in model space, card order. */
   baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on (known-categories.ts). */
+  categories: CategorySets;
   explainer: Explainer;
   improvements: ImprovementPlanner;
   /** How the model is explained, for GET /v1/models/{name}. */
@@ -59,6 +61,8 @@ export class ScoringModel {
   /** Also serves the Open Inference Protocol's raw /infer. */
   readonly session: ort.InferenceSession;
   readonly baselines: ModelValue[];
+  /** Per feature, the categories the model was trained on: a record sending another gets a warning. */
+  readonly categories: CategorySets;
   readonly explainer: Explainer;
   readonly improvements: ImprovementPlanner;
   readonly explanation: ExplanationSummary;
@@ -77,6 +81,7 @@ export class ScoringModel {
     this.bindings = parts.bindings;
     this.decoding = parts.decoding;
     this.baselines = parts.baselines;
+    this.categories = parts.categories;
     this.explainer = parts.explainer;
     this.improvements = parts.improvements;
     this.explanation = parts.explanation;

@@ -36,6 +36,13 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly recordWarnings = new Counter({
+    name: 'byom_record_warnings_total',
+    help: 'Warnings on scored records (an unseen category), by model and warning code.',
+    labelNames: ['model', 'code'] as const,
+    registers: [this.registry],
+  });
+
   // Rows per run well above 1 under load means concurrent requests share session runs.
   readonly inferenceRuns = new Counter({
     name: 'byom_inference_runs_total',

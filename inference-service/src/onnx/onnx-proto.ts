@@ -9,6 +9,7 @@ export type NodeProto = onnxProtoModule.onnx.INodeProto;
 export type ValueInfoProto = onnxProtoModule.onnx.IValueInfoProto;
 export type AttributeProto = onnxProtoModule.onnx.IAttributeProto;
 export type TensorProto = onnxProtoModule.onnx.ITensorProto;
+export type TypeProto = onnxProtoModule.onnx.ITypeProto;
 
 export const ElemType = onnx.TensorProto.DataType;
 export const AttrType = onnx.AttributeProto.AttributeType;
@@ -66,9 +67,7 @@ export function tensorNumbers(tensor: TensorProto): number[] | undefined {
     case ElemType.INT32:
       return view ? read(4, (o) => view.getInt32(o, true)) : (tensor.int32Data ?? []);
     case ElemType.INT64:
-      return view
-        ? read(8, (o) => Number(view.getBigInt64(o, true)))
-        : (tensor.int64Data ?? []).map((i) => Number(i));
+      return view ? read(8, (o) => Number(view.getBigInt64(o, true))) : (tensor.int64Data ?? []).map((i) => Number(i));
     default:
       return undefined;
   }

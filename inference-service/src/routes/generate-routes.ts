@@ -107,6 +107,7 @@ export function generateRoutes(llm: GatewayState): OpenAPIHono {
       gatewayMs: result.gatewayMs,
       providerMs: result.providerMs,
       masked: result.masked,
+      warnings: result.warnings,
     };
     return c.json(response, 200);
   });

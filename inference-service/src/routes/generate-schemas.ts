@@ -122,11 +122,18 @@ export const Attempt = z
   })
   .openapi('Attempt');
 
+const UsageSource = z.enum(['provider', 'estimate']).openapi({
+  description:
+    '`provider`: as the provider reported it. `estimate`: the provider reported none, so this is the upper ' +
+    'bound the gateway reserved for the request (never 0); `warnings` says so too.',
+});
+
 export const Usage = z
   .object({
     inputTokens: z.number().int().min(0),
     outputTokens: z.number().int().min(0),
     totalTokens: z.number().int().min(0),
+    source: UsageSource,
   })
   .openapi('Usage');
 
@@ -136,6 +143,7 @@ export const Cost = z
     output: z.number().min(0),
     total: z.number().min(0),
     currency: z.literal('USD'),
+    source: UsageSource,
   })
   .openapi('Cost');
 
@@ -173,6 +181,11 @@ export const GenerateResponse = z
       description: 'Time spent waiting on providers: every attempt, and the pauses between retries.',
     }),
     masked: MaskingReport,
+    warnings: z.array(z.string()).openapi({
+      description:
+        'What was not honoured as asked: maxTokens above the route cap, settings the provider ignored, usage the ' +
+        'provider did not report. Empty when everything was.',
+    }),
   })
   .openapi('GenerateResponse');
 export type GenerateResponse = z.infer<typeof GenerateResponse>;

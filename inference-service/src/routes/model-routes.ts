@@ -22,17 +22,16 @@ const ModelList = z.object({ models: z.array(ModelSummary) }).openapi('ModelList
 const ExplanationSummary = z
   .object({
     version: z.string(),
-    method: z.enum(['shapley', 'occlusion']).openapi({ description: "The card's explanations.method (occlusion without one)." }),
+    method: z
+      .enum(['shapley', 'occlusion'])
+      .openapi({ description: "The card's explanations.method (occlusion without one)." }),
     algorithm: z.enum(['tree-shap', 'coalitions']).optional().openapi({
       description: "shapley: TreeSHAP from the graph's trees, or model runs on coalitions of features.",
     }),
-    groups: z
-      .array(z.array(z.string()))
-      .optional()
-      .openapi({
-        description:
-          'coalitions: features whose contributions the graph lets be computed apart are in groups of their own; a group of k features off their baselines costs 2^k − 1 rows per record.',
-      }),
+    groups: z.array(z.array(z.string())).optional().openapi({
+      description:
+        'coalitions: features whose contributions the graph lets be computed apart are in groups of their own; a group of k features off their baselines costs 2^k − 1 rows per record.',
+    }),
     margins: z.enum(['logits', 'probability', 'value']).openapi({
       description:
         "Where log-odds come from: the graph's logits, or the probability (clamped to ±16.12 near 0 and 1); regressors: the raw value.",

@@ -225,9 +225,7 @@ function describeInputs(model: ScoringModel): TensorMetadata[] {
 
 /** Tensor outputs only (onnxruntime-node cannot return sequences or maps), without those added for explanations. */
 function describeOutputs(model: ScoringModel): TensorMetadata[] {
-  return model.session.outputMetadata
-    .filter((m) => m.isTensor && !model.addedOutputs.has(m.name))
-    .map(describeTensor);
+  return model.session.outputMetadata.filter((m) => m.isTensor && !model.addedOutputs.has(m.name)).map(describeTensor);
 }
 
 function describeTensor(meta: ort.InferenceSession.ValueMetadata): TensorMetadata {

@@ -58,6 +58,11 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
       metrics.recordsScored.labels({ model: model.name, version: model.version }).inc(answer.results.length);
     }
     for (const error of answer.errors) metrics.recordErrors.labels({ model: model.name, code: error.code }).inc();
+    for (const result of answer.results) {
+      for (const warning of result.warnings ?? []) {
+        metrics.recordWarnings.labels({ model: model.name, code: warning.code }).inc();
+      }
+    }
     return c.json(answer, 200);
   });
   return app;

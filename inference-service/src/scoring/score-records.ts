@@ -3,11 +3,11 @@ import type { ExplanationResult, RecordExplanation } from '../explanations/expla
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue } from '../models/feature-encoder.ts';
 import type { Band } from '@byom/contracts/model-card';
-import type { Predictions } from '../models/prediction-decoding.ts';
+import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
 import { changeCount, coalitionCount } from '../models/row-batch.ts';
 import type { ChangeRows, RowBatch } from '../models/row-batch.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
-import type { Explanation, Factor, RecordError, ScoreResponse, ScoreResult } from './score-schemas.ts';
+import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
  * Scores a request's records with one model: validates each record on its own, runs every
@@ -33,6 +33,7 @@ export interface ScoreInput {
 interface ValidRecord {
   id: string;
   values: ModelValue[];
+  warnings: RecordWarning[] | undefined;
   explanation: RecordExplanation | undefined;
   /** "How to improve": the candidate rows, scored after the explanation's. */
   changes: ChangeRows | undefined;
@@ -69,11 +70,12 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
       continue;
     }
     seen.add(record.id);
-    const resolved = resolveRecord(model.card.features, record.features);
+    const resolved = resolveRecord(model.card.features, record.features, model.categories);
     if (resolved.ok) {
       valid.push({
         id: record.id,
         values: resolved.values,
+        warnings: resolved.warnings,
         explanation: input.explain ? model.explainer.begin(resolved.values) : undefined,
         changes: improve ? model.improvements.rows(resolved.values) : undefined,
       });
@@ -113,11 +115,24 @@ function collectScores(
       if (summary) result.explanation = summary;
     }
     if (improve) {
-      result.improvements = model.improvements.best(record.values, record.changes, score, predictions.scores, group.changesRow);
+      result.improvements = model.improvements.best(
+        record.values,
+        record.changes,
+        score,
+        predictions.scores,
+        group.changesRow,
+      );
     }
+    if (predictions.classes) result.probabilities = classProbabilities(predictions.classes, row);
+    if (record.warnings) result.warnings = record.warnings;
     results.push(result);
   }
   return { model: model.name, version: model.version, results, errors };
+}
+
+function classProbabilities({ labels, probabilities }: ClassProbabilities, row: number): ScoreResult['probabilities'] {
+  const offset = row * labels.length;
+  return labels.map((label, c) => ({ label, probability: probabilities[offset + c]! }));
 }
 
 /**

@@ -125,6 +125,27 @@ export const Improvement = z
   .openapi('Improvement');
 export type Improvement = z.infer<typeof Improvement>;
 
+export const RecordWarning = z
+  .object({
+    code: z.enum(['UNSEEN_CATEGORY']).openapi({
+      description: 'UNSEEN_CATEGORY: a category the model was not trained on; the score is what the model gives it.',
+    }),
+    feature: z.string(),
+    message: z.string().openapi({
+      example:
+        'feature "Industry": "Biotech" is not a category the model was trained on ("Consulting", "Education", ...)',
+    }),
+  })
+  .openapi('RecordWarning');
+export type RecordWarning = z.infer<typeof RecordWarning>;
+
+export const ClassProbability = z
+  .object({
+    label: z.string().openapi({ description: 'The class label, as text.' }),
+    probability: z.number().min(0).max(1),
+  })
+  .openapi('ClassProbability');
+
 export const ScoreResult = z
   .object({
     id: z.string(),
@@ -144,6 +165,12 @@ export const ScoreResult = z
     improvements: z.array(Improvement).optional().openapi({
       description:
         'Present when improve is true and the model card marks actionable features: the best pair of changes (when it beats the best single change) and the best single change, best first; empty when no allowed change improves the score.',
+    }),
+    probabilities: z.array(ClassProbability).optional().openapi({
+      description: "Multiclass models only: every class with its probability, in the model's class order.",
+    }),
+    warnings: z.array(RecordWarning).optional().openapi({
+      description: 'Present when the record was scored but something in it deserves a look (an unseen category).',
     }),
   })
   .openapi('ScoreResult');

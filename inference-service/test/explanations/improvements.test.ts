@@ -31,8 +31,23 @@ function improvableModel(name: string, improve: 'raise' | 'lower'): TestModel {
     task: 'binary_classification',
     features: [
       { name: 'Source', type: 'category', input: 'source', categories: SOURCES, baseline: 'Web', actionable: true },
-      { name: 'HasPhone', type: 'boolean', input: 'phone', default: false, baseline: false, actionable: { values: [true] } },
-      { name: 'Discount', type: 'number', input: 'discount', min: 0, max: 0.5, baseline: 0, actionable: { min: 0, max: 0.3, step: 0.1 } },
+      {
+        name: 'HasPhone',
+        type: 'boolean',
+        input: 'phone',
+        default: false,
+        baseline: false,
+        actionable: { values: [true] },
+      },
+      {
+        name: 'Discount',
+        type: 'number',
+        input: 'discount',
+        min: 0,
+        max: 0.5,
+        baseline: 0,
+        actionable: { min: 0, max: 0.3, step: 0.1 },
+      },
       { name: 'Industry', type: 'category', input: 'industry', categories: ['Retail', 'Tech'], baseline: 'Retail' },
     ],
     inputs: { style: 'columns' },
@@ -53,12 +68,27 @@ function improvableModel(name: string, improve: 'raise' | 'lower'): TestModel {
       ],
       outputs: [tensor('label', 'int64', ['N']), tensor('probabilities', 'float', ['N', 2])],
       nodes: [
-        mlNode('OneHotEncoder', ['source'], ['source_3d'], [attr.strings('cats_strings', SOURCES), attr.int('zeros', 1)]),
+        mlNode(
+          'OneHotEncoder',
+          ['source'],
+          ['source_3d'],
+          [attr.strings('cats_strings', SOURCES), attr.int('zeros', 1)],
+        ),
         node('Flatten', ['source_3d'], ['source_onehot'], [attr.int('axis', 1)]),
-        mlNode('OneHotEncoder', ['industry'], ['industry_3d'], [attr.strings('cats_strings', ['Retail', 'Tech']), attr.int('zeros', 1)]),
+        mlNode(
+          'OneHotEncoder',
+          ['industry'],
+          ['industry_3d'],
+          [attr.strings('cats_strings', ['Retail', 'Tech']), attr.int('zeros', 1)],
+        ),
         node('Flatten', ['industry_3d'], ['industry_onehot'], [attr.int('axis', 1)]),
         node('Mul', ['phone', 'discount'], ['phone_discount']),
-        node('Concat', ['source_onehot', 'phone', 'discount', 'phone_discount', 'industry_onehot'], ['design'], [attr.int('axis', 1)]),
+        node(
+          'Concat',
+          ['source_onehot', 'phone', 'discount', 'phone_discount', 'industry_onehot'],
+          ['design'],
+          [attr.int('axis', 1)],
+        ),
         mlNode(
           'LinearClassifier',
           ['design'],
@@ -80,9 +110,17 @@ type Features = Record<string, string | number | boolean>;
 describe('how to improve', () => {
   let t: TestApp;
   before(async () => {
-    const lead = { card: JSON.parse(await readFile(`${LEAD_DIR}model.json`, 'utf8')), onnx: await readFile(`${LEAD_DIR}model.onnx`) };
+    const lead = {
+      card: JSON.parse(await readFile(`${LEAD_DIR}model.json`, 'utf8')),
+      onnx: await readFile(`${LEAD_DIR}model.onnx`),
+    };
     t = await createTestApp([
-      await writeModelDir([improvableModel('improvable', 'raise'), improvableModel('risk', 'lower'), tensorClassifier(), lead]),
+      await writeModelDir([
+        improvableModel('improvable', 'raise'),
+        improvableModel('risk', 'lower'),
+        tensorClassifier(),
+        lead,
+      ]),
     ]);
   });
 
@@ -110,11 +148,21 @@ describe('how to improve', () => {
       for (const v of allowed[a]!.filter((v) => v !== record[a])) {
         candidates.push({ changes: [[a, v]] });
         for (const b of names.slice(i + 1)) {
-          for (const w of allowed[b]!.filter((w) => w !== record[b])) candidates.push({ changes: [[a, v], [b, w]] });
+          for (const w of allowed[b]!.filter((w) => w !== record[b]))
+            candidates.push({
+              changes: [
+                [a, v],
+                [b, w],
+              ],
+            });
         }
       }
     });
-    const results = await score(model, candidates.map((c) => ({ ...record, ...Object.fromEntries(c.changes) })), false);
+    const results = await score(
+      model,
+      candidates.map((c) => ({ ...record, ...Object.fromEntries(c.changes) })),
+      false,
+    );
     return candidates.map((c, i) => ({ ...c, score: results[i]!.score }));
   };
 
@@ -137,7 +185,9 @@ describe('how to improve', () => {
         const own = results[i]!.score;
         const all = await everyChange(model, record);
         const pick = (size: number) =>
-          all.filter((c) => c.changes.length === size && better(c.score, own)).sort((x, y) => (better(x.score, y.score) ? -1 : 1))[0];
+          all
+            .filter((c) => c.changes.length === size && better(c.score, own))
+            .sort((x, y) => (better(x.score, y.score) ? -1 : 1))[0];
         const single = pick(1);
         const pair = pick(2);
         const expected = [
@@ -171,7 +221,9 @@ describe('how to improve', () => {
   });
 
   it('answers an empty list when no allowed change improves the score', async () => {
-    const [best] = await score('improvable', [{ Source: 'Partner', HasPhone: true, Discount: 0.3, Industry: 'Retail' }]);
+    const [best] = await score('improvable', [
+      { Source: 'Partner', HasPhone: true, Discount: 0.3, Industry: 'Retail' },
+    ]);
     assert.deepEqual(best!.improvements, []);
   });
 

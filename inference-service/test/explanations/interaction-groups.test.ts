@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { resolveRecord } from '../../src/models/feature-encoder.ts';
 import type { ModelValue } from '../../src/models/feature-encoder.ts';
-import { attr, buildModel, floatInitializer, int64Initializer, mlNode, node, tensor } from '../../src/onnx/onnx-builder.ts';
+import {
+  attr,
+  buildModel,
+  floatInitializer,
+  int64Initializer,
+  mlNode,
+  node,
+  tensor,
+} from '../../src/onnx/onnx-builder.ts';
 import type { NodeProto } from '../../src/onnx/onnx-proto.ts';
 import type { ScoreResponse } from '../../src/scoring/score-schemas.ts';
 import { createRandom } from '../../training/random.ts';
@@ -26,7 +34,11 @@ interface ModelDetail {
   explanations: Array<{ algorithm?: string; groups?: string[][] }>;
 }
 
-function graphModel(name: string, nodes: NodeProto[], initializers: ReturnType<typeof floatInitializer>[] = []): TestModel {
+function graphModel(
+  name: string,
+  nodes: NodeProto[],
+  initializers: ReturnType<typeof floatInitializer>[] = [],
+): TestModel {
   const card: CardInput = {
     name,
     version: '1.0.0',
@@ -168,12 +180,18 @@ describe('interaction groups read from the graph', () => {
       for (const [i, result] of json.results.entries()) {
         const resolved = resolveRecord(scoring.card.features, records[i]!);
         assert.ok(resolved.ok);
-        const exact = await bruteForceShapley(resolved.values, scoring.baselines, async (rows: ModelValue[][]) =>
-          (await scoring.predictAlone({ records: rows.map((values) => ({ values })) })).margins,
+        const exact = await bruteForceShapley(
+          resolved.values,
+          scoring.baselines,
+          async (rows: ModelValue[][]) =>
+            (await scoring.predictAlone({ records: rows.map((values) => ({ values })) })).margins,
         );
         const impacts = new Map(result.factors!.map((f) => [f.feature, f.impact]));
         FEATURES.forEach((f, j) =>
-          assert.ok(Math.abs(impacts.get(f)! - exact.impacts[j]!) <= 1e-6, `${f}: ${impacts.get(f)} vs ${exact.impacts[j]}`),
+          assert.ok(
+            Math.abs(impacts.get(f)! - exact.impacts[j]!) <= 1e-6,
+            `${f}: ${impacts.get(f)} vs ${exact.impacts[j]}`,
+          ),
         );
       }
     });

@@ -26,7 +26,12 @@ const FLOAT32_AGREEMENT = 1e-5;
 const models = [
   { name: 'sklearn-gradient-boosting', algorithm: 'tree-shap', method: 'tree-shap', records: expected.records.sklearn },
   { name: 'sklearn-forest-regressor', algorithm: 'tree-shap', method: 'tree-shap', records: expected.records.sklearn },
-  { name: 'sklearn-forest-classifier', algorithm: 'coalitions', method: 'shapley-exact', records: expected.records.sklearn },
+  {
+    name: 'sklearn-forest-classifier',
+    algorithm: 'coalitions',
+    method: 'shapley-exact',
+    records: expected.records.sklearn,
+  },
   { name: 'torch-mlp', algorithm: 'coalitions', method: 'shapley-exact', records: expected.records.torch },
 ];
 

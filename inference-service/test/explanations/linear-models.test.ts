@@ -36,7 +36,10 @@ describe('linear models under Shapley values', () => {
   const linear = [tensorClassifier(), columnsZipMapClassifier(), linearRegressor(), torchStyleLogit()];
   let t: TestApp;
   before(async () => {
-    const lead = { card: JSON.parse(await readFile(`${LEAD_DIR}model.json`, 'utf8')), onnx: await readFile(`${LEAD_DIR}model.onnx`) };
+    const lead = {
+      card: JSON.parse(await readFile(`${LEAD_DIR}model.json`, 'utf8')),
+      onnx: await readFile(`${LEAD_DIR}model.onnx`),
+    };
     t = await createTestApp([
       await writeModelDir([...linear, lead].flatMap((m) => [withMethod(m, 'shapley'), withMethod(m, 'occlusion')])),
     ]);
@@ -53,7 +56,10 @@ describe('linear models under Shapley values', () => {
     it(`${model.card.name}: the same impacts as occlusion, each feature in a group of its own`, async () => {
       const shapley = t.registry.get(`${model.card.name}-shapley`)!;
       assert.equal(shapley.explanation.algorithm, 'coalitions');
-      assert.ok(shapley.explanation.groups!.every((g) => g.length === 1), JSON.stringify(shapley.explanation.groups));
+      assert.ok(
+        shapley.explanation.groups!.every((g) => g.length === 1),
+        JSON.stringify(shapley.explanation.groups),
+      );
       const random = createRandom(3);
       const records = Array.from({ length: 50 }, (_, i) => ({
         id: `r${i}`,
@@ -68,14 +74,23 @@ describe('linear models under Shapley values', () => {
           ]),
         ),
       }));
-      assert.deepEqual(await factors(`${model.card.name}-shapley`, records), await factors(`${model.card.name}-occlusion`, records));
+      assert.deepEqual(
+        await factors(`${model.card.name}-shapley`, records),
+        await factors(`${model.card.name}-occlusion`, records),
+      );
     });
   }
 
   it('the bundled lead model: the same impacts as occlusion on 200 leads, exact at one row per feature', async () => {
     const shapley = t.registry.get('lead-scoring-shapley')!;
-    assert.deepEqual(shapley.explanation.groups, shapley.card.features.map((f) => [f.name]));
+    assert.deepEqual(
+      shapley.explanation.groups,
+      shapley.card.features.map((f) => [f.name]),
+    );
     const body = buildScoreBody('lead-scoring', '1.0.0', shapley.card.features, 200, true);
-    assert.deepEqual(await factors('lead-scoring-shapley', body.records), await factors('lead-scoring-occlusion', body.records));
+    assert.deepEqual(
+      await factors('lead-scoring-shapley', body.records),
+      await factors('lead-scoring-occlusion', body.records),
+    );
   });
 });

@@ -154,15 +154,16 @@ describe('explanations near 0 and 1', () => {
 
   it("drops logits that do not give back the graph's probabilities, and says so", async () => {
     const parsed = ModelCard.parse(card('check', { name: 'probabilities' }, { method: 'shapley', improve: 'raise' }));
-    const decoding: ScoreDecoding = {
+    const decoding: Extract<ScoreDecoding, { task: 'classification' }> = {
       tensor: 'probabilities',
       task: 'classification',
       transform: 'none',
       positiveColumn: 1,
+      multiclass: false,
+      classLabels: undefined,
       margin: { from: 'logits', tensor: 'byom_explain_logits', link: 'logistic' },
     };
     const graph: ExplanationGraph = {
-      modelBytes: new Uint8Array(),
       margin: decoding.margin,
       addedOutputs: [],
       groups: undefined,

@@ -40,7 +40,9 @@ function randomGame(seed: number, players: number) {
       if (mask & (1 << i)) continue;
       let size = 0;
       for (let j = 0; j < players; j++) if (mask & (1 << j)) size++;
-      phi += ((factorial(size) * factorial(players - size - 1)) / factorial(players)) * (value(mask | (1 << i)) - value(mask));
+      phi +=
+        ((factorial(size) * factorial(players - size - 1)) / factorial(players)) *
+        (value(mask | (1 << i)) - value(mask));
     }
     return phi;
   });
@@ -108,8 +110,11 @@ describe('sampled Shapley values', () => {
         assert.ok(explanation.errorBound! <= DEFAULT_TOLERANCE, `record ${i}: bound ${explanation.errorBound}`);
         const resolved = resolveRecord(model.card.features, records[i]!);
         assert.ok(resolved.ok);
-        const exact = await bruteForceShapley(resolved.values, model.baselines, async (rows: ModelValue[][]) =>
-          (await model.predictAlone({ records: rows.map((values) => ({ values })) })).margins,
+        const exact = await bruteForceShapley(
+          resolved.values,
+          model.baselines,
+          async (rows: ModelValue[][]) =>
+            (await model.predictAlone({ records: rows.map((values) => ({ values })) })).margins,
         );
         const impacts = new Map(result.factors!.map((f) => [f.feature, f.impact]));
         const errors = mlp.card.features.map((f, j) => Math.abs(impacts.get(f.name)! - exact.impacts[j]!));
@@ -131,18 +136,30 @@ describe('sampled Shapley values', () => {
       const random = createRandom(6);
       const features = randomRecord(random, mlp.card);
       const ask = async () =>
-        ((await (await t.call('POST', '/v1/score', { model: mlp.card.name, explain: true, records: [{ id: 'r', features }] })).json()) as ScoreResponse)
-          .results[0]!.factors;
+        (
+          (await (
+            await t.call('POST', '/v1/score', { model: mlp.card.name, explain: true, records: [{ id: 'r', features }] })
+          ).json()) as ScoreResponse
+        ).results[0]!.factors;
       assert.deepEqual(await ask(), await ask());
     });
 
     it('reach a tolerance the card sets', async () => {
       const tight = randomMlp(41, 13, 'logit', 12);
-      tight.card = { ...tight.card, name: 'tight-mlp', explanations: { method: 'shapley', improve: 'raise', tolerance: 0.01 } };
+      tight.card = {
+        ...tight.card,
+        name: 'tight-mlp',
+        explanations: { method: 'shapley', improve: 'raise', tolerance: 0.01 },
+      };
       const app = await createTestApp([await writeModelDir([tight])]);
       const random = createRandom(8);
-      const records = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, features: randomRecord(random, tight.card) }));
-      const json = (await (await app.call('POST', '/v1/score', { model: 'tight-mlp', explain: true, records })).json()) as ScoreResponse;
+      const records = Array.from({ length: 10 }, (_, i) => ({
+        id: `r${i}`,
+        features: randomRecord(random, tight.card),
+      }));
+      const json = (await (
+        await app.call('POST', '/v1/score', { model: 'tight-mlp', explain: true, records })
+      ).json()) as ScoreResponse;
       for (const result of json.results) {
         const { errorBound, permutations } = result.explanation!;
         assert.ok(errorBound! <= 0.01 || permutations === 1024, `bound ${errorBound} after ${permutations} orderings`);

@@ -40,7 +40,11 @@ const treeModels: RandomTreeModel[] = [
 ];
 const RECORDS = 15;
 
-async function explainAll(t: TestApp, model: TestModel, records: Array<Record<string, unknown>>): Promise<ScoreResult[]> {
+async function explainAll(
+  t: TestApp,
+  model: TestModel,
+  records: Array<Record<string, unknown>>,
+): Promise<ScoreResult[]> {
   const response = await t.call('POST', '/v1/score', {
     model: model.card.name,
     explain: true,
@@ -105,7 +109,10 @@ describe('exact Shapley values', () => {
         exact.impacts.forEach((phi, f) => (interaction = Math.max(interaction, Math.abs(phi - exact.occlusion[f]!))));
         assertAgrees(impactsOf(result, mlp), exact.impacts, `record ${i}`, mlp.card.name);
         assert.ok(Math.abs(result.explanation!.margin - exact.margin) <= AGREEMENT, 'the margin is the record row');
-        assert.ok(Math.abs(result.explanation!.baselineMargin - exact.baselineMargin) <= AGREEMENT, 'the baseline margin');
+        assert.ok(
+          Math.abs(result.explanation!.baselineMargin - exact.baselineMargin) <= AGREEMENT,
+          'the baseline margin',
+        );
       }
       assert.ok(interaction > 1e-3, 'the model has interactions, so occlusion would not pass this test');
       context.diagnostic(`largest |impact − brute force|: ${worst.get(mlp.card.name)!.toExponential(2)}`);
@@ -134,7 +141,12 @@ describe('exact Shapley values', () => {
       for (const [i, result] of results.entries()) {
         assert.equal(result.explanation?.method, 'tree-shap');
         const exact = await bruteForceShapley(valuesOf(model, records[i]!), model.baselines, reference);
-        assertAgrees(impactsOf(result, trees), exact.impacts, `record ${i} (${JSON.stringify(records[i])})`, trees.card.name);
+        assertAgrees(
+          impactsOf(result, trees),
+          exact.impacts,
+          `record ${i} (${JSON.stringify(records[i])})`,
+          trees.card.name,
+        );
         assert.ok(Math.abs(result.explanation!.margin - exact.margin) <= AGREEMENT, 'the trees give the margin');
       }
       context.diagnostic(`largest |impact − brute force|: ${worst.get(trees.card.name)!.toExponential(2)}`);
@@ -144,7 +156,9 @@ describe('exact Shapley values', () => {
   it('add up on every record: the impacts of all features sum to margin − baselineMargin', async () => {
     for (const testModel of [...mlps, ...forests, ...treeModels]) {
       const random = createRandom(99);
-      const spread: Record<string, number> = testModel.card.name.startsWith('pipeline') ? { Amount: 100, Visits: 2 } : {};
+      const spread: Record<string, number> = testModel.card.name.startsWith('pipeline')
+        ? { Amount: 100, Visits: 2 }
+        : {};
       const records = Array.from({ length: 40 }, () => randomRecord(random, testModel.card, spread));
       for (const result of await explainAll(t, testModel, records)) {
         const sum = result.factors!.reduce((s, f) => s + f.impact, 0);

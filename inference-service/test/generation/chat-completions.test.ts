@@ -21,15 +21,24 @@ describe('POST /v1/chat/completions with the openai client', () => {
 
   before(async () => {
     stub = await startStubLlmProvider();
-    const t = await createGatewayTestApp({
-      routes: {
-        insights: {
-          timeoutMs: 2000,
-          maxTokens: 300,
-          targets: [stubTarget(stub.baseUrl, 'model-a'), stubTarget(stub.baseUrl, 'model-b')],
+    const t = await createGatewayTestApp(
+      {
+        routes: {
+          insights: {
+            timeoutMs: 2000,
+            maxTokens: 300,
+            targets: [stubTarget(stub.baseUrl, 'model-a'), stubTarget(stub.baseUrl, 'model-b')],
+          },
+          // OpenAI's own package, pointed at the stub: it answers one choice per request.
+          openai: {
+            targets: [
+              { provider: 'openai', model: 'gpt-4o-mini', baseUrl: stub.baseUrl, pricePer1K: { input: 1, output: 1 } },
+            ],
+          },
         },
       },
-    });
+      { env: { OPENAI_API_KEY: 'sk-test-not-a-real-key' } },
+    );
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -127,16 +136,8 @@ describe('POST /v1/chat/completions with the openai client', () => {
     );
   });
 
-  it('refuses what it cannot do instead of silently ignoring it: streaming, n > 1, tools', async () => {
+  it('refuses what it cannot do instead of silently ignoring it: tools, log probabilities, logit bias', async () => {
     stub.reset();
-    await assert.rejects(
-      client.chat.completions.create({ model: 'insights', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-      (error: unknown) => error instanceof OpenAI.BadRequestError && /streaming is not supported/.test(error.message),
-    );
-    await assert.rejects(
-      client.chat.completions.create({ model: 'insights', n: 2, messages: [{ role: 'user', content: 'hi' }] }),
-      (error: unknown) => error instanceof OpenAI.BadRequestError && /only n = 1 is supported/.test(error.message),
-    );
     await assert.rejects(
       client.chat.completions.create({
         model: 'insights',
@@ -145,6 +146,93 @@ describe('POST /v1/chat/completions with the openai client', () => {
       }),
       (error: unknown) => error instanceof OpenAI.BadRequestError && /tools are not supported/.test(error.message),
     );
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'insights',
+        logprobs: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (error: unknown) =>
+        error instanceof OpenAI.BadRequestError &&
+        error.param === 'logprobs' &&
+        error.type === 'invalid_request_error' &&
+        /logprobs are not supported/.test(error.message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'insights',
+        logit_bias: { '1234': 5 },
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'logit_bias',
+    );
     assert.equal(stub.requests.length, 0);
+  });
+
+  it('forwards seed and penalties, and reports what it did not forward or honour', async () => {
+    const completion = (await client.chat.completions.create({
+      model: 'insights',
+      messages: [{ role: 'user', content: 'hi' }],
+      seed: 42,
+      frequency_penalty: 0.5,
+      presence_penalty: -0.5,
+      max_tokens: 5000,
+      store: true,
+      metadata: { purpose: 'test' },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming)) as unknown as ChatCompletionResponse;
+    const sent = stub.requests[0]!.body!;
+    assert.deepEqual([sent.seed, sent.frequency_penalty, sent.presence_penalty], [42, 0.5, -0.5]);
+    assert.equal(sent.max_tokens, 300, 'the route cap applies');
+    const warnings = completion.byom.warnings.join('\n');
+    assert.match(warnings, /max_tokens: 5000 is above route "insights"'s cap of 300/);
+    assert.match(warnings, /store: not forwarded by the gateway/);
+    assert.match(warnings, /metadata: not forwarded by the gateway/);
+  });
+
+  it('keeps text parts apart, each on its own line', async () => {
+    await client.chat.completions.create({
+      model: 'insights',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'text', text: 'mail me the deck' },
+          ],
+        },
+      ],
+    });
+    const content = stub.requests[0]!.body!.messages![0]!.content;
+    assert.equal(content, 'hi\nmail me the deck');
+  });
+
+  it('flags a provider that reports no usage instead of reporting 0 tokens and $0', async () => {
+    stub.setDefault({ type: 'reply', text: 'Hello.', usage: null });
+    const completion = (await client.chat.completions.create({
+      model: 'insights',
+      messages: [{ role: 'user', content: 'hi' }],
+    })) as unknown as ChatCompletionResponse;
+    assert.equal(completion.usage, undefined, 'no made-up OpenAI usage object');
+    assert.equal(completion.byom.usage.source, 'estimate');
+    assert.ok(completion.byom.usage.totalTokens > 0 && completion.byom.cost.total > 0);
+    assert.equal(completion.byom.cost.source, 'estimate');
+    assert.match(completion.byom.warnings.join('\n'), /reported no token usage/);
+  });
+
+  it('answers n > 1 where the provider can, and refuses it naming the targets that cannot', async () => {
+    const several = await client.chat.completions.create({
+      model: 'insights',
+      n: 2,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.deepEqual(
+      several.choices.map((c) => c.message.content),
+      ['Echo: hi', 'Echo: hi (1)'],
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: 'openai', n: 2, messages: [{ role: 'user', content: 'hi' }] }),
+      (error: unknown) =>
+        error instanceof OpenAI.BadRequestError && error.param === 'n' && /openai \(openai\)/.test(error.message),
+    );
   });
 });

@@ -86,7 +86,12 @@ describe('circuit breakers against a provider process that hangs and recovers', 
     for (let i = 0; i < 3; i++) {
       const answer = await generate();
       assert.deepEqual(summary(answer), ['stub-primary:timeout:closed', 'stub-secondary:ok:closed']);
-      assert.ok(answer.attempts[0]!.latencyMs >= TIMEOUT_MS - 5, 'a closed circuit pays the timeout');
+      assert.ok(
+        // Half the timeout, not all of it: a timer counts from the event loop's cached time, so on a busy
+        // machine it fires early by the length of the loop turn that set it.
+        answer.attempts[0]!.latencyMs >= TIMEOUT_MS / 2,
+        `a closed circuit pays the timeout: ${JSON.stringify(answer.attempts)}`,
+      );
     }
     assert.equal(await circuitGauge(), '2', 'the gauge reports the circuit open');
 

@@ -50,6 +50,42 @@ describe('the routes file (BYOM_ROUTES)', () => {
     assert.equal(routes.get('deepseek')!.maxTokens, 1024);
     assert.equal(routes.get('deepseek')!.retries, 1);
     assert.equal(routes.get('local')!.targets[0]!.name, 'ollama');
+    assert.deepEqual(insights.breaker, {
+      consecutiveFailures: 5,
+      failureRate: 0.5,
+      windowMs: 60_000,
+      minimumRequests: 10,
+      cooldownMs: 30_000,
+    });
+    assert.deepEqual(routes.get('deepseek')!.breaker, insights.breaker, 'every route gets a breaker by default');
+    assert.deepEqual(insights.limits, { total: { requestsPerMinute: 600, tokensPerDay: 5_000_000 } });
+    assert.deepEqual(routes.limits?.perUser, { requestsPerMinute: 10, costPerDayUsd: 2 });
+    assert.ok(routes.hasLimits());
+  });
+
+  it('refuses limits and breaker settings that make no sense, naming each', () => {
+    const target = { provider: 'openai', model: 'm', pricePer1K: { input: 0, output: 0 } };
+    const problems = problemsOf(() =>
+      parseRoutes(
+        {
+          limits: { perUser: {} },
+          routes: {
+            r: {
+              targets: [target],
+              breaker: { consecutiveFailures: 0, cooldownMs: 5 },
+              limits: { perTeam: { requestsPerMinute: 5 }, total: { costPerDayUsd: -1 } },
+            },
+          },
+        },
+        'r.json',
+        { OPENAI_API_KEY: 'sk' },
+      ),
+    );
+    assert.match(problems, /limits\.perUser: set at least one limit/);
+    assert.match(problems, /routes\.r\.breaker\.consecutiveFailures: /);
+    assert.match(problems, /routes\.r\.breaker\.cooldownMs: /);
+    assert.match(problems, /routes\.r\.limits: Unrecognized key: "perTeam"/);
+    assert.match(problems, /routes\.r\.limits\.total\.costPerDayUsd: /);
   });
 
   it('names the file, the field and the problem for every mistake at once', async () => {

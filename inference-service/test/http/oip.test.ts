@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
-import { columnsZipMapClassifier, tensorClassifier, writeModelDir } from '../support/test-models.ts';
+import {
+  COLUMN_INTERCEPT,
+  COLUMN_WEIGHTS,
+  columnsZipMapClassifier,
+  tensorClassifier,
+  writeModelDir,
+} from '../support/test-models.ts';
 
 interface InferResponse {
   model_name: string;
@@ -39,9 +45,12 @@ describe('Open Inference Protocol v2', () => {
       { name: 'region', datatype: 'BYTES', shape: [-1, 1] },
     ]);
     assert.deepEqual(
-      meta.outputs.map((o) => o.name),
-      ['output_label', 'probabilities'],
-      'the ZipMap is served as its probability tensor',
+      meta.outputs,
+      [
+        { name: 'output_label', datatype: 'INT64', shape: [-1] },
+        { name: 'output_probability', datatype: 'FP32', shape: [-1, 2] },
+      ],
+      'the ZipMap output keeps its own name, served as its [N, classes] probability tensor',
     );
   });
 
@@ -86,6 +95,40 @@ describe('Open Inference Protocol v2', () => {
     const json = (await response.json()) as InferResponse;
     assert.equal(response.status, 200, JSON.stringify(json));
     assert.deepEqual(json.outputs.find((o) => o.name === 'output_label')!.data, [0]);
+    const probabilities = json.outputs.find((o) => o.name === 'output_probability')!;
+    assert.deepEqual(probabilities.shape, [1, 2]);
+    const p = 1 / (1 + Math.exp(-(COLUMN_INTERCEPT + COLUMN_WEIGHTS.region.north)));
+    assert.ok(Math.abs((probabilities.data[1] as number) - p) < 1e-6, `P(class 1) in column 1: ${probabilities.data}`);
+  });
+
+  it('serves a ZipMap output by its own name when asked for it, with the probabilities /v1/score gives', async () => {
+    const response = await t.call('POST', '/v2/models/columns-zipmap/infer', {
+      inputs: [
+        { name: 'amount', shape: [2, 1], datatype: 'FP32', data: [100, 300] },
+        { name: 'visits', shape: [2, 1], datatype: 'INT64', data: [1, 2] },
+        { name: 'region', shape: [2, 1], datatype: 'BYTES', data: ['south', 'north'] },
+      ],
+      outputs: [{ name: 'output_probability' }],
+    });
+    const json = (await response.json()) as InferResponse;
+    assert.equal(response.status, 200, JSON.stringify(json));
+    assert.deepEqual(
+      json.outputs.map((o) => [o.name, o.datatype, o.shape]),
+      [['output_probability', 'FP32', [2, 2]]],
+    );
+    const scored = (await (
+      await t.call('POST', '/v1/score', {
+        model: 'columns-zipmap',
+        records: [
+          { id: 'a', features: { Amount: 100, Visits: 1, Region: 'south' } },
+          { id: 'b', features: { Amount: 300, Visits: 2, Region: 'north' } },
+        ],
+      })
+    ).json()) as { results: Array<{ score: number }> };
+    assert.deepEqual(
+      scored.results.map((r) => r.score),
+      [json.outputs[0]!.data[1], json.outputs[0]!.data[3]],
+    );
   });
 
   it('rejects tensors that do not fit the model with readable 400s', async () => {

@@ -63,6 +63,8 @@ describe('operations endpoints', () => {
       error: {
         code: 'UNAUTHORIZED',
         message: 'missing service key: send "Authorization: Bearer <key>", "X-API-Key: <key>" or "api-key: <key>"',
+        type: 'authentication_error',
+        param: null,
         requestId: 'sf-score-2',
       },
     });

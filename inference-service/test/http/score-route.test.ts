@@ -74,6 +74,86 @@ describe('POST /v1/score', () => {
     assert.ok(Math.abs(json.results[0]!.score - 1 / 3) < 1e-6, 'three equal logits give "won" a third');
   });
 
+  it("returns every class's probability for a multiclass model, in the model's class order", async () => {
+    const { json } = await score(t, {
+      model: 'deal-stage',
+      explain: true,
+      records: [{ id: 'r', features: { x1: 2, x2: -1 } }],
+    });
+    const [result] = json.results;
+    // Logits from the graph's coefficients: lost = x1, open = x2, won = -x1 - x2.
+    const logits = [2, -1, -1];
+    const sum = logits.reduce((a, z) => a + Math.exp(z), 0);
+    assert.deepEqual(
+      result!.probabilities!.map((p) => p.label),
+      ['lost', 'open', 'won'],
+    );
+    result!.probabilities!.forEach((p, i) =>
+      assert.ok(Math.abs(p.probability - Math.exp(logits[i]!) / sum) < 1e-6, `${p.label}: ${p.probability}`),
+    );
+    assert.equal(result!.score, result!.probabilities![2]!.probability, 'the score stays the positive class ("won")');
+    const binary = await score(t, { model: 'tensor-classifier', records: [{ id: 'r', features: { a: 1, b: 1 } }] });
+    assert.equal(binary.json.results[0]!.probabilities, undefined, 'a binary model answers with its score alone');
+  });
+
+  it('warns, per record, about a category the model was not trained on, and still scores it', async () => {
+    const { status, json } = await score(t, {
+      model: 'columns-zipmap',
+      records: [
+        { id: 'known', features: { Amount: 1, Visits: 1, Region: 'north' } },
+        { id: 'unseen', features: { Amount: 1, Visits: 1, Region: 'west' } },
+        { id: 'defaulted', features: { Amount: 1, Visits: 1 } },
+        { id: 'long', features: { Amount: 1, Visits: 1, Region: `<script>${'x'.repeat(500)}` } },
+      ],
+    });
+    assert.equal(status, 200);
+    const byId = new Map(json.results.map((r) => [r.id, r]));
+    assert.equal(byId.get('known')!.warnings, undefined, 'a known category has no warning');
+    assert.equal(byId.get('defaulted')!.warnings, undefined, "the card's own default is never warned about");
+    assert.deepEqual(byId.get('unseen')!.warnings, [
+      {
+        code: 'UNSEEN_CATEGORY',
+        feature: 'Region',
+        message:
+          'feature "Region": "west" is not a category the model was trained on ("north", "south"); ' +
+          'it was scored the way the model treats unknown categories, usually as none of them',
+      },
+    ]);
+    assert.ok(byId.get('unseen')!.score > 0, 'the record is still scored');
+    const echoed = byId.get('long')!.warnings![0]!.message;
+    assert.ok(echoed.length < 300, `the echoed value is cut short: ${echoed.length} characters`);
+    assert.deepEqual(json.errors, []);
+    const metrics = await (await t.call('GET', '/metrics')).text();
+    assert.match(metrics, /byom_record_warnings_total\{model="columns-zipmap",code="UNSEEN_CATEGORY"\} 2/);
+  });
+
+  it("takes the categories to check from the graph's encoder when the card lists none", async () => {
+    const model = columnsZipMapClassifier();
+    const region = { ...model.card.features[2]! };
+    delete region.categories;
+    const bare = {
+      ...model,
+      card: { ...model.card, features: [model.card.features[0]!, model.card.features[1]!, region] },
+    };
+    const graphOnly = await createTestApp([await writeModelDir([bare])]);
+    const { json } = await score(graphOnly, {
+      model: 'columns-zipmap',
+      records: [{ id: 'r', features: { Amount: 1, Visits: 1, Region: 'east' } }],
+    });
+    assert.match(json.results[0]!.warnings![0]!.message, /"east" is not a category .*\("north", "south"\)/);
+  });
+
+  it('names every missing feature in one error', async () => {
+    const { json } = await score(t, { model: 'deal-size', records: [{ id: 'r', features: { unrelated: 1 } }] });
+    assert.deepEqual(json.errors, [
+      {
+        id: 'r',
+        code: 'MISSING_FEATURE',
+        message: 'features "size", "age" are missing and the model card gives them no default',
+      },
+    ]);
+  });
+
   it("maps a regressor's value onto [0, 1] with output.range and returns the raw value", async () => {
     const { json } = await score(t, {
       model: 'deal-size',

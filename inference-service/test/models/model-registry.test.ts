@@ -114,7 +114,7 @@ describe('model registry', () => {
     );
     await expectLoadError(
       [withCard(tensorClassifier(), (c) => (c.output = { name: 'scores' }))],
-      /model\.onnx: output\.name:/,
+      /model\.json: output\.name: model\.onnx /,
       /no output "scores".*\(outputs: "label", "probabilities"\)/,
     );
     await expectLoadError(
@@ -175,11 +175,80 @@ describe('model registry', () => {
     );
   });
 
-  it('stops the boot on bytes that are not ONNX', async () => {
+  it('names every unknown card field, with the field probably meant', async () => {
     await expectLoadError(
-      [{ card: tensorClassifier().card, onnx: new TextEncoder().encode('not a model') }],
-      /model\.onnx/,
-      /not a valid ONNX model|cannot load/,
+      [
+        withCard(tensorClassifier(), (c) => {
+          c.feature = c.features;
+          delete c.features;
+          c.threshold = 0.5;
+          (c.output as Record<string, unknown>).transfrom = 'sigmoid';
+        }),
+      ],
+      /tensor-classifier\/1\.0\.0\/model\.json: /,
+      new RegExp(
+        [
+          'features: Invalid input: expected array, received undefined',
+          'output: unknown field "transfrom" \\(did you mean "transform"\\?\\)',
+          'top level: unknown field "feature" \\(did you mean "features"\\?\\), unknown field "threshold" \\(allowed: name, version, default, ',
+        ].join('.*'),
+      ),
+    );
+  });
+
+  it('refuses a card whose version differs from its version directory', async () => {
+    const dir = await writeModelDir([tensorClassifier('1.0.0')]);
+    const { rename } = await import('node:fs/promises');
+    await rename(path.join(dir, 'tensor-classifier', '1.0.0'), path.join(dir, 'tensor-classifier', '2.0.0'));
+    await assert.rejects(
+      load([dir]),
+      /2\.0\.0\/model\.json: version: "1\.0\.0" must match its directory "2\.0\.0" \(a copied card not bumped/,
+    );
+  });
+
+  it('refuses a model.onnx without a model card, and warns about directories with no model at all', async () => {
+    const dir = await writeModelDir([tensorClassifier('1.0.0')]);
+    const { copyFile } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'tensor-classifier', '1.1.0'));
+    await copyFile(
+      path.join(dir, 'tensor-classifier', '1.0.0', 'model.onnx'),
+      path.join(dir, 'tensor-classifier', '1.1.0', 'model.onnx'),
+    );
+    await assert.rejects(
+      load([dir]),
+      /tensor-classifier\/1\.1\.0\/model\.onnx: has no model\.json next to it, so it cannot be served: write its model card/,
+    );
+
+    const quiet = await writeModelDir([tensorClassifier('1.0.0')]);
+    await mkdir(path.join(quiet, 'tensor-classifier', 'notes'));
+    await mkdir(path.join(quiet, 'churn', '2.0.0'), { recursive: true });
+    await writeFile(path.join(quiet, 'churn', '2.0.0', 'card.json'), '{}');
+    await mkdir(path.join(quiet, '.git'));
+    const registry = await load([quiet]);
+    assert.deepEqual(registry.warnings, [
+      {
+        file: path.join(quiet, 'churn', '2.0.0'),
+        message: 'has no model.json, so it is not served; skipped',
+      },
+      {
+        file: path.join(quiet, 'churn'),
+        message: 'has no model.json (nor <version>/model.json), so no model is served from it; skipped',
+      },
+      {
+        file: path.join(quiet, 'tensor-classifier', 'notes'),
+        message: 'has no model.json, so it is not served; skipped',
+      },
+    ]);
+    assert.equal(registry.size, 1, 'the real model is still served');
+    await registry.close();
+  });
+
+  it('stops at the first problem in directory order and counts the others', async () => {
+    const broken = (version: string) => withCard(tensorClassifier(version), (c) => delete c.task);
+    await expectLoadError(
+      [broken('1.0.0'), broken('2.0.0'), tensorClassifier('3.0.0')],
+      /1\.0\.0\/model\.json: task:/,
+      /\(and 1 more model problems: npm run validate-models -- <dir> lists them all\)$/,
     );
   });
 });

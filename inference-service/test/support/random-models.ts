@@ -1,4 +1,12 @@
-import { attr, buildModel, floatInitializer, mlNode, node, sequenceOfMaps, tensor } from '../../src/onnx/onnx-builder.ts';
+import {
+  attr,
+  buildModel,
+  floatInitializer,
+  mlNode,
+  node,
+  sequenceOfMaps,
+  tensor,
+} from '../../src/onnx/onnx-builder.ts';
 import type { NodeProto } from '../../src/onnx/onnx-proto.ts';
 import { createRandom } from '../../training/random.ts';
 import type { Random } from '../../training/random.ts';
@@ -33,7 +41,12 @@ interface RandomTree {
 const grid = (x: number) => Math.round(x * 1024) / 1024;
 
 /** A random tree of the given depth over `columns` input columns; thresholds within [-2, 2]. */
-function randomTree(random: Random, columns: number, depth: number, thresholds?: (column: number) => number): RandomTree {
+function randomTree(
+  random: Random,
+  columns: number,
+  depth: number,
+  thresholds?: (column: number) => number,
+): RandomTree {
   const nodes: RandomTree['nodes'] = [];
   const grow = (level: number): number => {
     const id = nodes.length;
@@ -42,7 +55,12 @@ function randomTree(random: Random, columns: number, depth: number, thresholds?:
       return id;
     }
     const feature = Math.floor(random.next() * columns);
-    nodes.push({ feature, threshold: thresholds ? thresholds(feature) : grid(random.uniform(-2, 2)), left: -1, right: -1 });
+    nodes.push({
+      feature,
+      threshold: thresholds ? thresholds(feature) : grid(random.uniform(-2, 2)),
+      left: -1,
+      right: -1,
+    });
     const left = grow(level + 1);
     const right = grow(level + 1);
     const branch = nodes[id] as { left: number; right: number };
@@ -133,10 +151,22 @@ function marginRegressor(
         ['margin'],
         [
           ...nodesAttrs(a),
-          attr.ints('target_treeids', a.leaves.map((l) => l.tree)),
-          attr.ints('target_nodeids', a.leaves.map((l) => l.node)),
-          attr.ints('target_ids', a.leaves.map(() => 0)),
-          attr.floats('target_weights', a.leaves.map((l) => leafMargin(l.value))),
+          attr.ints(
+            'target_treeids',
+            a.leaves.map((l) => l.tree),
+          ),
+          attr.ints(
+            'target_nodeids',
+            a.leaves.map((l) => l.node),
+          ),
+          attr.ints(
+            'target_ids',
+            a.leaves.map(() => 0),
+          ),
+          attr.floats(
+            'target_weights',
+            a.leaves.map((l) => leafMargin(l.value)),
+          ),
           attr.floats('base_values', [base]),
           attr.int('n_targets', 1),
         ],
@@ -213,10 +243,22 @@ export function randomTreeEnsemble(
           ['variable'],
           [
             ...nodesAttrs(a),
-            attr.ints('target_treeids', a.leaves.map((l) => l.tree)),
-            attr.ints('target_nodeids', a.leaves.map((l) => l.node)),
-            attr.ints('target_ids', a.leaves.map(() => 0)),
-            attr.floats('target_weights', a.leaves.map((l) => leafMargin(l.value))),
+            attr.ints(
+              'target_treeids',
+              a.leaves.map((l) => l.tree),
+            ),
+            attr.ints(
+              'target_nodeids',
+              a.leaves.map((l) => l.node),
+            ),
+            attr.ints(
+              'target_ids',
+              a.leaves.map(() => 0),
+            ),
+            attr.floats(
+              'target_weights',
+              a.leaves.map((l) => leafMargin(l.value)),
+            ),
             attr.int('n_targets', 1),
             attr.string('aggregate_function', 'SUM'),
           ],
@@ -240,10 +282,22 @@ export function randomTreeEnsemble(
           ['label', 'probabilities'],
           [
             ...nodesAttrs(a),
-            attr.ints('class_treeids', a.leaves.flatMap((l) => [l.tree, l.tree])),
-            attr.ints('class_nodeids', a.leaves.flatMap((l) => [l.node, l.node])),
-            attr.ints('class_ids', a.leaves.flatMap(() => [0, 1])),
-            attr.floats('class_weights', a.leaves.flatMap((l) => [(1 - p(l.value)) / trees, p(l.value) / trees])),
+            attr.ints(
+              'class_treeids',
+              a.leaves.flatMap((l) => [l.tree, l.tree]),
+            ),
+            attr.ints(
+              'class_nodeids',
+              a.leaves.flatMap((l) => [l.node, l.node]),
+            ),
+            attr.ints(
+              'class_ids',
+              a.leaves.flatMap(() => [0, 1]),
+            ),
+            attr.floats(
+              'class_weights',
+              a.leaves.flatMap((l) => [(1 - p(l.value)) / trees, p(l.value) / trees]),
+            ),
             attr.ints('classlabels_int64s', [0, 1]),
             attr.string('post_transform', 'NONE'),
           ],
@@ -265,10 +319,22 @@ export function randomTreeEnsemble(
           ['label', 'probability_tensor'],
           [
             ...nodesAttrs(a),
-            attr.ints('class_treeids', a.leaves.map((l) => l.tree)),
-            attr.ints('class_nodeids', a.leaves.map((l) => l.node)),
-            attr.ints('class_ids', a.leaves.map(() => 0)),
-            attr.floats('class_weights', a.leaves.map((l) => l.value)),
+            attr.ints(
+              'class_treeids',
+              a.leaves.map((l) => l.tree),
+            ),
+            attr.ints(
+              'class_nodeids',
+              a.leaves.map((l) => l.node),
+            ),
+            attr.ints(
+              'class_ids',
+              a.leaves.map(() => 0),
+            ),
+            attr.floats(
+              'class_weights',
+              a.leaves.map((l) => l.value),
+            ),
             attr.ints('classlabels_int64s', [0, 1]),
             attr.floats('base_values', [base]),
             attr.string('post_transform', 'LOGISTIC'),
@@ -278,7 +344,11 @@ export function randomTreeEnsemble(
       ],
     });
   }
-  return { card, onnx, marginReference: marginRegressor(inputs, preprocessing, treeInput, a, leafMargin, base, initializers) };
+  return {
+    card,
+    onnx,
+    marginReference: marginRegressor(inputs, preprocessing, treeInput, a, leafMargin, base, initializers),
+  };
 }
 
 /**
@@ -295,7 +365,11 @@ export function randomPipelineTrees(seed: number, trees = 10, depth = 4): Random
   );
   const a = nodeAttributes(forest, { mode: 'BRANCH_LEQ', missingTrue: false });
   const base = grid(random.uniform(-0.5, 0.5));
-  const inputs = [tensor('region', 'string', ['N', 1]), tensor('amount', 'float', ['N', 1]), tensor('visits', 'float', ['N', 1])];
+  const inputs = [
+    tensor('region', 'string', ['N', 1]),
+    tensor('amount', 'float', ['N', 1]),
+    tensor('visits', 'float', ['N', 1]),
+  ];
   const preprocessing = [
     mlNode('OneHotEncoder', ['region'], ['region_3d'], [attr.strings('cats_strings', regions), attr.int('zeros', 1)]),
     node('Flatten', ['region_3d'], ['region_onehot'], [attr.int('axis', 1)]),
@@ -328,10 +402,22 @@ export function randomPipelineTrees(seed: number, trees = 10, depth = 4): Random
         ['output_label', 'probabilities'],
         [
           ...nodesAttrs(a),
-          attr.ints('class_treeids', a.leaves.map((l) => l.tree)),
-          attr.ints('class_nodeids', a.leaves.map((l) => l.node)),
-          attr.ints('class_ids', a.leaves.map(() => 0)),
-          attr.floats('class_weights', a.leaves.map((l) => l.value)),
+          attr.ints(
+            'class_treeids',
+            a.leaves.map((l) => l.tree),
+          ),
+          attr.ints(
+            'class_nodeids',
+            a.leaves.map((l) => l.node),
+          ),
+          attr.ints(
+            'class_ids',
+            a.leaves.map(() => 0),
+          ),
+          attr.floats(
+            'class_weights',
+            a.leaves.map((l) => l.value),
+          ),
           attr.ints('classlabels_int64s', [0, 1]),
           attr.floats('base_values', [base]),
           attr.string('post_transform', 'LOGISTIC'),

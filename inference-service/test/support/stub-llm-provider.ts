@@ -10,6 +10,11 @@ import type { Socket } from 'node:net';
  *
  * Without a script it echoes the last user message, which is what masking round trips need:
  * the placeholders the gateway sent come back in the answer.
+ *
+ * A request with `stream: true` gets the reply as Server-Sent Events in OpenAI's chunk format,
+ * a few characters a chunk (`chunks` says exactly how), with usage in a last chunk when the
+ * request asks for it (`stream_options.include_usage`), as OpenAI does. A request with `n` > 1
+ * gets n choices: choice i is the reply with " (i)" after it for i > 0.
  */
 
 export interface ChatCompletionBody {
@@ -40,9 +45,16 @@ export type StubBehaviour =
       /** Milliseconds before answering; a function draws a new delay for every request. */
       delayMs?: number | (() => number);
       finishReason?: string;
-      usage?: { prompt_tokens: number; completion_tokens: number };
+      /** `null` leaves usage out of the answer, as some OpenAI-compatible servers do. */
+      usage?: { prompt_tokens: number; completion_tokens: number } | null;
       /** The model id the stub reports; defaults to the requested one. */
       model?: string;
+      /** Streaming: the text in these pieces (default: four characters each). */
+      chunks?: string[];
+      /** Streaming: milliseconds between chunks. */
+      chunkDelayMs?: number;
+      /** Streaming: drop the connection after this many chunks, as a provider that dies mid-answer. */
+      breakAfterChunks?: number;
     }
   /** An HTTP error with an OpenAI-style error body, e.g. 500, 503, 429 with retry-after, 400. */
   | {
@@ -179,25 +191,25 @@ function respond(
 ): void {
   switch (behaviour.type) {
     case 'reply': {
+      if (body.stream === true) {
+        later(req, behaviour.delayMs, () => streamReply(req, res, behaviour, body, sequence));
+        return;
+      }
       const send = () => {
         const text = typeof behaviour.text === 'function' ? behaviour.text(body) : (behaviour.text ?? echo(body));
-        const usage = behaviour.usage ?? {
-          prompt_tokens: estimateTokens(JSON.stringify(body.messages ?? [])),
-          completion_tokens: estimateTokens(text),
-        };
+        const usage = usageOf(behaviour, body, text);
+        const n = typeof body.n === 'number' && body.n > 1 ? body.n : 1;
         sendJson(res, 200, {
           id: `chatcmpl-stub-${sequence}`,
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
           model: behaviour.model ?? body.model ?? 'stub-model',
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: text },
-              finish_reason: behaviour.finishReason ?? 'stop',
-            },
-          ],
-          usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+          choices: Array.from({ length: n }, (_, index) => ({
+            index,
+            message: { role: 'assistant', content: index === 0 ? text : `${text} (${index})` },
+            finish_reason: behaviour.finishReason ?? 'stop',
+          })),
+          ...(usage ? { usage } : {}),
         });
       };
       later(req, behaviour.delayMs, send);
@@ -239,6 +251,64 @@ function respond(
       req.socket.destroy();
       return;
   }
+}
+
+function usageOf(
+  behaviour: Extract<StubBehaviour, { type: 'reply' }>,
+  body: ChatCompletionBody,
+  text: string,
+): { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined {
+  if (behaviour.usage === null) return undefined;
+  const usage = behaviour.usage ?? {
+    prompt_tokens: estimateTokens(JSON.stringify(body.messages ?? [])),
+    completion_tokens: estimateTokens(text),
+  };
+  return { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+}
+
+/** The reply as OpenAI streams it: a role chunk, content chunks, a finish chunk, usage if asked, [DONE]. */
+function streamReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  behaviour: Extract<StubBehaviour, { type: 'reply' }>,
+  body: ChatCompletionBody,
+  sequence: number,
+): void {
+  const text = typeof behaviour.text === 'function' ? behaviour.text(body) : (behaviour.text ?? echo(body));
+  const pieces = behaviour.chunks ?? text.match(/[\s\S]{1,4}/g) ?? [];
+  const base = {
+    id: `chatcmpl-stub-${sequence}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: behaviour.model ?? body.model ?? 'stub-model',
+  };
+  const events: unknown[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] }];
+  for (const piece of pieces) events.push({ ...base, choices: [{ index: 0, delta: { content: piece } }] });
+  events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: behaviour.finishReason ?? 'stop' }] });
+  const usage = usageOf(behaviour, body, pieces.join(''));
+  const options = body.stream_options as { include_usage?: boolean } | undefined;
+  if (usage && options?.include_usage) events.push({ ...base, choices: [], usage });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let sent = 0;
+  let contentSent = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    if (sent >= events.length) {
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    const event = events[sent++] as { choices: Array<{ delta?: { content?: string } }> };
+    if (event.choices[0]?.delta?.content) contentSent++;
+    if (behaviour.breakAfterChunks !== undefined && contentSent >= behaviour.breakAfterChunks) {
+      // Once the chunk is on the wire, drop the connection without finishing the stream.
+      res.write(`data: ${JSON.stringify(event)}\n\n`, () => setTimeout(() => req.socket.destroy(), 20));
+      return;
+    }
+    res.write(`data: ${JSON.stringify(event)}\n\n`);
+    if (behaviour.chunkDelayMs) setTimeout(next, behaviour.chunkDelayMs);
+    else setImmediate(next);
+  };
+  next();
 }
 
 function later(req: IncomingMessage, delay: number | (() => number) | undefined, send: () => void): void {

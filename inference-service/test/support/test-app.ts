@@ -23,6 +23,8 @@ export async function createTestApp(
     signingSecrets?: string[];
     signatureToleranceSeconds?: number;
     now?: () => number;
+    /** /docs and /openapi.json without the key, as in development (default: behind the key). */
+    publicDocs?: boolean;
   } = {},
 ): Promise<TestApp> {
   const metrics = new ServiceMetrics({ collectProcessMetrics: false });
@@ -36,6 +38,7 @@ export async function createTestApp(
       maxBodyBytes: limits.maxBodyBytes ?? 10 * 1024 * 1024,
       signingSecrets: limits.signingSecrets ?? [],
       signatureToleranceSeconds: limits.signatureToleranceSeconds ?? 300,
+      publicDocs: limits.publicDocs ?? false,
     },
     ...(limits.now ? { now: limits.now } : {}),
     state,

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFeatureMapping } from '@byom/contracts/feature-mapping';
 import type { FeatureMappingEntry } from '@byom/contracts/feature-mapping';
+import { valueStartLine } from '../project/metadata-xml.ts';
 import { cardFor, readModelDirectory } from '../project/model-cards.ts';
-import type { ModelDirectory } from '../project/model-cards.ts';
+import type { ModelCardFile, ModelDirectory } from '../project/model-cards.ts';
 import { ENDPOINT_TYPE, recordsOfType, recordText, TEMPLATE_TYPE } from '../project/project-metadata.ts';
 import type { CustomMetadataRecord, ProjectMetadata } from '../project/project-metadata.ts';
 import { DATE_TYPES, NUMBER_TYPES, SchemaCatalog } from '../project/schema-catalog.ts';
@@ -12,6 +13,7 @@ import { FindingLog } from './findings.ts';
 import { checkMappingAgainstCard } from './mapping-vs-card.ts';
 import type { MappedFeature } from './mapping-vs-card.ts';
 import { extractMergeFields, parsePiiFields } from './merge-fields.ts';
+import { checkPermissionSets } from './permission-set-checks.ts';
 
 /**
  * The offline half of `sf byom doctor`: everything that can be checked from the project's
@@ -29,6 +31,8 @@ export interface CheckedEndpoint {
   modelVersion?: string;
   namedCredential?: string;
   mapped: MappedFeature[];
+  /** Score_Field__c, Band_Field__c and Scored_At_Field__c that name fields of the project: reps need read access. */
+  summaryFields?: string[];
 }
 
 export interface CheckedCredential {
@@ -89,6 +93,8 @@ export async function checkProject(project: ProjectMetadata, modelsDir: string):
   const credentials = [...credentialNames]
     .sort()
     .flatMap((name) => checkCredential(log, project, name, relative) ?? []);
+
+  checkPermissionSets(log, project, credentials, endpoints);
 
   return { log, endpoints, templates, credentials };
 }
@@ -164,7 +170,15 @@ function checkEndpoint(
   }
 
   const mapping = parseFeatureMapping(record.values.get('Feature_Mapping__c')?.value ?? undefined);
-  for (const problem of mapping.problems) log.error('ENDPOINT_MAPPING_INVALID', at('Feature_Mapping__c'), [problem]);
+  if (mapping.syntaxError) {
+    // One error, at its line in the XML file: nothing below can be checked against JSON that does not parse.
+    const { line, column, problem } = mapping.syntaxError;
+    const start = valueStartLine(readFileSync(record.file, 'utf8'), 'Feature_Mapping__c');
+    const where = start === undefined ? at('Feature_Mapping__c') : `${file}:${start + line - 1}: Feature_Mapping__c`;
+    log.error('ENDPOINT_MAPPING_NOT_JSON', where, [start === undefined ? line : start + line - 1, column, problem]);
+  } else {
+    for (const problem of mapping.problems) log.error('ENDPOINT_MAPPING_INVALID', at('Feature_Mapping__c'), [problem]);
+  }
 
   const objectKnown = endpoint.objectName !== undefined && catalog.object(endpoint.objectName) !== undefined;
   if (endpoint.objectName !== undefined && !objectKnown) {
@@ -183,6 +197,10 @@ function checkEndpoint(
     );
   }
   if (objectKnown) {
+    endpoint.summaryFields = ['Score_Field__c', 'Band_Field__c', 'Scored_At_Field__c']
+      .map((setting) => recordText(record, setting))
+      .filter((field): field is string => field !== undefined)
+      .filter((field) => project.objects.get(endpoint.objectName!.toLowerCase())?.fields.has(field.toLowerCase()));
     checkSummaryField(
       log,
       catalog,
@@ -234,8 +252,11 @@ function checkEndpoint(
           [endpoint.modelName, endpoint.modelVersion, family.versions.map((v) => v.version).join(', ')],
           [family.defaultVersion],
         );
-      } else if (mapping.entries.length > 0) {
-        checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
+      } else {
+        // A mapping with problems would only add "feature not mapped" findings that follow from them.
+        if (mapping.entries.length > 0 && mapping.problems.length === 0)
+          checkMappingAgainstCard(log, at('Feature_Mapping__c'), endpoint.mapped, card);
+        checkScoreLabel(log, record, card, at('Score_Label__c'));
       }
     }
   }
@@ -250,6 +271,18 @@ function checkEndpoint(
     ]);
   }
   return endpoint;
+}
+
+/**
+ * The card shows the endpoint's Score_Label__c ("Likelihood to convert · 0–100"); it should say
+ * what the model card says the score predicts. A warning: the card still works, with a vaguer label.
+ */
+function checkScoreLabel(log: FindingLog, record: CustomMetadataRecord, card: ModelCardFile, where: string): void {
+  const label = recordText(record, 'Score_Label__c');
+  if (card.scoreLabel === undefined || label === card.scoreLabel) return;
+  if (label === undefined)
+    log.warning('ENDPOINT_SCORE_LABEL_MISSING', where, [card.name, card.scoreLabel], [card.scoreLabel]);
+  else log.warning('ENDPOINT_SCORE_LABEL_DIFFERS', where, [label, card.name, card.scoreLabel], [card.scoreLabel]);
 }
 
 /** A mapping entry's field, resolved on the endpoint's object, with the same rules as Apex. */

@@ -15,6 +15,20 @@ interface ModelList {
   models?: Array<{ name: string; defaultVersion: string; versions: string[] }>;
 }
 
+/** A path that is one of the service's routes, not a prefix the service could be mounted under. */
+const SERVICE_ROUTE =
+  /(\/v1\/(score|models|generate|chat)\b.*|\/v2(\/.*)?|\/healthz|\/readyz|\/metrics|\/docs|\/openapi\.json)\/?$/;
+
+/** For a URL that names one of the service's routes (`…/v1/score`), the service root to use instead. */
+export function serviceRootOf(url: string): string | undefined {
+  const parsed = new URL(url);
+  const match = SERVICE_ROUTE.exec(parsed.pathname);
+  if (!match) return undefined;
+  parsed.pathname = parsed.pathname.slice(0, match.index) || '/';
+  parsed.search = '';
+  return parsed.toString().replace(/\/$/, '');
+}
+
 export async function checkService(
   client: ServiceClient,
   keyEnv: string,
@@ -23,6 +37,12 @@ export async function checkService(
 ): Promise<FindingLog> {
   const log = new FindingLog('service');
   const where = client.baseUrl;
+  const root = serviceRootOf(client.baseUrl);
+  if (root !== undefined) {
+    // The service answers a route's own path with 401 or 404, which would read as a key problem.
+    log.error('SERVICE_URL_NOT_ROOT', where, [new URL(client.baseUrl).pathname], [root]);
+    return log;
+  }
   try {
     const live = await client.get('/healthz');
     if (live.status !== 200) {

@@ -130,3 +130,19 @@ export function childText(element: XmlElement, name: string): string | undefined
   const text = child?.text.trim();
   return text === undefined || text === '' ? undefined : text;
 }
+
+/**
+ * The 1-based line of a source-format file where the text of `<value>` for `field` starts
+ * (custom metadata records: `<values><field>F</field><value …>text</value></values>`), so a
+ * problem found inside the value can be reported at its line in the file. Undefined when the
+ * field is not there.
+ */
+export function valueStartLine(source: string, field: string): number | undefined {
+  const fieldAt = source.indexOf(`<field>${field}</field>`);
+  if (fieldAt < 0) return undefined;
+  const valueOpen = /<value\b[^>]*>(<!\[CDATA\[)?/g;
+  valueOpen.lastIndex = fieldAt;
+  const match = valueOpen.exec(source);
+  if (!match) return undefined;
+  return source.slice(0, match.index + match[0].length).split('\n').length;
+}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelCard } from '@byom/contracts/model-card';
+import { describeSchemaIssues } from '@byom/contracts/schema-issues';
 import { compareVersions, pickDefaultVersion } from '@byom/contracts/model-versions';
 
 /**
@@ -113,5 +114,5 @@ async function readCard(file: string, problems: ModelDirectory['problems']): Pro
 export function parseModelCard(value: unknown, directory: string, file: string): ModelCardFile | string {
   const parsed = ModelCard.safeParse(value);
   if (parsed.success) return { ...parsed.data, directory, file };
-  return parsed.error.issues.map((issue) => `${issue.path.join('.') || 'the card'}: ${issue.message}`).join('; ');
+  return describeSchemaIssues(parsed.error.issues, ModelCard);
 }

@@ -21,6 +21,8 @@ export interface ProjectField {
   relationshipName?: string;
   scale?: number;
   formula: boolean;
+  /** Required fields have no field-level security: every user with object access reads them. */
+  required: boolean;
   file: string;
 }
 
@@ -70,6 +72,13 @@ export interface PermissionSet {
   /** `<ExternalCredential>-<Principal>` of every enabled principal access. */
   principalAccesses: string[];
   classAccesses: string[];
+  /** Objects (custom objects, platform events) the set can read. */
+  readableObjects: string[];
+  /** `Object.Field` of every readable field. */
+  readableFields: string[];
+  customPermissions: string[];
+  /** Custom metadata types and custom settings the set grants access to. */
+  metadataAccesses: string[];
 }
 
 export interface ProjectMetadata {
@@ -81,6 +90,8 @@ export interface ProjectMetadata {
   externalCredentials: Map<string, ExternalCredential>;
   permissionSets: Map<string, PermissionSet>;
   apexClasses: string[];
+  /** Developer names of the custom permissions (customPermissions/*.customPermission-meta.xml). */
+  customPermissions: string[];
   problems: Array<{ file: string; message: string }>;
 }
 
@@ -119,6 +130,7 @@ export async function readProjectMetadata(root: string): Promise<ProjectMetadata
     externalCredentials: new Map(),
     permissionSets: new Map(),
     apexClasses: [],
+    customPermissions: [],
     problems: [],
   };
   const projectFile = path.join(root, 'sfdx-project.json');
@@ -206,6 +218,8 @@ async function readMetadataFile(project: ProjectMetadata, file: string): Promise
       name,
       readExternalCredential(parseXml(await readFile(file, 'utf8'), file), name, file),
     );
+  } else if (base.endsWith('.customPermission-meta.xml')) {
+    project.customPermissions.push(base.slice(0, -'.customPermission-meta.xml'.length));
   } else if (base.endsWith('.permissionset-meta.xml')) {
     const name = base.slice(0, -'.permissionset-meta.xml'.length);
     project.permissionSets.set(name, readPermissionSet(parseXml(await readFile(file, 'utf8'), file), name, file));
@@ -255,7 +269,14 @@ const FIELD_TYPES: Record<string, FieldType> = {
 function readField(xml: XmlElement, name: string, file: string): ProjectField {
   const metadataType = childText(xml, 'type') ?? 'Text';
   const type = FIELD_TYPES[metadataType] ?? 'string';
-  const field: ProjectField = { name, type, metadataType, formula: childText(xml, 'formula') !== undefined, file };
+  const field: ProjectField = {
+    name,
+    type,
+    metadataType,
+    formula: childText(xml, 'formula') !== undefined,
+    required: childText(xml, 'required') === 'true',
+    file,
+  };
   const scale = childText(xml, 'scale');
   if (scale !== undefined) field.scale = Number(scale);
   if (type === 'reference') {
@@ -339,6 +360,25 @@ function readPermissionSet(xml: XmlElement, name: string, file: string): Permiss
     classAccesses: childrenNamed(xml, 'classAccesses')
       .filter(enabled)
       .map((access) => childText(access, 'apexClass') ?? '')
+      .filter(Boolean),
+    readableObjects: childrenNamed(xml, 'objectPermissions')
+      .filter((permission) => childText(permission, 'allowRead') === 'true')
+      .map((permission) => childText(permission, 'object') ?? '')
+      .filter(Boolean),
+    readableFields: childrenNamed(xml, 'fieldPermissions')
+      .filter((permission) => childText(permission, 'readable') === 'true')
+      .map((permission) => childText(permission, 'field') ?? '')
+      .filter(Boolean),
+    customPermissions: childrenNamed(xml, 'customPermissions')
+      .filter(enabled)
+      .map((permission) => childText(permission, 'name') ?? '')
+      .filter(Boolean),
+    metadataAccesses: [
+      ...childrenNamed(xml, 'customMetadataTypeAccesses'),
+      ...childrenNamed(xml, 'customSettingAccesses'),
+    ]
+      .filter(enabled)
+      .map((access) => childText(access, 'name') ?? '')
       .filter(Boolean),
   };
   const label = childText(xml, 'label');

@@ -156,6 +156,19 @@ export async function summarizeRun(conn: Connection, endpoint: string, job: Asyn
   };
 }
 
+/**
+ * The endpoint a nightly job rescored, read from the run ids of the rows it wrote
+ * (`nightly:<date>:<endpoint>`); undefined before it wrote any, or when several endpoints ran that night.
+ */
+export async function endpointOfJob(conn: Connection, job: AsyncApexJob): Promise<string | undefined> {
+  const prefix = `nightly:${job.CreatedDate.slice(0, 10)}:`;
+  const runs = await queryAll<{ Run_Id__c: string }>(
+    conn,
+    `SELECT Run_Id__c FROM AI_Score__c WHERE Run_Id__c LIKE ${soqlString(`${prefix}%`)} GROUP BY Run_Id__c`,
+  );
+  return runs.length === 1 ? runs[0]!.Run_Id__c.slice(prefix.length) : undefined;
+}
+
 /** "System.QueryException: …" and "AiScoringException: …" are Apex's wording; the admin needs the rest. */
 function cleanApexMessage(message: string): string {
   return message.replace(/^(?:System\.)?\w+Exception:\s*/, '');

@@ -113,15 +113,19 @@ export async function prepareDataFromFlags(
   return prepared;
 }
 
-/** The user-facing error for what went wrong while preparing data or training. */
-export function trainingError(error: unknown): Error {
+/**
+ * The user-facing error for what went wrong while preparing data, training or evaluating,
+ * named for the command (TrainingError, EvaluationError…), so scripts can tell them apart.
+ */
+export function trainingError(error: unknown, command: 'train' | 'eval'): Error {
+  const kind = command === 'train' ? 'Training' : 'Evaluation';
   if (error instanceof TrainingDataError || error instanceof BulkQueryError) {
-    return messages.createError('error.TrainingData', [error.message]);
+    return messages.createError(`error.${kind}Data`, [error.message]);
   }
   if (error instanceof TrainingProcessError) {
-    if (error.kind === 'input') return messages.createError('error.Training', [error.message]);
-    if (error.kind === 'setup') return messages.createError('error.TrainingSetup', [error.message]);
-    return messages.createError('error.TrainingCrashed', [error.message]);
+    if (error.kind === 'input') return messages.createError(`error.${kind}`, [error.message]);
+    if (error.kind === 'setup') return messages.createError(`error.${kind}Setup`, [error.message]);
+    return messages.createError(`error.${kind}Crashed`, [error.message]);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -55,7 +55,7 @@ const MAX_BACKOFF_MS = 4_000;
 const MAX_RETRY_AFTER_MS = 10_000;
 
 /** One attempt on one target's model; it must stop when `signal` aborts. */
-export type Attempt<T> = (model: ProviderLanguageModel, signal: AbortSignal) => Promise<T>;
+export type Attempt<T> = (model: ProviderLanguageModel, signal: AbortSignal, target: RouteTarget) => Promise<T>;
 
 export interface RunOptions<T> {
   route: Route;
@@ -147,7 +147,7 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
       const started = now();
       const once = async () => {
         try {
-          return await attempt(providers(target), controller.signal);
+          return await attempt(providers(target), controller.signal, target);
         } catch (error) {
           const failure: ClassifiedFailure =
             abortedBy === 'timeout'

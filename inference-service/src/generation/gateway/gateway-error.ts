@@ -21,8 +21,9 @@ export class GatewayError extends ApiError {
     details: unknown,
     timing: GenerationTiming,
     retryAfterSeconds?: number,
+    param?: string,
   ) {
-    super(status, code, message, details);
+    super(status, code, message, details, param);
     this.timing = timing;
     this.retryAfterSeconds = retryAfterSeconds;
   }

@@ -6,34 +6,43 @@ import type {
   ChatMessage,
   CircuitPosition,
   Cost,
+  ExtraAnswer,
   GenerationInput,
   GenerationResult,
   GenerationTiming,
   RequestOutcome,
   Route,
   RouteTarget,
+  StreamEvent,
+  Usage,
 } from '../domain.ts';
 import { MaskingError, PlaceholderVault, maskForLog, maskRequest } from '../pii/masking.ts';
 import type { ForwardedValue, MaskingInput, MaskingOutput } from '../pii/masking.ts';
+import { callModel, classifyFailure } from '../providers/model-call.ts';
 import type { ModelAnswer, ModelCall } from '../providers/model-call.ts';
+import { startStream } from '../providers/model-stream.ts';
+import type { StartedStream } from '../providers/model-stream.ts';
+import { acceptsRawFields } from '../providers/provider-catalog.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
-import { callModel } from '../providers/model-call.ts';
 import { BudgetExceeded } from './budget-ledger.ts';
 import type { BudgetLedger, UsageAmounts } from './budget-ledger.ts';
 import { CircuitBreakers } from './circuit-breakers.ts';
-import { RunFailedError, runWithFallback } from './fallback-runner.ts';
-import type { RunResult } from './fallback-runner.ts';
+import { RESPONSE_MARGIN_MS, RunFailedError, runWithFallback } from './fallback-runner.ts';
+import type { Attempt, RunResult } from './fallback-runner.ts';
 import { GatewayError } from './gateway-error.ts';
 import { recordOutcome } from './outcome-record.ts';
 import type { OutcomeDetails } from './outcome-record.ts';
 import { OutputRejectedError, checkOutput, compileJsonSchema } from './output-checks.ts';
+import type { CompiledJsonSchema } from './output-checks.ts';
 import { targetLabel } from './routes-config.ts';
 import type { RouteTable } from './routes-config.ts';
+import { StreamRestorer } from './stream-restorer.ts';
 
 /**
- * The LLM gateway behind `/v1/generate` and `/v1/chat/completions`: find the route, mask
- * PII, call the route's targets with fallback inside the caller's deadline, restore the
- * masked values, check the answer, and account for tokens, cost and time.
+ * The LLM gateway behind `/v1/generate` and `/v1/chat/completions`: find the route, reserve
+ * its budgets, mask PII, call the route's targets with fallback inside the caller's deadline,
+ * restore the masked values, check the answer, and account for tokens, cost and time. A
+ * streamed request does the same, falling back only until the first token arrives.
  *
  * Nothing here logs or returns prompt text, PII or answers except the answer itself to the
  * caller: logs and metrics carry routes, providers, outcomes, counts and timings.
@@ -41,7 +50,20 @@ import type { RouteTable } from './routes-config.ts';
 
 export interface LlmGateway {
   generate(input: GenerationInput): Promise<GenerationResult>;
+  /**
+   * Resolves once a target has sent its first token (or throws the GatewayError that a
+   * completion would); the events then carry the restored text and end with `done` or `failed`.
+   */
+  stream(input: GenerationInput): Promise<GenerationStream>;
   routeNames(): string[];
+}
+
+export interface GenerationStream {
+  route: string;
+  provider: string;
+  model: string;
+  /** Ends with one `done` or `failed`; stopping early (the caller went away) aborts the provider's stream. */
+  events: AsyncGenerator<StreamEvent, void, undefined>;
 }
 
 export type MaskFunction = (input: MaskingInput<ChatMessage>) => MaskingOutput<ChatMessage>;
@@ -58,6 +80,24 @@ export interface GatewayDependencies {
   /** Budgets and rate limits; without them (no limits configured) nothing is counted. */
   budgets?: BudgetLedger;
   now?: () => number;
+}
+
+/** A request past its route lookup, budget reservation and masking: ready for its targets. */
+interface Prepared {
+  /** The request as logs and metrics may see it: caller ids and metadata masked. */
+  input: GenerationInput;
+  route: Route;
+  schema: CompiledJsonSchema | undefined;
+  maxOutputTokens: number;
+  call: ModelCall;
+  vault: PlaceholderVault;
+  masked: ReturnType<PlaceholderVault['report']>;
+  /** The upper bound reserved, reported as usage when a provider reports none. */
+  bound: UsageAmounts & { inputTokens: number };
+  warnings: string[];
+  settle: (used: UsageAmounts | 'unknown' | undefined) => void;
+  deadlineAt: number;
+  budgetMs: number;
 }
 
 export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
@@ -91,11 +131,11 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     recordOutcome({ metrics, logger }, input, routeLabel, outcome, fields);
 
   /** Reserves room in every budget and rate limit that applies, or refuses the request with 429. */
-  const reserve = async (input: GenerationInput, route: Route, maxOutputTokens: number, caller: Caller) => {
+  const reserve = async (input: GenerationInput, route: Route, estimate: UsageAmounts, caller: Caller) => {
     const budgets = deps.budgets;
     if (budgets === undefined || !budgets.applies(route)) return undefined;
     try {
-      return await budgets.reserve(route, caller, upperBound(route, input.messages, maxOutputTokens));
+      return await budgets.reserve(route, caller, estimate);
     } catch (error) {
       const time = timing(input, 0);
       if (error instanceof BudgetExceeded) {
@@ -144,201 +184,406 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     }
   };
 
+  /** Route, JSON Schema, budgets, masking: everything before the first provider call. */
+  const prepare = async (request: GenerationInput): Promise<Prepared> => {
+    // Logs and metrics only ever see what the caller sent masked: its metadata, and the org
+    // and user ids. Budgets count by the ids as sent.
+    const input: GenerationInput = {
+      ...request,
+      caller: {
+        ...request.caller,
+        ...maskForLog({ orgId: request.caller.orgId, userId: request.caller.userId }, request.pii),
+      },
+      ...(request.metadata ? { metadata: maskForLog(request.metadata, request.pii) } : {}),
+    };
+    const route = routes.get(input.route);
+    if (route === undefined) {
+      const time = timing(input, 0);
+      finish(input, 'unknown', 'route_not_found', { time, code: 'ROUTE_NOT_FOUND' });
+      throw new GatewayError(
+        404,
+        'ROUTE_NOT_FOUND',
+        `no route named "${input.route}"; the routes file defines: ${routes.names().join(', ')}`,
+        { knownRoutes: routes.names() },
+        time,
+      );
+    }
+    const n = input.options.n ?? 1;
+    if (n > 1) {
+      const unable = route.targets.filter((target) => !acceptsRawFields(target));
+      if (unable.length > 0) {
+        throw new GatewayError(
+          400,
+          'VALIDATION_ERROR',
+          `n = ${n} is not supported by route "${route.name}": ${unable.map((t) => `${targetLabel(t)} (${t.provider})`).join(', ')} ` +
+            'answer one choice per request; send n = 1, or use a route whose targets are all openai-compatible',
+          undefined,
+          timing(input, 0),
+          undefined,
+          'n',
+        );
+      }
+    }
+    const schema =
+      input.options.json?.schema !== undefined
+        ? compileJsonSchema(input.options.json.schema, 'responseFormat.schema')
+        : undefined;
+    const warnings = [...(input.warnings ?? [])];
+    const maxOutputTokens = Math.min(route.maxTokens, input.options.maxTokens ?? route.maxTokens);
+    if (input.options.maxTokens !== undefined && input.options.maxTokens > route.maxTokens) {
+      warnings.push(
+        `max_tokens: ${input.options.maxTokens} is above route "${route.name}"'s cap of ${route.maxTokens}; ` +
+          `the answer is capped at ${route.maxTokens} tokens`,
+      );
+    }
+    const estimate = upperBound(route, input.messages, maxOutputTokens * n);
+    const reservation = await reserve(input, route, estimate, request.caller);
+    const settle = (used: UsageAmounts | 'unknown' | undefined) => {
+      if (reservation === undefined) return;
+      deps
+        .budgets!.settle(reservation, used)
+        .catch((error: unknown) =>
+          logger.error(
+            { requestId: input.requestId, route: route.name, err: { name: (error as Error)?.name } },
+            'could not settle a budget reservation; the limits keep the whole reservation',
+          ),
+        );
+    };
+
+    // Every string the provider will receive, besides the messages: stop sequences and the
+    // JSON Schema (answers are checked against the caller's own schema, restored values and all).
+    const forwarded = {
+      stop: input.options.stop ?? null,
+      schema: (input.options.json?.schema ?? null) as ForwardedValue,
+    };
+    let masked: MaskingOutput<ChatMessage>;
+    try {
+      masked = mask({ messages: input.messages, pii: input.pii, forwarded });
+    } catch (error) {
+      settle(undefined);
+      // Fail closed: the text is never sent unmasked.
+      const time = timing(input, 0);
+      finish(input, route.name, 'masking_failed', {
+        time,
+        code: 'MASKING_FAILED',
+        // A MaskingError names a PII type at most; any other error's message could quote the
+        // values (a RegExp error quotes its pattern), so only its class is logged.
+        reason: error instanceof MaskingError ? error.message : `${(error as Error)?.name ?? 'error'} in masking`,
+      });
+      throw new GatewayError(
+        500,
+        'MASKING_FAILED',
+        'the request could not be masked, so it was not sent to any provider',
+        undefined,
+        time,
+      );
+    }
+    const vault = PlaceholderVault.fromSnapshot(masked.vault);
+    const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
+    const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
+    const options = {
+      ...input.options,
+      ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
+      ...(input.options.json !== undefined
+        ? { json: maskedForwarded.schema !== null ? { schema: maskedForwarded.schema } : {} }
+        : {}),
+    };
+    return {
+      input,
+      route,
+      schema,
+      maxOutputTokens,
+      call: modelCall(masked.messages, options, maxOutputTokens),
+      vault,
+      masked: vault.report(),
+      bound: estimate,
+      warnings,
+      settle,
+      deadlineAt: input.arrivedAt + budgetMs,
+      budgetMs,
+    };
+  };
+
+  /** Runs the route's targets with fallback; a run that found no answer becomes its GatewayError. */
+  const run = async <T>(input: GenerationInput, prepared: Prepared, attempt: Attempt<T>): Promise<RunResult<T>> => {
+    try {
+      return await runWithFallback({
+        route: prepared.route,
+        attempt,
+        breakers,
+        deadlineAt: prepared.deadlineAt,
+        providers,
+        now,
+        ...(input.signal ? { signal: input.signal } : {}),
+      });
+    } catch (error) {
+      prepared.settle(undefined);
+      if (!(error instanceof RunFailedError)) throw error;
+      const time = timing(input, error.waitedMs);
+      const deadline = error.kind === 'deadline_exceeded';
+      finish(input, prepared.route.name, error.kind, {
+        time,
+        run: error,
+        masked: prepared.masked,
+        code: deadline ? 'DEADLINE_EXCEEDED' : 'PROVIDERS_FAILED',
+      });
+      throw new GatewayError(
+        deadline ? 504 : 502,
+        deadline ? 'DEADLINE_EXCEEDED' : 'PROVIDERS_FAILED',
+        deadline
+          ? `no answer within the deadline of ${prepared.budgetMs} ms: ${error.message}`
+          : `no provider could answer: ${error.message}`,
+        { attempts: error.attempts, deadlineMs: prepared.budgetMs },
+        time,
+      );
+    }
+  };
+
+  /** The call a target gets: raw fields only where its provider sends them on. */
+  const callFor = (prepared: Prepared, target: RouteTarget): ModelCall => {
+    if (prepared.call.rawFields === undefined || acceptsRawFields(target)) return prepared.call;
+    const call = { ...prepared.call };
+    delete call.rawFields;
+    return call;
+  };
+
+  /** Usage and cost as reported, or the reserved upper bound flagged as an estimate. */
+  const accounting = (
+    prepared: Prepared,
+    target: RouteTarget,
+    inputTokens: number | undefined,
+    outputTokens: number | undefined,
+    warnings: string[],
+  ): { usage: Usage; cost: Cost } => {
+    let usage: Usage;
+    if (inputTokens === undefined || outputTokens === undefined) {
+      const estimated = {
+        inputTokens: prepared.bound.inputTokens,
+        outputTokens: prepared.bound.tokens - prepared.bound.inputTokens,
+      };
+      usage = { ...estimated, totalTokens: prepared.bound.tokens, source: 'estimate' };
+      warnings.push(
+        `usage: ${targetLabel(target)} reported no token usage; usage and cost are the upper bound the gateway ` +
+          'reserved for this request, not measured values',
+      );
+    } else {
+      usage = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, source: 'provider' };
+    }
+    const cost = { ...priceOf(target, usage), source: usage.source };
+    prepared.settle(
+      usage.source === 'estimate' ? 'unknown' : { tokens: usage.totalTokens, costMicros: Math.ceil(cost.total * 1e6) },
+    );
+    return { usage, cost };
+  };
+
+  const rawFieldWarnings = (prepared: Prepared, target: RouteTarget): string[] => {
+    const raw = prepared.call.rawFields;
+    if (raw === undefined || acceptsRawFields(target)) return [];
+    return [
+      `parameters: ${Object.keys(raw).join(', ')} not forwarded: ${targetLabel(target)} (${target.provider}) takes ` +
+        'no raw request fields',
+    ];
+  };
+
+  /** Checks the answer (and any extra ones); a rejection is recorded and thrown as OUTPUT_REJECTED. */
+  const checked = (
+    input: GenerationInput,
+    prepared: Prepared,
+    runResult: RunResult<unknown>,
+    answers: Array<{ text: string; finishReason: string }>,
+    usage: Usage,
+    cost: Cost,
+  ): Array<{ text: string; json?: unknown; finishReason: string }> => {
+    const { route, schema } = prepared;
+    try {
+      return answers.map((answer) => ({
+        ...checkOutput(answer.text, prepared.vault, {
+          maxChars: Math.min(route.maxChars, input.options.maxChars ?? route.maxChars),
+          ...(input.options.json !== undefined ? { json: schema !== undefined ? { schema } : {} } : {}),
+        }),
+        finishReason: answer.finishReason,
+      }));
+    } catch (error) {
+      if (!(error instanceof OutputRejectedError)) throw error;
+      const time = timing(input, runResult.waitedMs);
+      finish(input, route.name, 'output_rejected', {
+        time,
+        run: runResult,
+        masked: prepared.masked,
+        usage,
+        cost,
+        code: 'OUTPUT_REJECTED',
+        reason: error.reason,
+      });
+      throw new GatewayError(
+        502,
+        'OUTPUT_REJECTED',
+        `the answer from ${targetLabel(runResult.target)} ${runResult.target.model} was rejected: ${error.message}`,
+        {
+          reason: error.reason,
+          ...(error.issues.length > 0 ? { issues: error.issues } : {}),
+          provider: targetLabel(runResult.target),
+          model: runResult.target.model,
+          attempts: runResult.attempts,
+          usage,
+          cost,
+        },
+        time,
+      );
+    }
+  };
+
+  const result = (
+    input: GenerationInput,
+    prepared: Prepared,
+    runResult: RunResult<unknown>,
+    answers: Array<{ text: string; json?: unknown; finishReason: string }>,
+    usage: Usage,
+    cost: Cost,
+    warnings: string[],
+  ): GenerationResult => {
+    const [first, ...extra] = answers;
+    const time = timing(input, runResult.waitedMs);
+    finish(input, prepared.route.name, 'ok', { time, run: runResult, masked: prepared.masked, usage, cost });
+    return {
+      route: prepared.route.name,
+      provider: targetLabel(runResult.target),
+      model: runResult.target.model,
+      ...(runResult.target.region !== undefined ? { region: runResult.target.region } : {}),
+      text: first!.text,
+      ...(first!.json !== undefined ? { json: first!.json } : {}),
+      finishReason: first!.finishReason,
+      attempts: runResult.attempts,
+      usage,
+      cost,
+      masked: prepared.masked,
+      extraAnswers: extra as ExtraAnswer[],
+      warnings,
+      ...time,
+    };
+  };
+
   return {
     routeNames: () => routes.names(),
 
     async generate(request) {
-      // Logs and metrics only ever see what the caller sent masked: its metadata, and the org
-      // and user ids (an OpenAI client's `user` is free text, often an email). Budgets count by
-      // the ids as sent.
-      const input: GenerationInput = {
-        ...request,
-        caller: {
-          ...request.caller,
-          ...maskForLog({ orgId: request.caller.orgId, userId: request.caller.userId }, request.pii),
-        },
-        ...(request.metadata ? { metadata: maskForLog(request.metadata, request.pii) } : {}),
-      };
-      const route = routes.get(input.route);
-      if (route === undefined) {
-        const time = timing(input, 0);
-        finish(input, 'unknown', 'route_not_found', { time, code: 'ROUTE_NOT_FOUND' });
-        throw new GatewayError(
-          404,
-          'ROUTE_NOT_FOUND',
-          `no route named "${input.route}"; the routes file defines: ${routes.names().join(', ')}`,
-          { knownRoutes: routes.names() },
-          time,
-        );
-      }
-      const schema =
-        input.options.json?.schema !== undefined
-          ? compileJsonSchema(input.options.json.schema, 'responseFormat.schema')
-          : undefined;
-
-      const maxOutputTokens = Math.min(route.maxTokens, input.options.maxTokens ?? route.maxTokens);
-      const reservation = await reserve(input, route, maxOutputTokens, request.caller);
-      const settle = (used: UsageAmounts | 'unknown' | undefined) => {
-        if (reservation === undefined) return;
-        deps
-          .budgets!.settle(reservation, used)
-          .catch((error: unknown) =>
-            logger.error(
-              { requestId: input.requestId, route: route.name, err: { name: (error as Error)?.name } },
-              'could not settle a budget reservation; the limits keep the whole reservation',
-            ),
-          );
-      };
-
-      // Every string the provider will receive, besides the messages: stop sequences and the
-      // JSON Schema (answers are checked against the caller's own schema, restored values and all).
-      const forwarded = {
-        stop: input.options.stop ?? null,
-        schema: (input.options.json?.schema ?? null) as ForwardedValue,
-      };
-      let masked: MaskingOutput<ChatMessage>;
-      try {
-        masked = mask({ messages: input.messages, pii: input.pii, forwarded });
-      } catch (error) {
-        settle(undefined);
-        // Fail closed: the text is never sent unmasked.
-        const time = timing(input, 0);
-        finish(input, route.name, 'masking_failed', {
-          time,
-          code: 'MASKING_FAILED',
-          // A MaskingError names a PII type at most; any other error's message could quote the
-          // values (a RegExp error quotes its pattern), so only its class is logged.
-          reason: error instanceof MaskingError ? error.message : `${(error as Error)?.name ?? 'error'} in masking`,
-        });
-        throw new GatewayError(
-          500,
-          'MASKING_FAILED',
-          'the request could not be masked, so it was not sent to any provider',
-          undefined,
-          time,
-        );
-      }
-      const vault = PlaceholderVault.fromSnapshot(masked.vault);
-      const report = vault.report();
-      const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
-
-      const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
-      const call = modelCall(
-        masked.messages,
-        {
-          ...input.options,
-          ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
-          ...(input.options.json !== undefined
-            ? { json: maskedForwarded.schema !== null ? { schema: maskedForwarded.schema } : {} }
-            : {}),
-        },
-        maxOutputTokens,
+      const prepared = await prepare(request);
+      const { input } = prepared;
+      const answered = await run<ModelAnswer>(input, prepared, (model, signal, target) =>
+        callModel(model, callFor(prepared, target), signal),
       );
-      let run: RunResult<ModelAnswer>;
-      try {
-        run = await runWithFallback({
-          route,
-          attempt: (model, signal) => callModel(model, call, signal),
-          breakers,
-          deadlineAt: input.arrivedAt + budgetMs,
-          providers,
-          now,
-          ...(input.signal ? { signal: input.signal } : {}),
-        });
-      } catch (error) {
-        settle(undefined);
-        if (!(error instanceof RunFailedError)) throw error;
-        const time = timing(input, error.waitedMs);
-        const deadline = error.kind === 'deadline_exceeded';
-        finish(input, route.name, error.kind, {
-          time,
-          run: error,
-          masked: report,
-          code: deadline ? 'DEADLINE_EXCEEDED' : 'PROVIDERS_FAILED',
-        });
-        throw new GatewayError(
-          deadline ? 504 : 502,
-          deadline ? 'DEADLINE_EXCEEDED' : 'PROVIDERS_FAILED',
-          deadline
-            ? `no answer within the deadline of ${budgetMs} ms: ${error.message}`
-            : `no provider could answer: ${error.message}`,
-          { attempts: error.attempts, deadlineMs: budgetMs },
-          time,
-        );
-      }
+      const { answer, target } = answered;
+      const warnings = [...prepared.warnings, ...rawFieldWarnings(prepared, target), ...answer.warnings];
+      const { usage, cost } = accounting(prepared, target, answer.inputTokens, answer.outputTokens, warnings);
+      const answers = checked(input, prepared, answered, [answer, ...answer.extraChoices], usage, cost);
+      return result(input, prepared, answered, answers, usage, cost, warnings);
+    },
 
-      const usage = {
-        inputTokens: run.answer.inputTokens,
-        outputTokens: run.answer.outputTokens,
-        totalTokens: run.answer.inputTokens + run.answer.outputTokens,
-      };
-      const cost = priceOf(run.target, usage);
-      settle({ tokens: usage.totalTokens, costMicros: Math.ceil(cost.total * 1e6) });
-      let output: { text: string; json?: unknown };
-      try {
-        output = checkOutput(run.answer.text, vault, {
-          maxChars: Math.min(route.maxChars, input.options.maxChars ?? route.maxChars),
-          ...(input.options.json !== undefined ? { json: schema !== undefined ? { schema } : {} } : {}),
-        });
-      } catch (error) {
-        if (!(error instanceof OutputRejectedError)) throw error;
-        const time = timing(input, run.waitedMs);
-        finish(input, route.name, 'output_rejected', {
-          time,
-          run,
-          masked: report,
-          usage,
-          cost,
-          code: 'OUTPUT_REJECTED',
-          reason: error.reason,
-        });
-        throw new GatewayError(
-          502,
-          'OUTPUT_REJECTED',
-          `the answer from ${targetLabel(run.target)} ${run.target.model} was rejected: ${error.message}`,
-          {
-            reason: error.reason,
-            ...(error.issues.length > 0 ? { issues: error.issues } : {}),
-            provider: targetLabel(run.target),
-            model: run.target.model,
-            attempts: run.attempts,
-            usage,
-            cost,
-          },
-          time,
-        );
-      }
-
-      const time = timing(input, run.waitedMs);
-      finish(input, route.name, 'ok', { time, run, masked: report, usage, cost });
-      return {
-        route: route.name,
-        provider: targetLabel(run.target),
-        model: run.target.model,
-        ...(run.target.region !== undefined ? { region: run.target.region } : {}),
-        text: output.text,
-        ...(output.json !== undefined ? { json: output.json } : {}),
-        finishReason: run.answer.finishReason,
-        attempts: run.attempts,
-        usage,
-        cost,
-        masked: report,
-        ...time,
-      };
+    async stream(request) {
+      const prepared = await prepare(request);
+      const { input } = prepared;
+      // Aborts the provider's stream after the first token: the caller went away, the deadline passed.
+      const streamAbort = new AbortController();
+      const started = await run<StartedStream>(input, prepared, (model, signal, target) =>
+        startStream(model, callFor(prepared, target), AbortSignal.any([signal, streamAbort.signal])),
+      );
+      const { target } = started;
+      const events = streamEvents(input, prepared, started, streamAbort);
+      return { route: prepared.route.name, provider: targetLabel(target), model: target.model, events };
     },
   };
+
+  async function* streamEvents(
+    input: GenerationInput,
+    prepared: Prepared,
+    started: RunResult<StartedStream>,
+    streamAbort: AbortController,
+  ): AsyncGenerator<StreamEvent, void, undefined> {
+    const { target } = started;
+    const restorer = new StreamRestorer(prepared.vault);
+    const onCallerGone = () => streamAbort.abort();
+    input.signal?.addEventListener('abort', onCallerGone, { once: true });
+    let deadlinePassed = false;
+    const deadline = setTimeout(
+      () => {
+        deadlinePassed = true;
+        streamAbort.abort();
+      },
+      Math.max(0, prepared.deadlineAt - RESPONSE_MARGIN_MS - now()),
+    );
+    const streamedFrom = now();
+    try {
+      const first = restorer.push(started.answer.first);
+      if (first.length > 0) yield { type: 'text', text: first };
+      let end: { finishReason: string; inputTokens: number | undefined; outputTokens: number | undefined } | undefined;
+      try {
+        for await (const piece of started.answer.rest) {
+          if (piece.type === 'finish') {
+            end = piece;
+            break;
+          }
+          const text = restorer.push(piece.text);
+          if (text.length > 0) yield { type: 'text', text };
+        }
+      } catch (error) {
+        // After the first token there is no falling back: the caller already has part of an answer.
+        prepared.settle('unknown');
+        const failure = deadlinePassed
+          ? {
+              code: 'DEADLINE_EXCEEDED',
+              message: `the stream was still running at the deadline of ${prepared.budgetMs} ms`,
+            }
+          : {
+              code: 'PROVIDERS_FAILED',
+              message: `${targetLabel(target)} ${target.model} failed after the answer had started: ${classifyFailure(error).message}`,
+            };
+        const waited = started.waitedMs + (now() - streamedFrom);
+        finish(input, prepared.route.name, 'stream_interrupted', {
+          time: timing(input, waited),
+          run: started,
+          masked: prepared.masked,
+          code: failure.code === 'DEADLINE_EXCEEDED' ? 'DEADLINE_EXCEEDED' : 'PROVIDERS_FAILED',
+          reason: deadlinePassed ? 'deadline' : 'provider_stream_failed',
+        });
+        yield { type: 'failed', status: deadlinePassed ? 504 : 502, ...failure };
+        return;
+      }
+      const rest = restorer.flush();
+      if (rest.length > 0) yield { type: 'text', text: rest };
+      const finishReason = end?.finishReason ?? 'other';
+      const warnings = [...prepared.warnings, ...rawFieldWarnings(prepared, target), ...started.answer.warnings];
+      const { usage, cost } = accounting(prepared, target, end?.inputTokens, end?.outputTokens, warnings);
+      const runResult = { ...started, waitedMs: started.waitedMs + (now() - streamedFrom) };
+      let answers;
+      try {
+        answers = checked(input, prepared, runResult, [{ text: restorer.maskedAnswer(), finishReason }], usage, cost);
+      } catch (error) {
+        if (!(error instanceof GatewayError)) throw error;
+        yield { type: 'failed', status: error.status, code: error.code, message: error.message };
+        return;
+      }
+      yield { type: 'done', result: result(input, prepared, runResult, answers, usage, cost, warnings) };
+    } finally {
+      clearTimeout(deadline);
+      input.signal?.removeEventListener('abort', onCallerGone);
+      // The caller stopped reading (or the stream ended): stop the provider too.
+      streamAbort.abort();
+    }
+  }
 }
 
 const CIRCUIT_GAUGE: Record<CircuitPosition, number> = { closed: 0, half_open: 1, open: 2 };
 
 function modelCall(messages: ChatMessage[], options: GenerationInput['options'], maxOutputTokens: number): ModelCall {
+  const { temperature, topP, topK, seed, frequencyPenalty, presencePenalty, stop, json, n = 1, rawFields } = options;
+  const raw = { ...rawFields, ...(n > 1 ? { n } : {}) };
   return {
     messages,
     maxOutputTokens,
-    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-    ...(options.topP !== undefined ? { topP: options.topP } : {}),
-    ...(options.stop !== undefined ? { stopSequences: options.stop } : {}),
-    ...(options.json !== undefined ? { json: options.json } : {}),
+    ...{ temperature, topP, topK, seed, frequencyPenalty, presencePenalty },
+    ...(stop !== undefined ? { stopSequences: stop } : {}),
+    ...(json !== undefined ? { json } : {}),
+    ...(Object.keys(raw).length > 0 ? { rawFields: raw } : {}),
   };
 }
 
@@ -347,7 +592,11 @@ function modelCall(messages: ChatMessage[], options: GenerationInput['options'],
  * of the messages plus a few per message for the chat format (no tokenizer makes more), output
  * tokens as many as it may generate, priced at the route's dearest target.
  */
-function upperBound(route: Route, messages: ChatMessage[], maxOutputTokens: number): UsageAmounts {
+function upperBound(
+  route: Route,
+  messages: ChatMessage[],
+  maxOutputTokens: number,
+): UsageAmounts & { inputTokens: number } {
   let inputTokens = 3;
   for (const message of messages) inputTokens += Buffer.byteLength(message.content, 'utf8') + 4;
   let costMicros = 0;
@@ -355,11 +604,14 @@ function upperBound(route: Route, messages: ChatMessage[], maxOutputTokens: numb
     const cost = priceOf(target, { inputTokens, outputTokens: maxOutputTokens });
     costMicros = Math.max(costMicros, Math.ceil(cost.total * 1e6));
   }
-  return { tokens: inputTokens + maxOutputTokens, costMicros };
+  return { inputTokens, tokens: inputTokens + maxOutputTokens, costMicros };
 }
 
 /** Cost from the routes file's price per 1,000 tokens, to the micro-dollar. */
-export function priceOf(target: RouteTarget, usage: { inputTokens: number; outputTokens: number }): Cost {
+export function priceOf(
+  target: RouteTarget,
+  usage: { inputTokens: number; outputTokens: number },
+): Omit<Cost, 'source'> {
   const input = (usage.inputTokens / 1000) * target.pricePer1K.input;
   const output = (usage.outputTokens / 1000) * target.pricePer1K.output;
   return { input: micro(input), output: micro(output), total: micro(input + output), currency: 'USD' };

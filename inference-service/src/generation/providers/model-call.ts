@@ -1,6 +1,6 @@
 import { APICallError } from 'ai';
 import type { LanguageModel } from 'ai';
-import type { ChatMessage } from '../domain.ts';
+import type { ChatMessage, ExtraAnswer, SamplingSettings } from '../domain.ts';
 import { isOversizedAnswer } from './provider-fetch.ts';
 
 /**
@@ -15,29 +15,50 @@ import { isOversizedAnswer } from './provider-fetch.ts';
  * response parsing are still the provider package's.
  */
 
+/** Thrown for a stream's `error` part: the provider reported a failure inside a 200 stream. */
+export class StreamPartError extends Error {
+  override name = 'StreamPartError';
+  override readonly cause: unknown;
+
+  constructor(cause: unknown) {
+    super('the provider stream reported an error');
+    this.cause = cause;
+  }
+}
+
 /** The language model interface every @ai-sdk provider package implements (v4). */
 export type ProviderLanguageModel = Extract<LanguageModel, { specificationVersion: 'v4' }>;
 type CallOptions = Parameters<ProviderLanguageModel['doGenerate']>[0];
 type Prompt = CallOptions['prompt'];
 type ResponseFormat = NonNullable<CallOptions['responseFormat']>;
 
-export interface ModelCall {
+export interface ModelCall extends SamplingSettings {
   /** Already masked. */
   messages: ChatMessage[];
   maxOutputTokens: number;
-  temperature?: number;
-  topP?: number;
   stopSequences?: string[];
   /** Ask the provider for JSON (with this schema when given); the gateway validates the answer itself. */
   json?: { schema?: Record<string, unknown> };
+  /**
+   * Fields put as they are into the provider's request body (`n`, the Open Connector's
+   * `parameters`), for providers whose package passes them through (see `acceptsRawFields`).
+   */
+  rawFields?: Record<string, unknown>;
 }
+
+/** One more answer when `n` > 1 asked for several; still masked. */
+export type ExtraChoice = Pick<ExtraAnswer, 'text' | 'finishReason'>;
 
 export interface ModelAnswer {
   /** Still masked. */
   text: string;
   finishReason: string;
-  inputTokens: number;
-  outputTokens: number;
+  /** Undefined when the provider did not report usage. */
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** Settings the provider package says it ignored or changed (e.g. a seed Anthropic has no use for). */
+  warnings: string[];
+  extraChoices: ExtraChoice[];
 }
 
 // The gateway validates structured answers against the caller's schema after restoring the
@@ -50,29 +71,79 @@ export async function callModel(
   call: ModelCall,
   signal: AbortSignal,
 ): Promise<ModelAnswer> {
-  const result = await model.doGenerate({
-    prompt: toPrompt(call.messages),
-    maxOutputTokens: call.maxOutputTokens,
-    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
-    ...(call.topP !== undefined ? { topP: call.topP } : {}),
-    ...(call.stopSequences !== undefined ? { stopSequences: call.stopSequences } : {}),
-    ...(call.json !== undefined
-      ? {
-          responseFormat: jsonFormat(call.json.schema),
-          providerOptions: { openai: NON_STRICT_JSON, azure: NON_STRICT_JSON },
-        }
-      : {}),
-    abortSignal: signal,
-  });
+  const result = await model.doGenerate(callOptions(model, call, signal));
   // Providers that produce structured output through a tool (Anthropic) return it as text too.
   let text = '';
   for (const part of result.content) if (part.type === 'text') text += part.text;
   return {
     text,
     finishReason: result.finishReason.unified,
-    inputTokens: result.usage.inputTokens.total ?? 0,
-    outputTokens: result.usage.outputTokens.total ?? 0,
+    inputTokens: result.usage.inputTokens.total,
+    outputTokens: result.usage.outputTokens.total,
+    warnings: result.warnings.map(describeWarning),
+    extraChoices: call.rawFields?.n !== undefined ? extraChoices(result.response?.body) : [],
   };
+}
+
+/** The provider interface's call options for a gateway call; shared by completions and streams. */
+export function callOptions(model: ProviderLanguageModel, call: ModelCall, signal: AbortSignal): CallOptions {
+  // openai-compatible reads its options under the target's name and sends unknown ones as body fields.
+  const providerName = model.provider.split('.')[0]!;
+  const providerOptions = {
+    ...(call.json !== undefined ? { openai: NON_STRICT_JSON, azure: NON_STRICT_JSON } : {}),
+    ...(call.rawFields !== undefined ? { [providerName]: call.rawFields } : {}),
+  };
+  // Unset settings stay undefined, which the provider packages leave out of the request.
+  return {
+    prompt: toPrompt(call.messages),
+    maxOutputTokens: call.maxOutputTokens,
+    temperature: call.temperature,
+    topP: call.topP,
+    topK: call.topK,
+    seed: call.seed,
+    frequencyPenalty: call.frequencyPenalty,
+    presencePenalty: call.presencePenalty,
+    stopSequences: call.stopSequences,
+    ...(call.json !== undefined ? { responseFormat: jsonFormat(call.json.schema) } : {}),
+    ...(Object.keys(providerOptions).length > 0
+      ? { providerOptions: providerOptions as NonNullable<CallOptions['providerOptions']> }
+      : {}),
+    abortSignal: signal,
+  };
+}
+
+type Warning = Awaited<ReturnType<ProviderLanguageModel['doGenerate']>>['warnings'][number];
+
+/** "seed: not supported by this provider (…)" from the AI SDK's warning. */
+export function describeWarning(warning: Warning): string {
+  switch (warning.type) {
+    case 'unsupported':
+      return `${warning.feature}: not supported by this provider${warning.details ? ` (${warning.details})` : ''}`;
+    case 'compatibility':
+      return `${warning.feature}: sent in a compatibility mode${warning.details ? ` (${warning.details})` : ''}`;
+    case 'deprecated':
+      return `${warning.setting}: deprecated (${warning.message})`;
+    default:
+      return 'message' in warning && typeof warning.message === 'string' ? warning.message : 'provider warning';
+  }
+}
+
+const FINISH_REASONS: Record<string, string> = {
+  stop: 'stop',
+  length: 'length',
+  content_filter: 'content-filter',
+  tool_calls: 'tool-calls',
+};
+
+/** Choices after the first from a Chat Completions body (the provider package reads only the first). */
+function extraChoices(body: unknown): ExtraChoice[] {
+  const choices = (body as { choices?: unknown } | undefined)?.choices;
+  if (!Array.isArray(choices)) return [];
+  return choices.slice(1).map((choice: { message?: { content?: unknown }; finish_reason?: unknown }) => ({
+    text: typeof choice?.message?.content === 'string' ? choice.message.content : '',
+    finishReason:
+      typeof choice?.finish_reason === 'string' ? (FINISH_REASONS[choice.finish_reason] ?? 'other') : 'other',
+  }));
 }
 
 /** Text messages in the provider interface's prompt format. */
@@ -106,6 +177,13 @@ export interface ClassifiedFailure {
  * the prompt back, so nothing from them ends up in the message.
  */
 export function classifyFailure(error: unknown, now: () => number = Date.now): ClassifiedFailure {
+  if (error instanceof StreamPartError) {
+    const inner = classifyFailure(error.cause, now);
+    // An error event in a stream is the provider's failure unless it says otherwise.
+    return inner.outcome === 'client_error' && inner.status === null
+      ? { outcome: 'server_error', status: null, message: 'the provider reported an error in its stream' }
+      : inner;
+  }
   if (APICallError.isInstance(error)) {
     const status = error.statusCode ?? null;
     if (status === null && isOversizedAnswer(error.cause)) {

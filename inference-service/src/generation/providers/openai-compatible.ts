@@ -6,6 +6,7 @@ import { needKey } from './provider-adapter.ts';
  * hosted Llama). Local servers often need no key; when the route names a variable, it must be set.
  */
 export const openaiCompatible: ProviderAdapter = {
+  acceptsRawFields: true,
   credentialProblems: (target, env) => (target.apiKeyEnv ? needKey(target, env, target.apiKeyEnv) : []),
   async createModel(target, { apiKey, fetch }) {
     const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
@@ -14,6 +15,8 @@ export const openaiCompatible: ProviderAdapter = {
       name: target.name ?? 'openai-compatible',
       baseURL: target.baseUrl!,
       ...(apiKey ? { apiKey } : {}),
+      // Streams end with the usage chunk (stream_options.include_usage), as OpenAI's do.
+      includeUsage: true,
     }).chatModel(target.model);
   },
 };

@@ -29,6 +29,11 @@ export interface ProviderAdapter {
   /** What is missing for this target, as readable sentences; empty when it can be called. Values are never printed. */
   credentialProblems(target: RouteTarget, env: Env): string[];
   createModel(target: RouteTarget, settings: ModelSettings): Promise<ProviderLanguageModel>;
+  /**
+   * Whether the provider package sends unknown provider options as request body fields (so `n`
+   * and the Open Connector's `parameters` reach the provider as they are).
+   */
+  acceptsRawFields?: boolean;
 }
 
 /** Whether a variable is set to something other than blanks. */

@@ -24,6 +24,11 @@ export function keyEnvOf(target: RouteTarget): string | undefined {
   return target.apiKeyEnv ?? PROVIDER_ADAPTERS[target.provider].defaultKeyEnv;
 }
 
+/** Whether the target's provider takes raw request fields (`n`, the Open Connector's `parameters`). */
+export function acceptsRawFields(target: RouteTarget): boolean {
+  return PROVIDER_ADAPTERS[target.provider].acceptsRawFields === true;
+}
+
 /** What is missing for this target to be called, as readable sentences; empty when nothing is. */
 export function credentialProblems(target: RouteTarget, env: Env): string[] {
   return PROVIDER_ADAPTERS[target.provider].credentialProblems(target, env);

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
@@ -8,8 +9,9 @@ import type { Dispatcher } from 'undici';
  *
  * Why not the global fetch: it runs every request and response through WHATWG streams, and
  * measured on the gateway benchmark that was ~250 µs of CPU per provider call; this path
- * costs ~90 µs for the same exchange. The gateway never streams (it restores and checks the
- * whole answer before replying), so reading the body in full loses nothing.
+ * costs ~90 µs for the same exchange. Completions are read in full (the gateway restores and
+ * checks the whole answer before replying); a streamed answer (text/event-stream) is handed on
+ * as it arrives, as a web stream over the same connection.
  *
  * What it keeps from fetch: the caller's AbortSignal (the deadline), any method, string or
  * byte bodies, repeated response headers. What it does differently, on purpose:
@@ -59,12 +61,17 @@ export function createProviderFetch(options: ProviderFetchOptions = {}): FetchFu
         ...(signal ? { signal } : {}),
         dispatcher,
       });
-      const bytes = await answer.body.bytes();
-      return new Response(NULL_BODY_STATUSES.has(answer.statusCode) ? null : bytes, {
+      const answerInit = {
         status: answer.statusCode,
         statusText: STATUS_CODES[answer.statusCode] ?? '',
         headers: responseHeaders(answer.headers),
-      });
+      };
+      // A streamed answer is handed on as it arrives; anything else is read whole.
+      if (answer.statusCode === 200 && String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        return new Response(Readable.toWeb(answer.body) as ReadableStream<Uint8Array>, answerInit);
+      }
+      const bytes = await answer.body.bytes();
+      return new Response(NULL_BODY_STATUSES.has(answer.statusCode) ? null : bytes, answerInit);
     } catch (error) {
       throw asFetchError(error, signal);
     }

@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { Flags, SfCommand, StandardColors } from '@salesforce/sf-plugins-core';
-import { Messages, Org } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
+import type { Org } from '@salesforce/core';
 import { checkIntegrationUser } from '../../doctor/integration-user-checks.ts';
 import { checkOrg } from '../../doctor/org-checks.ts';
 import { checkProject } from '../../doctor/project-checks.ts';
 import { checkService } from '../../doctor/service-checks.ts';
+import { FindingLog } from '../../doctor/findings.ts';
 import type { Finding, FindingArea } from '../../doctor/findings.ts';
 import { findProjectRoot, ProjectNotFoundError, readProjectMetadata } from '../../project/project-metadata.ts';
+import { connectOrg, loginCommand } from '../../salesforce/org-connection.ts';
 import { SERVICE_KEY_ENV, ServiceClient } from '../../service/service-client.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -39,11 +42,11 @@ export default class Doctor extends SfCommand<DoctorResult> {
       summary: messages.getMessage('flags.models-dir.summary'),
       description: messages.getMessage('flags.models-dir.description'),
     }),
-    'target-org': Flags.custom<Org>({
+    // A name, connected after the offline checks: an org that is not authorized must not stop them.
+    'target-org': Flags.string({
       char: 'o',
       summary: messages.getMessage('flags.target-org.summary'),
-      parse: async (input: string) => Org.create({ aliasOrUsername: input }),
-    })(),
+    }),
     'service-url': Flags.url({
       summary: messages.getMessage('flags.service-url.summary'),
       description: messages.getMessage('flags.service-url.description'),
@@ -64,12 +67,12 @@ export default class Doctor extends SfCommand<DoctorResult> {
 
     const checked = await checkProject(project, modelsDir);
     const findings = [...checked.log.findings];
+    let org: Org | undefined;
     if (flags['target-org']) {
-      findings.push(
-        ...(await checkOrg(flags['target-org'], project, checked, flags['service-url']?.toString())).findings,
-      );
+      org = await this.connect(flags['target-org'], findings);
+      if (org) findings.push(...(await checkOrg(org, project, checked, flags['service-url']?.toString())).findings);
     }
-    findings.push(...(await checkIntegrationUser(project, flags['target-org'])));
+    findings.push(...(await checkIntegrationUser(project, org)));
     if (flags['service-url']) {
       const key = process.env[SERVICE_KEY_ENV];
       const client = new ServiceClient(flags['service-url'].toString(), key);
@@ -82,6 +85,19 @@ export default class Doctor extends SfCommand<DoctorResult> {
     this.log(messages.getMessage('summary.line', [errors, warnings, findings.length - errors - warnings]));
     if (errors > 0) process.exitCode = 1;
     return { ok: errors === 0, errors, warnings, projectDir: root, findings };
+  }
+
+  /** The org, or undefined with an org finding that says how to log in (the other checks still run). */
+  private async connect(aliasOrUsername: string, findings: Finding[]): Promise<Org | undefined> {
+    try {
+      return await connectOrg(aliasOrUsername);
+    } catch (error) {
+      if (!(error instanceof SfError) || error.name !== 'OrgNotAuthorizedError') throw error;
+      const log = new FindingLog('org');
+      log.error('ORG_NOT_AUTHORIZED', `org ${aliasOrUsername}`, [aliasOrUsername], [loginCommand(aliasOrUsername)]);
+      findings.push(...log.findings);
+      return undefined;
+    }
   }
 
   private report(findings: Finding[], root: string, serviceUrl: string | undefined): void {

@@ -1,6 +1,8 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { connectOrg } from '../../salesforce/org-connection.ts';
 import { Messages } from '@salesforce/core';
 import {
+  endpointOfJob,
   findEndpoint,
   followJob,
   isFinished,
@@ -34,12 +36,17 @@ export default class Rescore extends SfCommand<RescoreResult> {
   public static override readonly examples = messages.getMessages('examples');
 
   public static override readonly flags = {
-    'target-org': Flags.requiredOrg({ summary: messages.getMessage('flags.target-org.summary') }),
+    'target-org': Flags.requiredOrg({
+      summary: messages.getMessage('flags.target-org.summary'),
+      // An unknown alias says how to log in, as doctor does (org-connection.ts).
+      parse: (input: string) => connectOrg(input),
+    }),
     'api-version': Flags.orgApiVersion({
       summary: messages.getMessage('flags.api-version.summary'),
       description: messages.getMessage('flags.api-version.description'),
     }),
-    endpoint: Flags.string({ char: 'e', summary: messages.getMessage('flags.endpoint.summary'), required: true }),
+    // Required to start a job; a job followed with --job-id names its endpoint in its rows.
+    endpoint: Flags.string({ char: 'e', summary: messages.getMessage('flags.endpoint.summary') }),
     'job-id': Flags.salesforceId({
       char: 'i',
       summary: messages.getMessage('flags.job-id.summary'),
@@ -65,8 +72,16 @@ export default class Rescore extends SfCommand<RescoreResult> {
     let endpoint: string;
     let jobId: string;
     try {
-      endpoint = (await findEndpoint(conn, flags.endpoint)).DeveloperName;
-      jobId = flags['job-id'] ?? (await startRescoring(conn, endpoint));
+      if (flags['job-id']) {
+        jobId = flags['job-id'];
+        endpoint = flags.endpoint
+          ? (await findEndpoint(conn, flags.endpoint)).DeveloperName
+          : ((await endpointOfJob(conn, await readJob(conn, jobId))) ?? '');
+      } else {
+        if (!flags.endpoint) throw messages.createError('error.NeedsEndpoint');
+        endpoint = (await findEndpoint(conn, flags.endpoint)).DeveloperName;
+        jobId = await startRescoring(conn, endpoint);
+      }
     } catch (error) {
       if (error instanceof RescoringError) throw messages.createError('error.Rescoring', [error.message], [username]);
       throw error;
@@ -105,7 +120,7 @@ export default class Rescore extends SfCommand<RescoreResult> {
         job.NumberOfErrors,
       ]),
     );
-    result.run = await summarizeRun(conn, endpoint, job);
+    result.run = await summarizeRun(conn, endpoint || ((await endpointOfJob(conn, job)) ?? ''), job);
     const counts = Object.entries(result.run.byStatus).map(([status, count]) => `${count} ${status}`);
     this.log(messages.getMessage('info.rows', [result.run.runId, counts.join(', ') || 'none']));
     if (result.run.errorCodes.length > 0) {

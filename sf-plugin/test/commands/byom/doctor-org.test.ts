@@ -1,3 +1,4 @@
+import { Org } from '@salesforce/core';
 import { expect } from 'chai';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
@@ -31,6 +32,24 @@ describe('sf byom doctor --target-org', () => {
 
   const doctor = (...args: string[]) =>
     Doctor.run(['--project-dir', project.root, '--target-org', testOrg.username, ...args]);
+
+  it('runs the project checks anyway when the org is not authorized, and says how to log in', async () => {
+    // What Org.create does for an alias this machine has no login for (seen with the real CLI):
+    $$.SANDBOX.stub(Org, 'create').rejects(
+      Object.assign(new Error('No authorization information found for not-logged-in.'), {
+        name: 'NamedOrgNotFoundError',
+      }),
+    );
+    const result = await Doctor.run(['--project-dir', project.root, '--target-org', 'not-logged-in']);
+    const [finding] = result.findings.filter((f) => f.code === 'ORG_NOT_AUTHORIZED');
+    expect(finding?.status).to.equal('error');
+    expect(finding?.message).to.equal(
+      'No org "not-logged-in" is authorized on this machine, so the org was not checked (the project and service checks still ran).',
+    );
+    expect(finding?.fix).to.contain('sf org login web --alias not-logged-in');
+    expect(result.findings.filter((f) => f.area === 'project' && f.status === 'pass')).to.not.have.length(0);
+    expect(process.exitCode).to.equal(1);
+  });
 
   it('passes an org where everything is deployed, set and assigned', async () => {
     const result = await doctor();

@@ -53,6 +53,18 @@ describe('sf byom doctor --service-url (against the real service)', () => {
     );
   });
 
+  it('says the URL should be the service root when it names a route, instead of reporting a 401', async () => {
+    process.env.BYOM_SERVICE_KEY = KEY;
+    const result = await Doctor.run(['--project-dir', project.root, '--service-url', `${service.baseUrl}/v1/score`]);
+    expect(serviceFindings(result)).to.deep.equal(['error SERVICE_URL_NOT_ROOT']);
+    const [finding] = result.findings.filter((f) => f.code === 'SERVICE_URL_NOT_ROOT');
+    expect(finding?.message).to.contain('--service-url ends with /v1/score, a route of the service');
+    expect(finding?.fix).to.equal(
+      `Pass the service root: --service-url ${service.baseUrl}. The Named Credential's URL is the root too; each endpoint's Path__c adds the route.`,
+    );
+    expect(result.findings.some((f) => f.code === 'SERVICE_KEY_REJECTED')).to.equal(false);
+  });
+
   it('reports a key the service rejects', async () => {
     process.env.BYOM_SERVICE_KEY = 'not-the-service-key-at-all';
     const result = await doctor();

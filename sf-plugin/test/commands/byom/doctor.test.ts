@@ -100,10 +100,26 @@ describe('sf byom doctor: the project, offline', () => {
     );
   });
 
-  it('reports an invalid feature mapping JSON', async () => {
-    await editMapping(project, /\[\s*\{\s*"feature": "LeadSource"/, '[{ "feature": "LeadSource",, ');
+  it('reports mapping JSON that does not parse once, at its line in the XML file, with no follow-on findings', async () => {
+    const before = await project.read(ENDPOINT_FILE);
+    await project.replace(ENDPOINT_FILE, '"field": "Industry"', '"field": "Industry",,');
+    const lineInFile = (await project.read(ENDPOINT_FILE)).split('\n').findIndex((l) => l.includes('"Industry",,')) + 1;
+    expect(lineInFile).to.be.greaterThan(10, 'the JSON sits well below the top of the file');
+    const result = await doctor();
+    const [finding] = withCode(result, 'ENDPOINT_MAPPING_NOT_JSON');
+    expect(finding?.status).to.equal('error');
+    expect(finding?.where).to.equal(`${ENDPOINT_FILE}:${lineInFile}: Feature_Mapping__c`);
+    expect(finding?.message).to.match(
+      new RegExp(`^Feature_Mapping__c is not valid JSON \\(line ${lineInFile}, column \\d+ of the file\\): `),
+    );
+    expect(problems(result), 'one problem, not one per feature').to.have.length(1);
+    expect(before).to.not.equal(await project.read(ENDPOINT_FILE));
+  });
+
+  it('reports a mapping that parses but is not a list of entries', async () => {
+    await editMapping(project, /\[\s*\{[\s\S]*\}\s*\]/, '{"feature": "LeadSource"}');
     const [finding] = withCode(await doctor(), 'ENDPOINT_MAPPING_INVALID');
-    expect(finding?.message).to.match(/^Feature_Mapping__c: Feature_Mapping__c is not valid JSON/);
+    expect(finding?.message).to.match(/^Feature_Mapping__c: Feature_Mapping__c must be a JSON list/);
   });
 
   it('reports a batch size out of range as an error, and a timeout above the Heroku router as a warning', async () => {
@@ -180,6 +196,20 @@ describe('sf byom doctor: the project, offline', () => {
       'Model lead-scoring 1.0.0 needs feature "LeadSource", which the mapping does not send: every record would fail with MISSING_FEATURE.',
     );
     expect(withCode(result, 'ENDPOINT_FEATURE_UNUSED')[0]?.status).to.equal('warning');
+  });
+
+  it("warns when the endpoint's score label is blank or says something else than the model card", async () => {
+    expect(withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_DIFFERS')).to.deep.equal([], 'the fixture agrees');
+    await project.replace(ENDPOINT_FILE, 'Likelihood to convert</value>', 'Chance of winning</value>');
+    const [differs] = withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_DIFFERS');
+    expect(differs?.status).to.equal('warning');
+    expect(differs?.message).to.equal(
+      'Score_Label__c is "Chance of winning", but model lead-scoring\'s card says its score predicts "Likelihood to convert": the AI Score card would tell reps something else.',
+    );
+    expect(differs?.where).to.match(/Lead_Scoring\.md-meta\.xml: Score_Label__c$/);
+    await project.replace(ENDPOINT_FILE, /<values>\s*<field>Score_Label__c<\/field>[\s\S]*?<\/values>\s*/, '');
+    const [missing] = withCode(await doctor(), 'ENDPOINT_SCORE_LABEL_MISSING');
+    expect(missing?.fix).to.equal('Set Score_Label__c to "Likelihood to convert", the scoreLabel of the model card.');
   });
 
   it('reports a score field that is also a mapped feature', async () => {

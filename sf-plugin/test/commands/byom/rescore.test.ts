@@ -1,3 +1,5 @@
+import { Org } from '@salesforce/core';
+import type { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import type { SinonStub } from 'sinon';
 import { Progress, stubSfCommandUx } from '@salesforce/sf-plugins-core';
@@ -62,6 +64,9 @@ describe('sf byom rescore', () => {
         started ? [{ Id: JOB_ID }, { Id: '7075g00000OLDJOBAAA' }] : [{ Id: '7075g00000OLDJOBAAA' }],
       )
       .query(/FROM AsyncApexJob WHERE Id = /, () => [states.length > 1 ? states.shift()! : states[0]!])
+      .query(/SELECT Run_Id__c FROM AI_Score__c WHERE Run_Id__c LIKE 'nightly:2025-03-14:%' GROUP BY Run_Id__c/, [
+        { Run_Id__c: 'nightly:2025-03-14:Lead_Scoring' },
+      ])
       .query(/FROM AI_Score__c WHERE Run_Id__c = 'nightly:2025-03-14:Lead_Scoring' GROUP BY/, [
         { Status__c: 'Scored', Error_Code__c: null, total: 1180 },
         { Status__c: 'Error', Error_Code__c: 'INVALID_FEATURE', total: 12 },
@@ -80,6 +85,23 @@ describe('sf byom rescore', () => {
   });
 
   const run = (...args: string[]) => Rescore.run(['--target-org', testOrg.username, ...args]);
+
+  it('says how to log in when the org is not authorized', async () => {
+    // What Org.create does for an alias this machine has no login for (seen with the real CLI):
+    $$.SANDBOX.stub(Org, 'create').rejects(
+      Object.assign(new Error('No authorization information found for not-logged-in.'), {
+        name: 'NamedOrgNotFoundError',
+      }),
+    );
+    try {
+      await Rescore.run(['--target-org', 'not-logged-in', '--endpoint', 'Lead_Scoring']);
+      expect.fail('the command should fail');
+    } catch (error) {
+      const sfError = error as SfError;
+      expect(sfError.message).to.contain('No org "not-logged-in" is authorized on this machine');
+      expect(sfError.actions?.join('\n')).to.contain('sf org login web --alias not-logged-in');
+    }
+  });
 
   it("starts the endpoint's batch, follows it with a progress bar, and summarises the run's rows", async () => {
     const result = await run('--endpoint', 'lead_scoring');
@@ -131,6 +153,24 @@ describe('sf byom rescore', () => {
     const result = await run('--endpoint', 'Lead_Scoring', '--job-id', JOB_ID);
     expect(anonymousApex).to.deep.equal([]);
     expect(result.status).to.equal('Completed');
+  });
+
+  it('follows a job by its id alone, reading the endpoint from the rows it wrote', async () => {
+    const result = await run('--job-id', JOB_ID);
+    expect(anonymousApex).to.deep.equal([]);
+    expect(result.endpoint).to.equal('Lead_Scoring');
+    expect(result.run?.runId).to.equal('nightly:2025-03-14:Lead_Scoring');
+  });
+
+  it('asks for --endpoint when there is no job to follow', async () => {
+    try {
+      await run();
+      expect.fail('the command should fail');
+    } catch (error) {
+      expect((error as Error).message).to.equal(
+        'Name the AI Model Endpoint to rescore with --endpoint (or follow a running job with --job-id).',
+      );
+    }
   });
 
   it("fails with the batch's first error when the job fails, keeping the result in the error", async () => {

@@ -37,11 +37,8 @@ export const MAX_POLLS = 30;
 const I18N = { locale: LOCALE, currency: CURRENCY, timeZone: TIME_ZONE };
 const RING_RADIUS = 28;
 const RING_LENGTH = 2 * Math.PI * RING_RADIUS;
-const BADGE_CLASS = {
-  high: 'slds-badge slds-theme_success',
-  medium: 'slds-badge slds-theme_warning',
-  low: 'slds-badge',
-};
+/** The scale every score is shown on (Apex stores the model's 0..1 score times 100). */
+const SCALE = '0–100';
 
 /**
  * The AI score of the record on a Lead, Opportunity, Account or Contact page: score and band,
@@ -78,6 +75,11 @@ export default class AiScoreCard extends LightningElement {
   liveUpdatesKnown = false;
   connected = false;
   subscription;
+  /**
+   * Where focus goes after a keyboard Rescore: the button is disabled while the score is made,
+   * which would drop focus to <body>, so it moves to the progress banner, then to the new score.
+   */
+  focusAfterRender;
   subscribing = false;
   clockTimer;
   pollTimer;
@@ -229,7 +231,29 @@ export default class AiScoreCard extends LightningElement {
     this.refresh();
   }
 
+  renderedCallback() {
+    if (!this.focusAfterRender) {
+      return;
+    }
+    if (this.focusAfterRender === 'status' && this.view.pending) {
+      const banner = this.template.querySelector('.status-banner');
+      if (banner) {
+        banner.focus();
+        this.focusAfterRender = 'score';
+      }
+    } else if (this.focusAfterRender === 'score' && !this.view.pending) {
+      this.focusAfterRender = undefined;
+      // The banner just left the page, taking focus with it: focus is on <body>. If it is
+      // anywhere else, the rep moved on while the score was made; leave it there.
+      const active = document.activeElement;
+      if (!active || active === document.body) {
+        this.template.querySelector('.score-summary')?.focus();
+      }
+    }
+  }
+
   async handleRescore() {
+    this.focusAfterRender = 'status';
     this.rescoreInFlight = true;
     this.rescoreRequested = true;
     this.updateView();
@@ -242,6 +266,7 @@ export default class AiScoreCard extends LightningElement {
       this.rescoreRequested = false;
     } catch (error) {
       this.rescoreRequested = false;
+      this.focusAfterRender = 'button';
       this.dispatchEvent(
         new ShowToastEvent({
           title: 'The record could not be rescored',
@@ -252,6 +277,11 @@ export default class AiScoreCard extends LightningElement {
     } finally {
       this.rescoreInFlight = false;
       this.updateView();
+      if (this.focusAfterRender === 'button') {
+        // The rescore did not start: the button is enabled again; give focus back to it.
+        this.focusAfterRender = undefined;
+        Promise.resolve().then(() => this.template.querySelector('.rescore-button')?.focus());
+      }
     }
   }
 
@@ -392,6 +422,7 @@ function noScoreMessage(card, objectName) {
 
 function scoreDetails(component, card, shown, { pending, failed, stale }) {
   const tone = stale ? 'stale' : toneOf(shown.band, shown.score);
+  const badgeTone = pending ? 'pending' : tone;
   const score = formatScore(shown.score);
   const strongest = Math.max(0, ...[...card.positiveFactors, ...card.negativeFactors].map((f) => Math.abs(f.impact)));
   const change = latestChange(card.history);
@@ -401,13 +432,15 @@ function scoreDetails(component, card, shown, { pending, failed, stale }) {
     scoreValue: score,
     scoreAssistive: `Score ${score} out of 100${shown.band ? `, ${shown.band}` : ''}.`,
     band: shown.band,
-    badgeClass: BADGE_CLASS[tone] ?? 'slds-badge',
+    badgeClass: `slds-badge band-badge band-badge_${badgeTone}`,
+    meaning: `${card.scoreLabel || 'AI score'} · ${SCALE}`,
     summaryClass: pending ? 'score-summary score-summary_dimmed' : 'score-summary',
     ringClass: `score-ring score-ring_${tone}`,
     ringDash: `${((Number(shown.score) / 100) * RING_LENGTH).toFixed(1)} ${RING_LENGTH.toFixed(1)}`,
     justUpdated: component.justUpdated && !pending,
     freshness: shown.scoredAt ? `Scored ${formatRelative(shown.scoredAt, component.now, LOCALE)}` : '',
     scoredAt: shown.scoredAt ? formatDateTime(shown.scoredAt, LOCALE, TIME_ZONE) : '',
+    scoredAtIso: shown.scoredAt ?? '',
     freshnessClass: stale ? 'freshness freshness_stale' : 'freshness',
     change: change && change.direction !== 'same' && !pending ? changeView(change) : null,
     model: [shown.modelName, shown.modelVersion ? `v${shown.modelVersion}` : ''].filter(Boolean).join(' · '),

@@ -1,4 +1,5 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { connectOrg } from '../../../salesforce/org-connection.ts';
 import { Messages } from '@salesforce/core';
 import {
   DEFAULT_EXTERNAL_CREDENTIAL,
@@ -40,7 +41,11 @@ export default class CredentialSet extends SfCommand<CredentialSetResult> {
   public static override readonly examples = messages.getMessages('examples');
 
   public static override readonly flags = {
-    'target-org': Flags.requiredOrg({ summary: messages.getMessage('flags.target-org.summary') }),
+    'target-org': Flags.requiredOrg({
+      summary: messages.getMessage('flags.target-org.summary'),
+      // An unknown alias says how to log in, as doctor does (org-connection.ts).
+      parse: (input: string) => connectOrg(input),
+    }),
     'api-version': Flags.orgApiVersion({
       summary: messages.getMessage('flags.api-version.summary'),
       description: messages.getMessage('flags.api-version.description'),

@@ -61,11 +61,17 @@ export default class ModelEval extends SfCommand<ModelEvalResult> {
         ...(flags['as-of'] ? ['--as-of', flags['as-of']] : []),
       ]);
       this.spinner.stop();
+      if (report.salesforceExport && !prepared.endpoint) {
+        this.warn(messages.getMessage('warning.SalesforceExport', [flags.data ?? 'the data', report.salesforceExport]));
+      }
+      if (report.missingFeatures.length > 0) {
+        this.warn(messages.getMessage('warning.MissingFeatures', [report.missingFeatures.join(', ')]));
+      }
       this.print(report);
       return { ...report, source: prepared.source };
     } catch (error) {
       this.spinner.stop('failed');
-      throw trainingError(error);
+      throw trainingError(error, 'eval');
     } finally {
       await prepared?.cleanup();
     }

@@ -25,6 +25,8 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
     description: Flags.string({ summary: messages.getMessage('flags.description.summary') }),
+    'score-label': Flags.string({ summary: messages.getMessage('flags.score-label.summary') }),
+    bands: Flags.string({ summary: messages.getMessage('flags.bands.summary') }),
     holdout: Flags.string({ summary: messages.getMessage('flags.holdout.summary'), default: '0.2' }),
     seed: Flags.integer({ summary: messages.getMessage('flags.seed.summary'), default: 42 }),
     'min-category-count': Flags.integer({
@@ -65,6 +67,8 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
         ['--mapping', prepared.mappingFile],
         ['--features', prepared.featuresFile],
         ['--description', flags.description],
+        ['--score-label', flags['score-label']],
+        ['--bands', flags.bands],
         ['--as-of', flags['as-of']],
         ['--save-features', flags['save-data']],
         ...(flags['feature-type'] ?? []).map((override): [string, string] => ['--feature-type', override]),
@@ -80,7 +84,7 @@ export default class ModelTrain extends SfCommand<ModelTrainResult> {
       return { ...report, ...(prepared.endpoint ? { endpoint: prepared.endpoint.name } : {}), source: prepared.source };
     } catch (error) {
       this.spinner.stop('failed');
-      throw trainingError(error);
+      throw trainingError(error, 'train');
     } finally {
       await prepared?.cleanup();
     }

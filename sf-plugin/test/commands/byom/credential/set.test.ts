@@ -1,3 +1,5 @@
+import { Org } from '@salesforce/core';
+import type { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import { stubPrompter, stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
@@ -55,6 +57,22 @@ describe('sf byom credential set', () => {
 
   /** Everything the command printed, to prove no secret is ever echoed. */
   const printed = () => JSON.stringify([ux.log.args, ux.logSuccess.args, ux.warn.args, ux.info.args]);
+
+  it('says how to log in when the org is not authorized', async () => {
+    // What Org.create does for an alias this machine has no login for (seen with the real CLI):
+    $$.SANDBOX.stub(Org, 'create').rejects(
+      Object.assign(new Error('No authorization information found for not-logged-in.'), {
+        name: 'NamedOrgNotFoundError',
+      }),
+    );
+    try {
+      await CredentialSet.run(['--target-org', 'not-logged-in']);
+      expect.fail('the command should fail');
+    } catch (error) {
+      expect((error as SfError).message).to.contain('No org "not-logged-in" is authorized on this machine');
+      expect((error as SfError).actions?.join('\n')).to.contain('sf org login web --alias not-logged-in');
+    }
+  });
 
   it('prompts for the key and the signing secret, and creates the principal credential (POST), encrypted', async () => {
     $$.SANDBOX.stub(standardInput, 'isTerminal').returns(true);

@@ -102,6 +102,52 @@ describe('sf byom model eval', () => {
     expect(ux.warn.args.flat().join('\n')).to.contain('1 row(s) were left out');
   });
 
+  it('fails, naming the columns it expected, when no column of the data is a feature of the model', async () => {
+    const unrelated = path.join(work, 'unrelated.csv');
+    await writeFile(unrelated, 'Colour,Size,IsConverted\nred,3,true\nblue,4,false\n');
+    try {
+      await ModelEval.run([
+        '--project-dir',
+        project.root,
+        '--data',
+        unrelated,
+        '--name',
+        'lead-scoring',
+        '--candidate',
+        '1.1.0',
+        '--label',
+        'IsConverted',
+      ]);
+      expect.fail('an AUC of 0.5 from default features must not pass as a result');
+    } catch (error) {
+      expect((error as Error).name).to.equal('EvaluationError', 'named for the command, not TrainingError');
+      expect((error as Error).message).to.contain('none of the columns of unrelated.csv is a feature of the model');
+      expect((error as Error).message).to.contain('it expected LeadSource, Industry, Country, TitleSeniority');
+      expect((error as Error).message).to.contain('the data has Colour, Size, IsConverted');
+    }
+  });
+
+  it('warns when the CSV looks like a Salesforce export but --endpoint is missing', async () => {
+    const result = await ModelEval.run([
+      '--project-dir',
+      project.root,
+      '--data',
+      holdout,
+      '--name',
+      'lead-scoring',
+      '--candidate',
+      '1.1.0',
+      '--label',
+      'IsConverted',
+    ]);
+    expect(result.salesforceExport).to.be.a('string');
+    const warnings = ux.warn.args.flat().join('\n');
+    expect(warnings).to.contain('looks like a Salesforce export');
+    expect(warnings).to.contain('Pass --endpoint so its feature mapping computes the features');
+    const withEndpoint = await evaluate('--candidate', '1.1.0');
+    expect(withEndpoint.salesforceExport, 'no warning with --endpoint').to.equal(undefined);
+  });
+
   it('lists the versions when the candidate does not exist', async () => {
     try {
       await evaluate('--candidate', '3.0.0');

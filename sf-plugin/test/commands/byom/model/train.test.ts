@@ -9,7 +9,7 @@ import ModelTrain from '../../../../src/commands/byom/model/train.ts';
 import { bulkTimers } from '../../../../src/salesforce/bulk-query.ts';
 import { describeOf } from '../../../support/byom-org.ts';
 import { FakeOrg } from '../../../support/fake-org.ts';
-import { FixtureProject } from '../../../support/fixture-project.ts';
+import { FixtureProject, REPO_ROOT } from '../../../support/fixture-project.ts';
 import { EXPORT_AS_OF, leadExportCsv, writeLeadExport } from '../../../support/lead-export.ts';
 import { startService, waitUntilReady } from '../../../../../inference-service/test/support/service-process.ts';
 import { LEAD_EXAMPLE } from '../../../../../inference-service/src/scoring/lead-example.ts';
@@ -107,6 +107,59 @@ describe('sf byom model train', () => {
         service.child.kill('SIGTERM');
         await service.exited;
       }
+    });
+
+    it('names the bands and says what the score predicts as told, and describes the model from its data', async () => {
+      const data = path.join(work, 'leads.csv');
+      await writeLeadExport(data, 1200, 12);
+      const common = ['--data', data, '--endpoint', 'Lead_Scoring', '--label', 'IsConverted', '--as-of', EXPORT_AS_OF];
+      const named = await train(
+        ...common,
+        '--version',
+        '2.0.0',
+        '--bands',
+        'A,B,C',
+        '--score-label',
+        'Chance to convert',
+      );
+      const card = JSON.parse(await readFile(path.join(named.directory, 'model.json'), 'utf8')) as {
+        bands: Array<{ label: string; min: number }>;
+        scoreLabel: string;
+        description: string;
+      };
+      expect(card.bands.map((band) => band.label)).to.deep.equal(['A', 'B', 'C']);
+      expect(card.scoreLabel).to.equal('Chance to convert');
+      expect(card.description).to.match(/^Probability that IsConverted is true, from .*LeadSource.* and .*\./);
+      expect(card.description).to.contain('on 1200 labelled rows of');
+
+      const two = await train(...common, '--version', '2.1.0', '--bands', 'Likely,Unlikely');
+      const twoCard = JSON.parse(await readFile(path.join(two.directory, 'model.json'), 'utf8')) as {
+        bands: Array<{ label: string; min: number }>;
+        scoreLabel: string;
+      };
+      expect(twoCard.bands.map((band) => band.label)).to.deep.equal(['Likely', 'Unlikely']);
+      expect(twoCard.bands[1]!.min).to.equal(0);
+      expect(twoCard.scoreLabel).to.equal('Likelihood that IsConverted is true');
+    });
+
+    it('trains on the sample CSV of docs/training-models.md with the command the guide gives', async () => {
+      const sample = path.join(REPO_ROOT, 'docs/samples/lead-export.csv');
+      const guide = await readFile(path.join(REPO_ROOT, 'docs/training-models.md'), 'utf8');
+      expect(guide).to.contain(
+        'sf byom model train --data docs/samples/lead-export.csv --endpoint Lead_Scoring --label IsConverted --as-of 2025-03-14',
+      );
+      const result = await train(
+        '--data',
+        sample,
+        '--endpoint',
+        'Lead_Scoring',
+        '--label',
+        'IsConverted',
+        '--as-of',
+        EXPORT_AS_OF,
+      );
+      expect(result.rows).to.deep.include({ total: 300, used: 300 });
+      expect(result.metrics.auc).to.be.within(0.55, 0.95);
     });
 
     it('prints the holdout metrics, the bands and what to do next', async () => {

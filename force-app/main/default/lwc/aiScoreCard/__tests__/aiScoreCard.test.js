@@ -126,11 +126,15 @@ describe('c-ai-score-card', () => {
       expect($(element, '.score-ring').className).toContain('score-ring_high');
       const badge = $(element, '.score-badges .slds-badge');
       expect(text(badge)).toBe('Hot');
-      expect(badge.className).toContain('slds-theme_success');
+      expect(badge.className).toContain('band-badge_high');
+      expect(text($(element, '.score-meaning'))).toBe('Likelihood to convert · 0–100');
       expect(text($(element, '.score-assistive'))).toBe('Score 82 out of 100, Hot.');
-      const freshness = $(element, '.freshness');
-      expect(freshness.firstChild.textContent).toBe('Scored 5 minutes ago');
-      expect(freshness.title).toBe('Mar 10, 2026, 9:25 AM');
+      expect(text($(element, '.freshness'))).toBe('Scored 5 minutes ago');
+      // The exact time is on the card itself, for keyboard and touch users too, not in a hover title.
+      const scoredAt = $(element, '.scored-at time');
+      expect(text(scoredAt)).toBe('Mar 10, 2026, 9:25 AM');
+      expect(scoredAt.getAttribute('datetime')).toBe(SCORED.lastScored.scoredAt);
+      expect($(element, '[title="Mar 10, 2026, 9:25 AM"]')).toBeNull();
       expect(text($(element, '.score-change'))).toBe('Up 6 points since the previous score');
       expect(text($(element, '.model'))).toBe('Model: lead-scoring · v1.0.0');
       expect($(element, '.status-banner')).toBeNull();
@@ -377,6 +381,15 @@ describe('c-ai-score-card', () => {
     });
   });
 
+  describe('what the score means', () => {
+    it('says "AI score · 0–100" when the endpoint has no score label', async () => {
+      const element = render();
+      getScoreCard.emit({ ...SCORED, scoreLabel: null });
+      await flush();
+      expect(text($(element, '.score-meaning'))).toBe('AI score · 0–100');
+    });
+  });
+
   describe('rescoring', () => {
     it('shows progress at once, then the pending row, then the new score when it lands', async () => {
       rescore.mockResolvedValue('a015g00000ScOr8AAA');
@@ -390,6 +403,9 @@ describe('c-ai-score-card', () => {
       await Promise.resolve();
       expect(text($(element, '.pending-title'))).toBe('Rescoring in progress');
       expect($(element, '.rescore-button').disabled).toBe(true);
+      // The disabled button cannot keep focus: it moves to the progress banner, not to <body>.
+      expect(element.shadowRoot.activeElement).toBe($(element, '.status-banner'));
+      expect($(element, '.score-badges .slds-badge').className).toContain('band-badge_pending');
 
       await flush();
       expect(rescore).toHaveBeenCalledWith({ recordId: RECORD_ID, endpointName: '' });
@@ -412,6 +428,7 @@ describe('c-ai-score-card', () => {
       await flush();
       expect(unsubscribe).toHaveBeenCalledWith({ id: 'subscription', channel: SCORE_EVENT_CHANNEL });
       expect($(element, '.status-banner')).toBeNull();
+      expect(element.shadowRoot.activeElement).toBe($(element, '.score-summary'), 'focus follows to the new score');
       expect(text($(element, '.score-ring__number'))).toBe('82');
       expect(text($(element, '.just-updated'))).toBe('Updated');
       expect(text($(element, '.announcement'))).toBe('New AI score: 82, Hot.');
