@@ -14,6 +14,10 @@ export interface BootResult {
 export interface ScenarioResult extends LoadResult {
   name: string;
   target: string;
+  /** Concurrent callers (absent in runs from before it varied: the run's connections). */
+  connections?: number;
+  /** Rows onnxruntime ran per record scored (explanation scenarios), from the service's counters. */
+  rowsPerRecord?: number;
   records: number;
   requestBytes: number;
   recordsPerSecond: number;
@@ -79,11 +83,11 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 function resultsTable(run: BenchmarkRun): string[] {
   return [
-    '| Scenario | Server | Records / request | Requests/s | Records/s | p50 ms | p99 ms | Non-2xx + errors | Peak RSS MB | Server CPU % | Load generator CPU % | Other CPU % |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Scenario | Server | Callers | Records / request | Rows / record | Requests/s | Records/s | p50 ms | p99 ms | Non-2xx + errors | Peak RSS MB | Server CPU % | Load generator CPU % | Other CPU % |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...run.scenarios.map(
       (s) =>
-        `| ${s.name} | ${s.target} | ${s.records} | ${int(s.requestsPerSecond)} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
+        `| ${s.name} | ${s.target} | ${s.connections ?? run.settings.connections} | ${s.records} | ${s.rowsPerRecord ?? '—'} | ${int(s.requestsPerSecond)} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
         `${s.non2xx + s.errors + s.timeouts} | ${mb(s.peakRssBytes)} | ${s.targetCpuPercent} | ${s.cpuPercent} | ${s.otherCpuPercent} |`,
     ),
   ];
@@ -228,7 +232,15 @@ rather than how fast the machine is.
   provider's own time (hosted models take from a few hundred milliseconds to seconds for a summary):
   with a stub that answers at once, 32 busy connections would measure how many requests the gateway
   can take per second, not what it adds to one.
-- **Load**: autocannon in a separate process, ${settings.connections} connections, closed loop (each
+- **Explanations** (\`explain-200-*\`, \`mlp30-explain-200-*\`, \`bench/explanation-scenarios.ts\`): 200-record
+  explained requests at 8 callers (parallel Queueables), sent to a second service process (same command,
+  started the same way) whose \`MODEL_DIR\` adds model variants that differ only in their card's
+  \`explanations.method\`: the bundled lead model explained by occlusion, by Shapley values (exact: the graph
+  puts every feature in a group of its own) and with "how to improve" suggestions; and a seeded 30-feature
+  MLP in which every feature interacts with every other, by occlusion and by sampled Shapley values (the
+  default tolerance, 0.05 log-odds). **Rows / record** is what onnxruntime ran per record scored during the
+  scenario (\`byom_inference_rows_total\` over \`byom_records_scored_total\` from the service's \`/metrics\`).
+- **Load**: autocannon in a separate process, ${settings.connections} connections unless the table says otherwise, closed loop (each
   connection sends its next request when the previous one is answered), ${settings.warmupSeconds} s warm-up
   then ${settings.durationSeconds} s measured per scenario, the scenarios one after another in this order:
 

@@ -28,6 +28,13 @@ import type { LoadJob, LoadResult } from './load-generator.ts';
 import { buildService, procfileWebCommand, REPO_ROOT } from './production-command.ts';
 import { buildScoreBody } from './request-bodies.ts';
 import {
+  EXPLANATION_CALLERS,
+  EXPLANATION_MODELS,
+  countersFor,
+  explanationScenarios,
+  writeExplanationModels,
+} from './explanation-scenarios.ts';
+import {
   BENCH_ROUTE,
   buildDirectChatBody,
   buildGenerateBody,
@@ -90,6 +97,10 @@ interface Scenario {
   records: number;
   /** Inspects one response before the load: a 200 that scored nothing must not pass for a fast run. */
   check?: (response: unknown) => string | undefined;
+  /** Concurrent callers; CONNECTIONS unless set. */
+  connections?: number;
+  /** The model scored: its rows per record are read from the service's counters. */
+  model?: string;
 }
 
 function readOptions(): Options {
@@ -164,17 +175,37 @@ async function main(): Promise<number> {
     }
     servers.set('service', service!);
     servers.set('echo', await startEchoServer());
+    // The explanation scenarios' model variants (explanation-scenarios.ts) get a service of their
+    // own, so the boots above and the other scenarios run with the bundled models only.
+    const explanationModels = await writeExplanationModels(path.join(SERVICE_DIR, 'models'));
+    servers.set('explanations', (await bootService(apiKey, routesFile, explanationModels)).server);
 
     const card = await fetchModelFeatures(servers.get('service')!, apiKey, options.model);
-    const scenarios = selectScenarios(buildScenarios(options.model, card.version, card.features, apiKey), options);
+    const explanationCards = new Map<string, { version: string; features: FeatureSpec[] }>();
+    for (const model of EXPLANATION_MODELS) {
+      explanationCards.set(model, await fetchModelFeatures(servers.get('explanations')!, apiKey, model));
+    }
+    const scenarios = selectScenarios(
+      [
+        ...buildScenarios(options.model, card.version, card.features, apiKey),
+        ...explanationScenarios(explanationCards).map((s): Scenario => ({
+          ...s,
+          target: 'explanations',
+          method: 'POST',
+          path: '/v1/score',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        })),
+      ],
+      options,
+    );
     for (const scenario of scenarios) await preflight(scenario, servers);
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
       log(
-        `${scenario.name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s at ${CONNECTIONS} connections`,
+        `${scenario.name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s at ${scenario.connections ?? CONNECTIONS} connections`,
       );
-      results.push(await runScenario(scenario, servers.get(scenario.target)!, options));
+      results.push(await runScenario(scenario, servers.get(scenario.target)!, options, apiKey));
     }
 
     const run: BenchmarkRun = {
@@ -224,10 +255,15 @@ async function main(): Promise<number> {
 }
 
 /** Spawns the service as production runs it and times spawn → first 200 from /readyz. */
-async function bootService(apiKey: string, routesFile: string): Promise<{ server: ServerUnderTest; readyMs: number }> {
+async function bootService(
+  apiKey: string,
+  routesFile: string,
+  modelDir?: string,
+): Promise<{ server: ServerUnderTest; readyMs: number }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(modelDir ? { MODEL_DIR: modelDir } : {}),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -419,24 +455,43 @@ async function preflight(scenario: Scenario, servers: Map<string, ServerUnderTes
   if (problem) throw new Error(`${scenario.name}: ${problem}`);
 }
 
-async function runScenario(scenario: Scenario, server: ServerUnderTest, options: Options): Promise<ScenarioResult> {
+async function runScenario(
+  scenario: Scenario,
+  server: ServerUnderTest,
+  options: Options,
+  apiKey: string,
+): Promise<ScenarioResult> {
   if (hasExited(server.child))
     throw new Error(`${server.child.name} died before ${scenario.name}:\n${server.child.stderrTail()}`);
+  const connections = scenario.connections ?? CONNECTIONS;
   const job: LoadJob = {
     url: server.baseUrl + scenario.path,
     method: scenario.method,
     headers: scenario.headers,
     body: scenario.body,
-    connections: CONNECTIONS,
+    connections,
     durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds,
   };
+  const counters = async () => {
+    if (!scenario.model) return undefined;
+    const response = await httpRequest(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
+    return countersFor(response.body, scenario.model);
+  };
+  const before = await counters();
   const sampler = sampleProcess(server.child.pid);
   const load = await runLoadGenerator(job, (options.warmupSeconds + options.durationSeconds) * 1000 + 30_000);
   const { peakRssBytes, cpuPercent, machineCpuPercent } = sampler.stop(options.durationSeconds);
+  const after = await counters();
+  const rowsPerRecord =
+    before && after && after.records > before.records
+      ? Math.round(((after.rows - before.rows) / (after.records - before.records)) * 10) / 10
+      : undefined;
   return {
     name: scenario.name,
     target: scenario.target,
+    connections,
+    ...(rowsPerRecord !== undefined ? { rowsPerRecord } : {}),
     records: scenario.records,
     requestBytes: Buffer.byteLength(scenario.body ?? ''),
     ...load,
@@ -503,7 +558,22 @@ function evaluateTargets(run: BenchmarkRun): TargetResult[] {
   const overhead = (percentile: 'p50' | 'p99') =>
     Math.round((scenario('generate-1').latencyMs[percentile] - scenario('llm-direct-1').latencyMs[percentile]) * 100) /
     100;
+  const explained = (name: string) => `${name}@${EXPLANATION_CALLERS}`;
   const targets: Array<{ needs: string[]; evaluate: () => TargetResult }> = [
+    {
+      needs: [explained('explain-200-shapley-exact'), explained('explain-200-occlusion')],
+      evaluate: () => {
+        const ratio =
+          scenario(explained('explain-200-shapley-exact')).latencyMs.p99 /
+          scenario(explained('explain-200-occlusion')).latencyMs.p99;
+        return {
+          target: `explained 200-record Shapley p99 vs occlusion p99, bundled model, ${EXPLANATION_CALLERS} callers`,
+          limit: '< 3 ×',
+          measured: `${Math.round(ratio * 100) / 100} ×`,
+          pass: ratio < 3,
+        };
+      },
+    },
     {
       needs: ['score-1', 'echo-1'],
       evaluate: () => ({

@@ -95,8 +95,8 @@ interface PlayerGroup {
   sampler?: PermutationSampler;
   /** Sampled: the margin with this group at its baselines (the empty coalition), once scored. */
   empty?: number;
-  /** Exact: the margins of the group's coalitions, indexed by subset mask. */
-  values?: Float64Array;
+  /** Exact: where the group's coalition margins are, indexed by subset mask from `at` (the full set is the record's own). */
+  exact?: { margins: Float64Array; at: number };
   /** Where this group's rows start in the current round's coalition rows, and how many. */
   start: number;
   count: number;
@@ -138,13 +138,19 @@ export class RecordExplanation {
     const byGroup = new Map<number, number[]>();
     players.forEach((f, p) => {
       const g = groups ? groups[f]! : 0;
-      byGroup.set(g, [...(byGroup.get(g) ?? []), p]);
+      const members = byGroup.get(g);
+      if (members) members.push(p);
+      else byGroup.set(g, [p]);
     });
     const maxExact = options.maxExactPlayers ?? MAX_EXACT_PLAYERS;
-    const seed = hashString(values.map(String).join('\u0000'));
+    let seed: number | undefined;
     for (const members of byGroup.values()) {
       const group: PlayerGroup = { members, start: 0, count: 0, drawn: 0, done: false };
-      if (members.length > maxExact) group.sampler = new PermutationSampler(members.length, seed ^ members[0]!);
+      if (members.length > maxExact) {
+        // Seeded by the record's values, so the same record always gets the same orderings.
+        seed ??= hashString(values.map(String).join('\u0000'));
+        group.sampler = new PermutationSampler(members.length, seed ^ members[0]!);
+      }
       this.groups.push(group);
     }
     this.rows = this.coalitionRows(true);
@@ -178,11 +184,7 @@ export class RecordExplanation {
           group.done = true;
         }
       } else {
-        const k = group.members.length;
-        const values = new Float64Array(1 << k);
-        for (let mask = 0; mask < (1 << k) - 1; mask++) values[mask] = margins[first + group.start + mask]!;
-        values[(1 << k) - 1] = this.margin;
-        group.values = values;
+        group.exact = { margins, at: first + group.start };
         group.done = true;
       }
     }
@@ -220,19 +222,23 @@ export class RecordExplanation {
     }
     let errorBound: number | undefined;
     let permutations: number | undefined;
-    const estimates = new Float64Array(this.players.length);
     for (const group of this.groups) {
-      const local = new Float64Array(group.members.length);
+      const { members } = group;
+      if (group.exact && members.length === 1) {
+        // A group of one: v({i}) − v(∅), the record's margin against its row with the feature at its baseline.
+        impacts[this.players[members[0]!]!] = this.margin - group.exact.margins[group.exact.at]!;
+        continue;
+      }
+      const local = new Float64Array(members.length);
       if (group.sampler) {
         group.sampler.estimates(local);
         errorBound = Math.max(errorBound ?? 0, this.samplingBound(group));
         permutations = Math.max(permutations ?? 0, group.sampler.samples * 2);
-      } else if (group.values) {
-        exactShapley(group.members.length, group.values, local);
+      } else if (group.exact) {
+        exactShapley(members.length, group.exact.margins, group.exact.at, this.margin, local);
       }
-      group.members.forEach((p, i) => (estimates[p] = local[i]!));
+      members.forEach((p, i) => (impacts[this.players[p]!] = local[i]!));
     }
-    this.players.forEach((f, p) => (impacts[f] = estimates[p]!));
     const result: ExplanationResult = {
       method: errorBound === undefined ? 'shapley-exact' : 'shapley-sampled',
       impacts,

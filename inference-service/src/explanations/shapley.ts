@@ -11,19 +11,19 @@ export const MAX_EXACT_PLAYERS = 12;
 
 /**
  * φ_i = Σ over coalitions S without i of |S|!·(k−|S|−1)!/k! · (v(S ∪ {i}) − v(S)), from the
- * margins of all 2^k coalitions (`values[mask]`). Adds each player's value to `out`.
+ * margins of the 2^k coalitions: v(mask) is margins[at + mask], except the full set, whose
+ * margin is `full` (the record's own row). Adds each player's value to `out`.
  */
-export function exactShapley(k: number, values: Float64Array, out: Float64Array): void {
+export function exactShapley(k: number, margins: Float64Array, at: number, full: number, out: Float64Array): void {
   const weights = coalitionWeights(k);
-  const full = 1 << k;
-  for (let mask = 0; mask < full; mask++) {
-    const size = popcount(mask);
-    if (size === k) continue;
-    const v = values[mask]!;
-    const weight = weights[size]!;
+  const all = (1 << k) - 1;
+  const v = (mask: number) => (mask === all ? full : margins[at + mask]!);
+  for (let mask = 0; mask < all; mask++) {
+    const weight = weights[popcount(mask)]!;
+    const without = v(mask);
     for (let i = 0; i < k; i++) {
       const bit = 1 << i;
-      if ((mask & bit) === 0) out[i]! += weight * (values[mask | bit]! - v);
+      if ((mask & bit) === 0) out[i]! += weight * (v(mask | bit) - without);
     }
   }
 }

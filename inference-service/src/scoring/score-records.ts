@@ -4,8 +4,8 @@ import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue } from '../models/feature-encoder.ts';
 import type { Band } from '@byom/contracts/model-card';
 import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
-import { changeCount, coalitionCount } from '../models/row-batch.ts';
-import type { ChangeRows, RowBatch } from '../models/row-batch.ts';
+import { changeCount, coalitionCount, recordRowCount } from '../models/row-batch.ts';
+import type { ChangeRows, RecordRows, RowBatch } from '../models/row-batch.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
 import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
@@ -14,8 +14,17 @@ import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, Sc
  * valid record (with the rows its explanation and its "how to improve" candidates need) in
  * one session run, and reports bad records as per-record errors without failing the others.
  * Sampled explanations that have not reached their tolerance take further rounds, each one
- * run for every record still sampling.
+ * run for every record still sampling. A request whose rows would not fit one run of
+ * MAX_RUN_ROWS is run in several, one after another, so its tensors stay small.
  */
+
+/**
+ * Rows one session run holds at most: an explained 200-record request of the bundled model
+ * (about 2,000 rows, 8,000 with improvements) is one run; sampled or 12-feature exact Shapley
+ * values of 200 records (up to 800,000 rows) are split, which keeps a request's tensors to a
+ * few MB on a 512 MB dyno.
+ */
+export const MAX_RUN_ROWS = 32_768;
 
 export interface ScoreInput {
   records: Array<{ id: string; features: Record<string, unknown> }>;
@@ -41,17 +50,36 @@ interface ValidRecord {
 
 export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
-  let groups: RecordPredictions[] = [];
-  if (valid.length > 0) {
+  const groups: RecordPredictions[] = [];
+  for (const part of runsOf(valid, (record) => recordRowCount(firstRoundRows(record)))) {
     try {
-      groups = recordRows(valid, await model.predict(firstRound(valid)));
+      groups.push(...recordRows(part, await model.predict({ records: part.map(firstRoundRows) })));
     } catch (batchError) {
-      groups = await isolateFailures(model, valid, batchError);
+      groups.push(...(await isolateFailures(model, part, batchError)));
     }
-    for (const group of groups) if (!('error' in group)) absorbFirstRound(model, group);
-    await sampleFurther(model, groups);
   }
+  for (const group of groups) if (!('error' in group)) absorbFirstRound(model, group);
+  await sampleFurther(model, groups);
   return collectScores(model, groups, errors, input);
+}
+
+/** Consecutive records in runs of at most MAX_RUN_ROWS rows (a record never spans two). */
+function runsOf<T>(records: T[], rows: (record: T) => number): T[][] {
+  const runs: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const record of records) {
+    const count = rows(record);
+    if (current.length > 0 && total + count > MAX_RUN_ROWS) {
+      runs.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(record);
+    total += count;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
 }
 
 /** Each record resolved against the card on its own; a bad or repeated record becomes its error. */
@@ -167,10 +195,13 @@ async function isolateFailures(
   );
 }
 
+/** A record's rows in the first run: its own, its explanation's, its "how to improve" candidates. */
+function firstRoundRows(record: ValidRecord): RecordRows {
+  return { values: record.values, coalitions: record.explanation?.rows, changes: record.changes };
+}
+
 function firstRound(records: ValidRecord[]): RowBatch {
-  return {
-    records: records.map((r) => ({ values: r.values, coalitions: r.explanation?.rows, changes: r.changes })),
-  };
+  return { records: records.map(firstRoundRows) };
 }
 
 /** Where each record's rows are in the first round's predictions. */
@@ -200,20 +231,24 @@ async function sampleFurther(model: ScoringModel, groups: RecordPredictions[]): 
   for (let round = 2; round <= MAX_ROUNDS; round++) {
     const pending = groups.flatMap((g) => ('error' in g || !g.record.explanation?.pending ? [] : [g.record]));
     if (pending.length === 0) return;
-    let predictions: Predictions;
-    try {
-      predictions = await model.predict({
-        records: pending.map((r) => ({ values: r.values, coalitions: r.explanation!.rows })),
-      });
-    } catch {
-      for (const record of pending) record.explanation!.stop();
-      return;
-    }
-    let row = 0;
-    for (const record of pending) {
-      const at = row;
-      row += 1 + coalitionCount(record.explanation!.rows);
-      record.explanation!.absorb(predictions, at, round === MAX_ROUNDS);
+    const rowsOf = (record: ValidRecord): RecordRows => ({
+      values: record.values,
+      coalitions: record.explanation!.rows,
+    });
+    for (const part of runsOf(pending, (record) => recordRowCount(rowsOf(record)))) {
+      let predictions: Predictions;
+      try {
+        predictions = await model.predict({ records: part.map(rowsOf) });
+      } catch {
+        for (const record of part) record.explanation!.stop();
+        continue;
+      }
+      let row = 0;
+      for (const record of part) {
+        const at = row;
+        row += 1 + coalitionCount(record.explanation!.rows);
+        record.explanation!.absorb(predictions, at, round === MAX_ROUNDS);
+      }
     }
   }
 }

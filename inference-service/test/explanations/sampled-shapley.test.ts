@@ -94,6 +94,12 @@ describe('sampled Shapley values', () => {
       const model = t.registry.get(mlp.card.name)!;
       const random = createRandom(5);
       const records = Array.from({ length: 100 }, () => randomRecord(random, mlp.card));
+      const runs = async () => {
+        const text = await (await t.call('GET', '/metrics')).text();
+        const line = text.split('\n').find((l) => l.startsWith(`byom_inference_runs_total{model="${mlp.card.name}"`));
+        return Number(line?.split(' ').at(-1) ?? 0);
+      };
+      const runsBefore = await runs();
       const response = await t.call('POST', '/v1/score', {
         model: mlp.card.name,
         explain: true,
@@ -102,6 +108,8 @@ describe('sampled Shapley values', () => {
       });
       const json = (await response.json()) as ScoreResponse;
       assert.equal(response.status, 200, JSON.stringify(json));
+      // About 40,000 rows in the first round alone: more than one run holds (MAX_RUN_ROWS).
+      assert.ok((await runs()) - runsBefore >= 2, 'a request too big for one run is split');
       let held = 0;
       let worstRatio = 0;
       for (const [i, result] of json.results.entries()) {
