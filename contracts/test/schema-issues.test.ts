@@ -44,7 +44,7 @@ describe('schema issues', () => {
   it('lists the allowed fields when no name is close', () => {
     assert.match(
       describe_({ ...card, threshold: 0.5 }),
-      /^top level: unknown field "threshold" \(allowed: name, version, default, description, task, features, /,
+      /^top level: unknown field "threshold" \(allowed: name, version, default, description, scoreLabel, task, features, /,
     );
   });
 
