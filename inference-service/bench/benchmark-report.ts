@@ -1,4 +1,11 @@
 import type { LoadResult } from './load-generator.ts';
+import {
+  CALLER_COUNTS,
+  EXPLANATION_CALLERS,
+  LARGE_PROMPT_CHARS,
+  MIXED_GATEWAY_CONNECTIONS,
+  OVERLOAD_CONNECTIONS,
+} from './scenarios.ts';
 
 /**
  * The shape of one benchmark run (also written to bench/results/latest.json) and its two
@@ -14,19 +21,38 @@ export interface BootResult {
 export interface ScenarioResult extends LoadResult {
   name: string;
   target: string;
-  /** Concurrent callers (absent in runs from before it varied: the run's connections). */
-  connections?: number;
-  /** Rows onnxruntime ran per record scored (explanation scenarios), from the service's counters. */
-  rowsPerRecord?: number;
+  model?: string;
+  connections: number;
   records: number;
   requestBytes: number;
+  /** Records of the requests served (2xx) per second. */
   recordsPerSecond: number;
-  /** Peak VmRSS of the server under load, warm-up included. */
+  /** Peak VmRSS of the server under load, warm-up included (worker threads are part of it). */
   peakRssBytes: number;
   /** CPU the server used during the scenario, in % of one core. */
   targetCpuPercent: number;
-  /** CPU used by anything but the server and the load generator, in % of one core: should be near 0. */
+  /** CPU used by anything but the server and the load generators, in % of one core: should be near 0. */
   otherCpuPercent: number;
+  /** The service's event-loop delay p99 over the measured part (perf_hooks.monitorEventLoopDelay via /metrics). */
+  eventLoopDelayP99Ms?: number;
+  /** 503 OVERLOADED answers are expected: the scenario measures shedding. */
+  allowsShedding?: boolean;
+  /** An open loop at this rate (requests/s), instead of a closed loop. */
+  ratePerSecond?: number;
+  /** Scoring: the echo scenario of the same body and onnxruntime's own time for the request's rows. */
+  floor?: { echo: string; rows: number; runMs: number };
+  /** The load run at the same time (the mixed load's gateway requests). */
+  alongside?: LoadResult & { name: string; connections: number };
+}
+
+export interface HealthDuringMasking {
+  promptBytes: number;
+  generateStatus: number;
+  generateCode: string | undefined;
+  generateMs: number;
+  healthChecks: number;
+  healthP99Ms: number;
+  healthMaxMs: number;
 }
 
 export interface TargetResult {
@@ -46,21 +72,21 @@ export interface BenchmarkRun {
     platform: string;
     /** Whole-machine CPU use in the second before the run; anything above a few % is other load. */
     busyPercentBefore: number | null;
+    /** The 1-minute load average when the run started. */
+    loadAverageBefore: number;
   };
   settings: {
-    connections: number;
     durationSeconds: number;
     warmupSeconds: number;
-    model: string;
-    /** The stub LLM provider's mean answer time; absent in runs from before it was a setting (0). */
-    providerMs?: number;
+    models: string[];
+    /** The stub LLM provider's mean answer time. */
+    providerMs: number;
   };
   boots: BootResult[];
   scenarios: ScenarioResult[];
-  /** Request-rate ratios, scoring over echo. */
-  ratios: Record<string, number>;
+  healthDuringMasking?: HealthDuringMasking;
   targets: TargetResult[];
-  /** Why the run cannot be trusted (non-2xx, errors); empty for a good run. */
+  /** Why the run cannot be trusted (unexpected non-2xx, errors); empty for a good run. */
   broken: string[];
 }
 
@@ -72,24 +98,83 @@ export function mb(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 10) / 10;
 }
 
-export function bootSummary(boots: BootResult[]): { medianMs: number; maxMs: number } {
-  const sorted = boots.map((b) => b.readyMs).sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const medianMs = sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
-  return { medianMs, maxMs: sorted.at(-1) ?? 0 };
-}
-
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
+/** Wall time the server spends per request at the scenario's concurrency: 1 / requests per second. */
+export function msPerRequest(s: LoadResult): number {
+  return s.requestsPerSecond > 0 ? 1000 / s.requestsPerSecond : 0;
+}
+
+/** CPU time (all the server's threads) per request. */
+export function cpuMsPerRequest(s: ScenarioResult): number {
+  return s.requestsPerSecond > 0 ? (s.targetCpuPercent * 10) / s.requestsPerSecond : 0;
+}
+
+export interface Floor {
+  echoMs: number;
+  echoCpuMs: number;
+  runMs: number;
+  rows: number;
+  floorMs: number;
+  requestMs: number;
+  ratio: number;
+  cpuRatio: number;
+}
+
+/**
+ * A scoring scenario against its floor: the bare echo's time per request for the same body at
+ * the same concurrency, plus onnxruntime's session.run time for the request's rows. `cpuRatio`
+ * compares CPU per request the same way, which other load on the machine disturbs less.
+ */
+export function floorOf(run: BenchmarkRun, s: ScenarioResult): Floor | undefined {
+  const echo = s.floor && run.scenarios.find((e) => e.name === s.floor!.echo);
+  if (!s.floor || !echo || echo.requestsPerSecond === 0 || s.requestsPerSecond === 0) return undefined;
+  const echoMs = msPerRequest(echo);
+  const floorMs = echoMs + s.floor.runMs;
+  const cpuFloorMs = cpuMsPerRequest(echo) + s.floor.runMs;
+  return {
+    echoMs: round2(echoMs),
+    echoCpuMs: round2(cpuMsPerRequest(echo)),
+    runMs: s.floor.runMs,
+    rows: s.floor.rows,
+    floorMs: round2(floorMs),
+    requestMs: round2(msPerRequest(s)),
+    ratio: round2(msPerRequest(s) / floorMs),
+    cpuRatio: round2(cpuMsPerRequest(s) / cpuFloorMs),
+  };
+}
+
+/** Rows onnxruntime runs per record scored (explanations and improvements add rows), from the floor's count. */
+export function rowsPerRecord(s: ScenarioResult): number | undefined {
+  return s.floor && s.records > 0 ? round2(s.floor.rows / s.records) : undefined;
+}
+
+export function shedPercent(s: LoadResult): number {
+  const shed = s.statusCodes['503'] ?? 0;
+  return s.totalRequests > 0 ? Math.round((shed / s.totalRequests) * 1000) / 10 : 0;
+}
+
 function resultsTable(run: BenchmarkRun): string[] {
+  const rows = run.scenarios.flatMap((s) => {
+    const floor = floorOf(run, s);
+    const delay = s.eventLoopDelayP99Ms !== undefined ? String(s.eventLoopDelayP99Ms) : '';
+    const main =
+      `| ${s.name} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ${rowsPerRecord(s) ?? ''} | ` +
+      `${round2(msPerRequest(s))} | ${round2(cpuMsPerRequest(s))} | ` +
+      `${floor ? `${floor.echoMs} + ${floor.runMs} (${int(floor.rows)} rows)` : ''} | ${floor ? `${floor.ratio} / ${floor.cpuRatio}` : ''} | ` +
+      `${delay} | ${mb(s.peakRssBytes)} | ${s.allowsShedding ? shedPercent(s) : ''} | ${s.targetCpuPercent} | ${s.otherCpuPercent} |`;
+    if (!s.alongside) return [main];
+    const a = s.alongside;
+    return [
+      main,
+      `| ↳ alongside: ${a.name} @${a.connections} | ${int(a.acceptedPerSecond)} requests/s | ${a.latencyMs.p50} | ${a.latencyMs.p99} | | | | | | | | | | |`,
+    ];
+  });
   return [
-    '| Scenario | Server | Callers | Records / request | Rows / record | Requests/s | Records/s | p50 ms | p99 ms | Non-2xx + errors | Peak RSS MB | Server CPU % | Load generator CPU % | Other CPU % |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...run.scenarios.map(
-      (s) =>
-        `| ${s.name} | ${s.target} | ${s.connections ?? run.settings.connections} | ${s.records} | ${s.rowsPerRecord ?? '—'} | ${int(s.requestsPerSecond)} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
-        `${s.non2xx + s.errors + s.timeouts} | ${mb(s.peakRssBytes)} | ${s.targetCpuPercent} | ${s.cpuPercent} | ${s.otherCpuPercent} |`,
-    ),
+    '| Scenario | Records/s | p50 ms | p99 ms | Rows / record | ms / request | CPU ms / request | Floor ms: echo + run | × floor (time / CPU) | Event-loop delay p99 ms | Peak RSS MB | Shed % | Server CPU % | Other CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
   ];
 }
 
@@ -101,16 +186,24 @@ function targetsTable(run: BenchmarkRun): string[] {
   ];
 }
 
+function healthLine(run: BenchmarkRun): string {
+  const h = run.healthDuringMasking;
+  if (!h) return '';
+  return (
+    `Health checks while a ${round2(h.promptBytes / 1e6)} MB prompt was masked: ${h.healthChecks} \`/healthz\` requests, ` +
+    `p99 **${h.healthP99Ms} ms**, slowest **${h.healthMaxMs} ms**; the generate request answered ${h.generateStatus}` +
+    `${h.generateCode ? ` ${h.generateCode}` : ''} after ${int(h.generateMs)} ms.`
+  );
+}
+
 export function renderConsoleSummary(run: BenchmarkRun): string {
-  const boot = bootSummary(run.boots);
   const lines = [
     '',
-    `${run.settings.model}, ${run.settings.connections} connections, ${run.settings.warmupSeconds} s warm-up + ${run.settings.durationSeconds} s per scenario`,
+    `${run.settings.models.join(', ')}: ${run.settings.warmupSeconds} s warm-up + ${run.settings.durationSeconds} s per scenario; load average ${run.machine.loadAverageBefore.toFixed(2)} before`,
     '',
     ...resultsTable(run),
     '',
-    ...Object.entries(run.ratios).map(([name, value]) => `${name}: ${Math.round(value * 100)} %`),
-    `boot to ready: median ${boot.medianMs} ms, max ${boot.maxMs} ms (${run.boots.map((b) => b.readyMs).join(', ')})`,
+    healthLine(run),
     '',
     ...targetsTable(run),
     '',
@@ -119,167 +212,110 @@ export function renderConsoleSummary(run: BenchmarkRun): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * Reasons not to trust this run's numbers: other load on the machine before or during it.
- * Ratios suffer too, in either direction, since echo and score scenarios run at different times.
- */
+/** Reasons not to trust this run's numbers: other load on the machine before or during it. */
 export function disturbances(run: BenchmarkRun): string[] {
   const found: string[] = [];
   const busy = run.machine.busyPercentBefore;
   if (busy !== null && busy > BUSY_BEFORE_WARNING_PERCENT) {
-    found.push(`the machine was already ${busy} % busy before the run`);
+    found.push(
+      `the machine was already ${busy} % busy before the run (load average ${run.machine.loadAverageBefore.toFixed(2)})`,
+    );
   }
   const disturbed = run.scenarios.filter((s) => s.otherCpuPercent > OTHER_CPU_WARNING_PERCENT);
   if (disturbed.length > 0) {
     found.push(
-      `other processes used CPU during ${disturbed.map((s) => `${s.name} (${s.otherCpuPercent} % of a core)`).join(', ')}`,
+      `other processes used more than ${OTHER_CPU_WARNING_PERCENT} % of a core during ${disturbed.length} of ${run.scenarios.length} scenarios`,
     );
   }
   return found;
 }
 
-function providerDelay(providerMs: number): string {
-  return providerMs > 0
-    ? `${providerMs} ms on average (delays spread evenly between ${providerMs / 2} and ${(providerMs * 3) / 2} ms, in the same order every run, like a provider whose answers take varying time)`
-    : 'no delay at all';
-}
-
-/** The gateway's overhead over calling the provider directly, when both scenarios ran. */
-function gatewayOverhead(run: BenchmarkRun): string {
+function gatewayOverheadLine(run: BenchmarkRun): string {
   const gateway = run.scenarios.find((s) => s.name === 'generate-1');
   const direct = run.scenarios.find((s) => s.name === 'llm-direct-1');
   if (!gateway || !direct) return '';
-  const ms = (x: number) => Math.round(x * 100) / 100;
-  // CPU per request is what the overhead costs regardless of load; closed-loop latency follows from it.
-  const cpuMs = (s: ScenarioResult) =>
-    s.requestsPerSecond > 0 ? ms((s.targetCpuPercent * 10) / s.requestsPerSecond) : 0;
   return (
-    `LLM gateway overhead (generate-1 minus llm-direct-1, ${run.settings.connections} connections, the provider answering ` +
-    `in ${run.settings.providerMs ?? 0} ms on average): p50 ` +
-    `**${ms(gateway.latencyMs.p50 - direct.latencyMs.p50)} ms**, p99 **${ms(gateway.latencyMs.p99 - direct.latencyMs.p99)} ms**. ` +
-    `The service spent **${cpuMs(gateway)} ms of CPU per gateway request** (the stub ${cpuMs(direct)} ms per completion); ` +
-    `each request's own gateway time is also in its \`X-BYOM-Gateway-Ms\` header and in the ` +
-    `\`byom_llm_gateway_duration_seconds\` histogram.\n\n`
+    `LLM gateway overhead (generate-1 minus llm-direct-1, 32 callers, the provider answering in ${run.settings.providerMs} ms ` +
+    `on average): p50 **${round2(gateway.latencyMs.p50 - direct.latencyMs.p50)} ms**, p99 ` +
+    `**${round2(gateway.latencyMs.p99 - direct.latencyMs.p99)} ms**; the service spent **${round2(cpuMsPerRequest(gateway))} ms of CPU ` +
+    `per gateway request** (the stub ${round2(cpuMsPerRequest(direct))} ms per completion).`
   );
 }
 
-/** Observations that depend on this run's numbers. */
-function runNotes(run: BenchmarkRun): string[] {
-  const notes: string[] = [];
-  const echo = run.scenarios.find((s) => s.name === 'echo-1');
-  if (echo && echo.latencyMs.p99 >= 10) {
-    notes.push(
-      `- Even the bare echo route has a p99 of ${echo.latencyMs.p99} ms at ${run.settings.connections} connections here, so no Hono route ` +
-        'can meet the 10 ms p99 target on this machine while the load generator shares its cores.',
-    );
-  }
-  const saturatedGenerator = run.scenarios.filter((s) => s.cpuPercent >= 90).map((s) => s.name);
-  if (saturatedGenerator.length > 0) {
-    notes.push(
-      `- The load generator used a whole core in ${saturatedGenerator.join(', ')}: those rates are partly its ceiling.`,
-    );
-  }
-  const gateway = run.scenarios.find((s) => s.name === 'generate-1');
-  if (gateway) {
-    const providerMs = run.settings.providerMs ?? 0;
-    notes.push(
-      providerMs > 0
-        ? `- The stub provider answered in ${providerMs} ms on average, so the ${run.settings.connections} connections sent the ` +
-            `gateway ${int(gateway.requestsPerSecond)} requests/s and the overhead is what one request adds to a provider call ` +
-            "at that load. With `--provider-ms 0` (a provider that answers at once) the same pair measures the gateway's " +
-            'throughput instead: every connection is always busy and latency is queueing, about ' +
-            `${run.settings.connections} ÷ requests/s.`
-        : `- The stub provider answered at once, so with ${run.settings.connections} connections always busy the gateway's ` +
-            `latency is about ${run.settings.connections} / ${int(gateway.requestsPerSecond)} requests/s: queueing, which ` +
-            'measures CPU per request (throughput) rather than what a request adds to a real provider call.',
-    );
-  }
-  return notes;
-}
-
 export function renderMarkdown(run: BenchmarkRun): string {
-  const boot = bootSummary(run.boots);
   const { settings, machine } = run;
   const failed = run.targets.filter((t) => !t.pass);
-  const scenarioRows = run.scenarios.map((s) => `| ${s.name} | ${s.target} | ${s.records} | ${int(s.requestBytes)} |`);
+  const boots = run.boots.map((b) => `${b.readyMs} ms`).join(', ');
   return `# Benchmarks
 
 <!-- Generated by \`npm run bench\` (inference-service/bench/run-bench.ts). Edits here are overwritten by the next run. -->
 
-How fast the inference service scores, measured against the cheapest possible Hono route
-on the same machine in the same run, so the numbers say what the service's own work costs
-rather than how fast the machine is.
+How the inference service performs under the load Salesforce puts on it, each scenario next
+to its floor measured in the same run: what a bare Hono route costs for the same body, plus
+what onnxruntime itself takes for the same rows. What is left is the service's own work.
 
 ## What is measured
 
-- **The service** as production runs it: the Procfile's \`web\` command line itself, run from the
-  repository root (the benchmark first compiles the service with \`npm run build\`, as Heroku does at
-  deploy), so its V8 flags and \`MALLOC_ARENA_MAX\` are the ones a dyno gets; with \`NODE_ENV=production\`,
-  one service key, \`LOG_LEVEL=info\` with its log written to /dev/null, the bundled models,
-  listening on 127.0.0.1. Request signing is off (\`BYOM_SIGNING_SECRET\` unset): its replay
-  protection would reject the repeated bodies, so the HMAC check is not in these numbers.
-  \`BYOM_HEAP_MB\` and \`NODE_OPTIONS\` from the environment reach it as they would on a dyno.
-- **The echo route** (\`inference-service/bench/echo-server.ts\`): a bare Hono app on
-  @hono/node-server whose one route parses the JSON body and sends it back. It is the
-  ceiling for any Hono route here; the service is reported as a fraction of it.
-- **The LLM gateway** (\`generate-1\`): the service boots with a routes file (\`BYOM_ROUTES\`)
-  whose one route calls a stub OpenAI-compatible provider (\`inference-service/bench/stub-llm-server.ts\`,
-  the tests' stub in its own process), which answers with an echo of the prompt after ${providerDelay(settings.providerMs ?? 0)}. The request
-  is a rendered Lead summary template with four PII values (two marked by field, an email and a phone
-  number), so every request is masked, sent through the AI SDK, restored and checked.
-  \`llm-direct-1\` sends the stub the chat completion the gateway would send it, directly: the
-  difference in latency at the same load is the gateway's overhead. The delay stands in for the
-  provider's own time (hosted models take from a few hundred milliseconds to seconds for a summary):
-  with a stub that answers at once, 32 busy connections would measure how many requests the gateway
-  can take per second, not what it adds to one.
-- **Explanations** (\`explain-200-*\`, \`mlp30-explain-200-*\`, \`bench/explanation-scenarios.ts\`): 200-record
-  explained requests at 8 callers (parallel Queueables), sent to a second service process (same command,
-  started the same way) whose \`MODEL_DIR\` adds model variants that differ only in their card's
-  \`explanations.method\`: the bundled lead model explained by occlusion, by Shapley values (exact: the graph
-  puts every feature in a group of its own) and with "how to improve" suggestions; and a seeded 30-feature
-  MLP in which every feature interacts with every other, by occlusion and by sampled Shapley values (the
-  default tolerance, 0.05 log-odds). **Rows / record** is what onnxruntime ran per record scored during the
-  scenario (\`byom_inference_rows_total\` over \`byom_records_scored_total\` from the service's \`/metrics\`).
-- **Load**: autocannon in a separate process, ${settings.connections} connections unless the table says otherwise, closed loop (each
-  connection sends its next request when the previous one is answered), ${settings.warmupSeconds} s warm-up
-  then ${settings.durationSeconds} s measured per scenario, the scenarios one after another in this order:
-
-| Scenario | Server | Records / request | Request body bytes |
-| --- | --- | ---: | ---: |
-${scenarioRows.join('\n')}
-
-- **Requests** are built from the model card of \`${settings.model}\` (\`GET /v1/models/{name}\`):
-  categories cycle through the card's categories, numbers vary around the baseline,
-  booleans alternate; \`-explain\` asks for the top 5 factors per record. Echo and score
-  scenarios send byte-identical requests (service key included). Before the load, one
-  request per scenario must score every record with no per-record errors; during it,
-  any non-2xx response or socket error fails the benchmark instead of counting as speed.
-- **Latency** (p50, p99) is timed per response by the load generator, to 0.01 ms.
-- **Records/s** is requests/s times records per request.
-- **RSS** is the server's VmRSS from /proc, sampled every 100 ms during each scenario
-  (warm-up included); the peak is reported. **CPU %** is the process's CPU time over the
-  measured part of the scenario in % of one core (above 100 % when GC or onnxruntime threads
-  run next to the main thread). **Other CPU %** is what the rest of the machine used meanwhile
-  (machine CPU minus server and load generator, including the kernel's loopback work): more
-  than a few % means something else was running and the numbers are low.
-- **Boot to ready** is spawn of the Procfile's command to the first 200 from \`/readyz\`,
-  polled every 5 ms, over ${run.boots.length} cold starts.
+- **The service** as production runs it: the Procfile's \`web\` command line itself, from the
+  repository root, after \`npm run build\` (as Heroku does at deploy), so its V8 flags, \`MALLOC_ARENA_MAX\`
+  and worker pool are a dyno's; \`NODE_ENV=production\`, \`LOG_LEVEL=info\` with the log discarded,
+  request signing off (replay protection would refuse the repeated bodies), every limit at its default
+  (\`MAX_BYTES_IN_FLIGHT\`, \`MAX_QUEUED_ROWS\`, \`WORKER_THREADS\`: [operations.md](operations.md)).
+  It serves the bundled \`lead-scoring\` model (10 features: 4 categories one-hot encoded in the
+  graph, 6 numbers) and, through \`MODEL_DIR\`, the benchmark's \`account-churn-mlp\`: a 30-feature
+  torch MLP (30-64-32-1) exported with \`torch.onnx.export\` by
+  \`inference-service/bench/models/export_account_churn_mlp.py\`.
+- **Scenarios**, for each model: single-record requests; 200-record requests with and without
+  explanations at ${CALLER_COUNTS.join(' and ')} concurrent callers (Apex's parallel Queueables); 1,000-record explained
+  requests at ${CALLER_COUNTS[0]}; the same at ${OVERLOAD_CONNECTIONS} callers, more than a 512 MB dyno holds at once, where the service
+  must shed with \`503\` and \`Retry-After\` (admission control) and the p99 is that of the requests it
+  accepted; and a **mixed load**: 200-record requests at 32 callers while ${MIXED_GATEWAY_CONNECTIONS} callers send \`/v1/generate\`
+  requests with ${LARGE_PROMPT_CHARS / 1024} KB prompts full of PII (masked on the worker pool). Then the LLM gateway's own
+  overhead (\`generate-1\`, a Lead summary with four PII values, against \`llm-direct-1\`, the stub provider
+  called directly with the masked request), and health checks while a 9 MB prompt is masked.
+- **Explanation methods** ([explanations.md](explanations.md)), 200-record explained requests at ${EXPLANATION_CALLERS}
+  callers on the same graph and records: the bundled card asks for Shapley values (exact: its graph
+  makes every feature a group of its own) and \`-improve\` adds "how to improve" suggestions;
+  \`lead-scoring-occlusion\` is the same model with \`explanations.method: "occlusion"\` (what a card
+  without an explanations block gets); \`account-churn-mlp\` has no explanations block (occlusion) and
+  \`account-churn-mlp-shapley\` asks for Shapley values, sampled, since all 30 features interact
+  (bench/explanation-models.ts writes the variants). **Rows / record** is what onnxruntime runs per
+  record scored: the record's own row plus those its explanation and its suggestions need.
+- **The floor** of a scoring scenario, measured in the same run: the time per request of a bare
+  Hono app that parses the same body and sends it back (\`inference-service/bench/echo-server.ts\`, same
+  body, same number of callers), plus onnxruntime's own \`session.run\` time for exactly the rows that
+  request makes (records, plus the rows its explanations and suggestions need), timed in the
+  benchmark's own process on a session opened as the service opens it (\`bench/session-floor.ts\`; the
+  median of 30 requests). **Request time** is the service's time per request at that concurrency
+  (1 / requests per second); **× floor** divides it by the floor, and the same for CPU time per request
+  (all the server's threads; the echo's CPU plus the run), which other load on the machine disturbs less.
+- **Load**: autocannon in separate processes, closed loop (each caller sends its next request when
+  the last is answered), ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per scenario. Requests are built
+  from each model's card (\`GET /v1/models/{name}\`); before the load, one request per scenario must score
+  every record with no per-record error, and during it any answer but 2xx (and 503 where shedding is
+  measured) fails the benchmark.
+- **Latency** p50 and p99 of the 2xx answers, per response, to 0.01 ms. **Records/s**: records of the
+  requests served per second.
+- **Event-loop delay p99**: the service's own \`perf_hooks.monitorEventLoopDelay\` histogram (prom-client's
+  \`byom_nodejs_eventloop_lag_p99_seconds\`, 10 ms resolution), restarted by a scrape of \`/metrics\` at the
+  end of the warm-up and read at the end of the load.
+- **Peak RSS**: the service's VmRSS from /proc every 100 ms (worker threads included). **CPU %**: the
+  process's CPU time in % of one core; **Other CPU %**: what the rest of the machine used meanwhile.
 
 ## How to reproduce
 
 \`\`\`sh
 cd inference-service
-npm run bench                      # full run, about a minute; rewrites this page
-npm run bench -- --duration 3      # smoke run (or BENCH_DURATION=3)
-npm run bench -- --no-docs         # measure without rewriting this page
-npm run bench -- --scenarios llm-direct-1,generate-1   # some scenarios only (BENCH_SCENARIOS); never rewrites this page
-npm run bench -- --provider-ms 0   # the stub LLM provider answers at once (BENCH_PROVIDER_MS; this page: ${settings.providerMs ?? 0} ms)
+npm run bench                                   # full run, about 12 minutes; rewrites this page
+npm run bench -- --duration 3                   # shorter (or BENCH_DURATION=3)
+npm run bench -- --no-docs                      # measure without rewriting this page
+npm run bench -- --scenarios "score-200,mixed"  # scenarios whose name contains one of these; never rewrites this page
+npm run bench -- --models account-churn-mlp     # one model (BENCH_MODELS; with MODEL_DIR, an operator's own)
+npm run bench -- --provider-ms 0                # the stub LLM provider answers at once (this page: ${settings.providerMs} ms)
+/usr/bin/python3 bench/models/export_account_churn_mlp.py   # re-export the MLP (Debian python3-torch, python3-onnx)
 \`\`\`
 
-Other options: \`--warmup <s>\` (BENCH_WARMUP), \`--boots <n>\` (BENCH_BOOTS), \`--model <name>\`
-(BENCH_MODEL; with MODEL_DIR to benchmark an operator's own model). Node 24 is required (the
-benchmark runs TypeScript directly). Raw numbers of the last run:
-\`inference-service/bench/results/latest.json\` (not committed).
+Raw numbers of the last run: \`inference-service/bench/results/latest.json\` (not committed).
 
 ## Machine
 
@@ -288,6 +324,7 @@ benchmark runs TypeScript directly). Raw numbers of the last run:
 | CPU | ${machine.cpu} |
 | Cores | ${machine.cores} |
 | Memory | ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB |
+| Load average before the run | ${machine.loadAverageBefore.toFixed(2)} |
 | CPU busy before the run | ${machine.busyPercentBefore ?? 'unknown'} % |
 | Node | ${machine.node} |
 | OS | ${machine.platform} |
@@ -295,19 +332,15 @@ benchmark runs TypeScript directly). Raw numbers of the last run:
 
 ## Results
 ${disturbances(run)
-  .map(
-    (d) =>
-      `\n> **Warning: ${d}.** These numbers, and the ratios built on them, are not trustworthy; rerun on a quiet machine.\n`,
-  )
+  .map((d) => `\n> **Warning: ${d}.** Rates and latencies are low and noisy; the CPU-time ratios hold up better.\n`)
   .join('')}
 ${resultsTable(run).join('\n')}
 
-Request rate, scoring over echo: ${Object.entries(run.ratios)
-    .map(([name, value]) => `${name} **${Math.round(value * 100)} %**`)
-    .join(', ')}.
+${healthLine(run)}
 
-${gatewayOverhead(run)}Boot to ready: median **${boot.medianMs} ms**, slowest ${boot.maxMs} ms (${run.boots.map((b) => `${b.readyMs} ms`).join(', ')}); idle RSS after
-boot ${run.boots.map((b) => `${mb(b.idleRssBytes)} MB`).join(', ')}.
+${gatewayOverheadLine(run)}
+
+Boot to ready: ${boots}; idle RSS after boot ${run.boots.map((b) => `${mb(b.idleRssBytes)} MB`).join(', ')}.
 
 ## Targets
 
@@ -317,29 +350,14 @@ ${failed.length === 0 ? 'Every target is met.' : `Missed: ${failed.map((t) => t.
 
 ## Notes
 
-- The load generator and the server share this machine's ${machine.cores} cores. The CPU columns show
-  which side is the limit: a server near 100 % is saturated (Node runs JavaScript on one
-  core); a load generator near 100 % means the measured rate is partly autocannon's ceiling,
-  which flatters the ratio to echo rather than hurting it.
-- Closed-loop latency follows the request rate: with ${settings.connections} connections always busy, mean latency
-  is about ${settings.connections} / (requests/s), so a p99 under 10 ms at ${settings.connections} connections needs well over
-  ${int(settings.connections * 100)} requests/s. Latency here is mostly waiting in the server's queue, not the work of one request.
-- Batching is what makes scoring cheap: HTTP, authentication, validation and logging are paid
-  once per request, so 200-record requests score far more records per second than single ones.
-  Salesforce sends up to \`Batch_Size__c\` records per callout for this reason.
-- Explanations run 1 + F rows per record (F = features in the card) through the model in
-  the same session run, so their cost grows with the number of features.
-- Every number comes from one run. On a shared 2-core VM, runs differ by about ±15 %; compare
-  several runs before reading much into a small change.
-- V8 sizes its heap from the memory the process sees (${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB here): left alone, the young
-  generation can grow to 128 MB under load and the old one to four times its live data before a full
-  collection. The Procfile's \`--max-semi-space-size\` and \`--heap-growing-percent\` bound both; a dyno
-  with less memory, or \`--max-old-space-size\` (\`BYOM_HEAP_MB\`), keeps RSS lower still at some cost in throughput.
-- Boot time is measured from starting the Procfile's command; \`npm start\` (development)
-  runs the TypeScript sources and adds npm's own start-up on top.
-- To see where the service's time goes, run \`npm run build\` and start it with \`node --cpu-prof dist/server.js\` (same
-  environment as above), send one scenario's load with autocannon, stop it with Ctrl-C and
-  open the \`.cpuprofile\` in Chrome DevTools.
-${runNotes(run).join('\n')}
+- The load generators and the server share this machine's ${machine.cores} cores, and the service's worker pool
+  competes with its own main thread for them; on a dyno the service has its cores to itself.
+- Closed-loop latency follows the rate: with C callers always busy, latency is about C × the time per
+  request, so it says little the time per request does not.
+- Explanations run one extra row per feature that differs from its baseline, in the same session runs,
+  so their cost grows with the number of features: about 9 rows per record for \`lead-scoring\`, 31 for
+  \`account-churn-mlp\`.
+- Every number comes from one run; on a shared 2-core VM runs differ by ±15 % or more. The CPU ratios
+  are the steadier comparison.
 `;
 }

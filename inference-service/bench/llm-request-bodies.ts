@@ -62,3 +62,46 @@ export function expectCompletion(response: unknown): string | undefined {
   const body = response as { choices?: Array<{ message?: { content?: string } }> };
   return body.choices?.[0]?.message?.content ? undefined : 'the stub did not answer with a completion';
 }
+
+/** The longest message content /v1/generate accepts; longer prompts are split across messages. */
+const MAX_MESSAGE_CHARS = 200_000;
+
+/**
+ * A long prompt, `chars` characters of user content: a CRM activity history (emails, call
+ * notes) in which every paragraph names people, email addresses and phone numbers, so masking
+ * has real work throughout. Split into messages of at most 200,000 characters, as the schema
+ * requires. 256 KB stands for a summary over a long thread; 9 MB for the largest body accepted.
+ */
+export function buildLargePromptBody(chars: number, deadlineMs?: number): unknown {
+  const paragraphs: string[] = [];
+  let length = 0;
+  for (let i = 0; length < chars; i++) {
+    const paragraph =
+      `Activity ${i + 1}: call with Jane Doe (jane.doe${i % 97}@acme.example, +1 415 555 ${String(1000 + (i % 9000)).slice(-4)}) ` +
+      `about the renewal of contract ${40_000 + i}. She asked for a revised quote before the quarter ends and copied ` +
+      `Sam Lee (sam.lee@acme.example). Next step agreed: send pricing for ${100 + (i % 400)} seats and book a review.\n`;
+    paragraphs.push(paragraph);
+    length += paragraph.length;
+  }
+  // Whole paragraphs per message: a value cut in two between messages is no value any more.
+  const messages: Array<{ role: string; content: string }> = [{ role: 'system', content: SYSTEM }];
+  let content = '';
+  for (const paragraph of paragraphs) {
+    if (content.length + paragraph.length > MAX_MESSAGE_CHARS) {
+      messages.push({ role: 'user', content });
+      content = '';
+    }
+    content += paragraph;
+  }
+  messages.push({ role: 'user', content });
+  return {
+    route: BENCH_ROUTE,
+    messages,
+    pii: [
+      { field: 'Contact.Name', value: 'Jane Doe' },
+      { field: 'Contact.Name', value: 'Sam Lee' },
+    ],
+    options: { maxTokens: 300 },
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+  };
+}

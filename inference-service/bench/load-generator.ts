@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { text } from 'node:stream/consumers';
 
@@ -18,6 +19,13 @@ export interface LoadJob {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** An open loop at this many requests per second across the connections (autocannon's overallRate), instead of a closed loop. */
+  ratePerSecond?: number;
+  /**
+   * Callers that wait as long as a 503's Retry-After says before sending again, as Apex's retries
+   * do, instead of autocannon's immediate resend: an overload is measured as callers behave in it.
+   */
+  honourRetryAfter?: boolean;
 }
 
 export interface LoadResult {
@@ -25,8 +33,13 @@ export interface LoadResult {
   requestsPerSecond: number;
   totalRequests: number;
   durationSeconds: number;
-  /** From every response's own timing, to 0.01 ms: autocannon's histogram keeps whole milliseconds only. */
+  /**
+   * From every 2xx response's own timing, to 0.01 ms (autocannon's histogram keeps whole
+   * milliseconds only); shed requests (503) are quick and would flatter it, so they are left out.
+   */
   latencyMs: { mean: number; p50: number; p99: number; max: number };
+  /** 2xx responses per second: what was served, when some requests were shed. */
+  acceptedPerSecond: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -44,6 +57,7 @@ interface AutocannonOptions {
   connections: number;
   duration: number;
   warmup?: { connections: number; duration: number };
+  overallRate?: number;
 }
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -74,22 +88,27 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
     connections: job.connections,
     duration: job.durationSeconds,
     warmup: job.warmupSeconds > 0 ? { connections: job.connections, duration: job.warmupSeconds } : undefined,
+    ...(job.ratePerSecond !== undefined ? { overallRate: job.ratePerSecond } : {}),
   });
   // Only the measured run's tracker emits these; the warm-up reports to a separate one.
   run.on('start', () => {
     cpuAtStart = process.cpuUsage();
     startedAt = performance.now();
   });
-  run.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+  run.on('response', (_client, status, _bytes, responseTimeMs) => {
+    if (status >= 200 && status < 300) latencies.push(responseTimeMs);
+  });
   const result = await run;
+  const elapsedMs = performance.now() - startedAt;
   const cpu = process.cpuUsage(cpuAtStart);
-  const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - startedAt)) * 100);
+  const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100);
 
   latencies.sort((a, b) => a - b);
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats)) statusCodes[code] = stats.count;
   return {
     requestsPerSecond: round(result.requests.average),
+    acceptedPerSecond: round(latencies.length / (elapsedMs / 1000)),
     totalRequests: result.requests.total,
     durationSeconds: result.duration,
     latencyMs: {
@@ -106,6 +125,88 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   };
 }
 
+/**
+ * `connections` callers, each on its own keep-alive connection, in a closed loop: send, await the
+ * answer, and after a 503 wait its Retry-After first. Warm-up answers are not counted.
+ */
+async function runCallers(job: LoadJob): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let errors = 0;
+  let total = 0;
+  const started = performance.now();
+  const measureFrom = started + job.warmupSeconds * 1000;
+  const stopAt = measureFrom + job.durationSeconds * 1000;
+  let cpuAtStart = process.cpuUsage();
+  setTimeout(() => (cpuAtStart = process.cpuUsage()), job.warmupSeconds * 1000);
+  const body = job.body ?? '';
+  const headers = { ...job.headers, 'content-length': String(Buffer.byteLength(body)) };
+  const caller = async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    while (performance.now() < stopAt) {
+      const sent = performance.now();
+      const answer = await send(job.url, job.method, headers, body, agent).catch(() => undefined);
+      const done = performance.now();
+      if (sent >= measureFrom && done <= stopAt) {
+        total++;
+        if (answer === undefined) errors++;
+        else {
+          statusCodes[answer.status] = (statusCodes[answer.status] ?? 0) + 1;
+          if (answer.status >= 200 && answer.status < 300) latencies.push(done - sent);
+        }
+      }
+      if (answer?.status === 503) {
+        const waitMs = Math.min(Number(answer.retryAfter ?? 1) * 1000, Math.max(0, stopAt - performance.now()));
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    agent.destroy();
+  };
+  await Promise.all(Array.from({ length: job.connections }, caller));
+  const cpu = process.cpuUsage(cpuAtStart);
+  latencies.sort((a, b) => a - b);
+  const seconds = job.durationSeconds;
+  const non2xx = Object.entries(statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    requestsPerSecond: round(total / seconds),
+    acceptedPerSecond: round(latencies.length / seconds),
+    totalRequests: total,
+    durationSeconds: seconds,
+    latencyMs: {
+      mean: round(latencies.reduce((sum, x) => sum + x, 0) / Math.max(latencies.length, 1)),
+      p50: round(percentile(latencies, 50)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies.at(-1) ?? 0),
+    },
+    non2xx,
+    errors,
+    timeouts: 0,
+    statusCodes,
+    cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100),
+  };
+}
+
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+  agent: Agent,
+): Promise<{ status: number; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent, timeout: 60_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Nearest-rank percentile of an ascending array. */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -117,4 +218,4 @@ function round(x: number): number {
 }
 
 const job = JSON.parse(await text(process.stdin)) as LoadJob;
-process.stdout.write(`${JSON.stringify(await runLoad(job))}\n`);
+process.stdout.write(`${JSON.stringify(await (job.honourRetryAfter ? runCallers(job) : runLoad(job)))}\n`);

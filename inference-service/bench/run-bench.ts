@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import type { FeatureSpec } from '@byom/contracts/model-card';
-import { mb, renderConsoleSummary, renderMarkdown } from './benchmark-report.ts';
-import type { BenchmarkRun, BootResult, ScenarioResult, TargetResult } from './benchmark-report.ts';
+import { renderConsoleSummary, renderMarkdown } from './benchmark-report.ts';
+import type { BenchmarkRun, BootResult, HealthDuringMasking, ScenarioResult } from './benchmark-report.ts';
+import { evaluateTargets } from './benchmark-targets.ts';
 import {
   freePort,
   hasExited,
@@ -24,34 +25,28 @@ import {
   waitUntilReady,
 } from './child-processes.ts';
 import type { Child } from './child-processes.ts';
+import { BENCH_ROUTE, buildDirectChatBody, buildLargePromptBody } from './llm-request-bodies.ts';
+import { EXPLANATION_VARIANTS, writeBenchModelDir } from './explanation-models.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
 import { buildService, procfileWebCommand, REPO_ROOT } from './production-command.ts';
-import { buildScoreBody } from './request-bodies.ts';
-import {
-  EXPLANATION_CALLERS,
-  EXPLANATION_MODELS,
-  countersFor,
-  explanationScenarios,
-  writeExplanationModels,
-} from './explanation-scenarios.ts';
-import {
-  BENCH_ROUTE,
-  buildDirectChatBody,
-  buildGenerateBody,
-  expectCompletion,
-  expectGeneration,
-} from './llm-request-bodies.ts';
+import type { ScoreBody } from './request-bodies.ts';
+import { MIXED_SCORING_FALLBACK_RATE, buildScenarios } from './scenarios.ts';
+import type { BenchModel, Scenario } from './scenarios.ts';
+import { measureSessionFloors } from './session-floor.ts';
 
 /**
- * `npm run bench`: boots the service as production would run it, next to a bare Hono echo
- * server, and drives both with autocannon from a separate process. Reports throughput,
- * latency, memory and boot-to-ready time against the targets in docs/benchmarks.md, and
- * rewrites that page. A missed target is a result (exit 0); a benchmark that could not
- * measure (a server that did not start, non-2xx responses) is a failure (exit 1).
+ * `npm run bench`: boots the service as production runs it (with the bundled model and the
+ * benchmark's torch model), next to a bare Hono echo server and a stub LLM provider, and
+ * drives them with autocannon from separate processes. For each scenario it reports records/s,
+ * latency, peak RSS, the service's event-loop delay and the floor measured in the same run,
+ * evaluates the targets (benchmark-targets.ts) and rewrites docs/benchmarks.md. A missed target
+ * is a result (exit 0); a benchmark that could not measure (a server that did not start,
+ * unexpected non-2xx answers) is a failure (exit 1).
  *
- *   npm run bench -- --duration 3     # shorter smoke run (or BENCH_DURATION=3)
- *   npm run bench -- --scenarios llm-direct-1,generate-1   # only these (or BENCH_SCENARIOS=...)
- *   npm run bench -- --provider-ms 0  # the stub LLM provider answers at once (or BENCH_PROVIDER_MS=0)
+ *   npm run bench -- --duration 3                 # shorter smoke run (or BENCH_DURATION=3)
+ *   npm run bench -- --scenarios "score-200,mixed" # only scenarios whose name contains one of these
+ *   npm run bench -- --models account-churn-mlp   # one model only (BENCH_MODELS)
+ *   npm run bench -- --provider-ms 0              # the stub LLM provider answers at once
  */
 
 const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -59,48 +54,33 @@ const RESULTS_FILE = path.join(SERVICE_DIR, 'bench', 'results', 'latest.json');
 /** Where a run of some scenarios only goes, so latest.json always holds a full run. */
 const PARTIAL_RESULTS_FILE = path.join(SERVICE_DIR, 'bench', 'results', 'partial.json');
 const DOCS_FILE = path.join(SERVICE_DIR, '..', 'docs', 'benchmarks.md');
-const CONNECTIONS = 32;
+/** The benchmark's own models (the torch MLP), served next to the bundled ones through MODEL_DIR. */
+const BENCH_MODEL_DIR = path.join(SERVICE_DIR, 'bench', 'models');
+const BUNDLED_MODEL_DIR = path.join(SERVICE_DIR, 'models');
+const DEFAULT_MODELS = ['lead-scoring', 'account-churn-mlp'];
 /**
  * How long the stub LLM provider takes to answer, on average. Hosted models take from a few
- * hundred milliseconds to seconds for a summary; 100 ms is well under the fastest of them, so
- * 32 connections send the gateway ~300 requests/s, far more than 32 real calls would.
+ * hundred milliseconds to seconds for a summary; 100 ms is well under the fastest of them.
  */
 const DEFAULT_PROVIDER_MS = 100;
+/** The largest prompt the service accepts, near MAX_BODY_BYTES: health checks are timed while it is masked. */
+const HUGE_PROMPT_CHARS = 9_000_000;
+const HEALTH_POLL_MS = 20;
 
 interface Options {
   durationSeconds: number;
   warmupSeconds: number;
   boots: number;
-  model: string;
+  models: string[];
   writeDocs: boolean;
-  /** Names of the scenarios to run; undefined runs them all. */
+  /** Substrings of the scenario names to run; undefined runs them all. */
   scenarios: string[] | undefined;
-  /** The stub LLM provider's mean answer time (0: at once). */
   providerMs: number;
 }
 
-/** A process the scenarios send load to. A later benchmark (say, a stub LLM provider) adds one to the map. */
 interface ServerUnderTest {
   child: Child;
   baseUrl: string;
-}
-
-/** One load: which server, which request. New scenarios are new entries in the list, nothing else. */
-interface Scenario {
-  name: string;
-  target: string;
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** Records per request, to turn requests/s into records/s. */
-  records: number;
-  /** Inspects one response before the load: a 200 that scored nothing must not pass for a fast run. */
-  check?: (response: unknown) => string | undefined;
-  /** Concurrent callers; CONNECTIONS unless set. */
-  connections?: number;
-  /** The model scored: its rows per record are read from the service's counters. */
-  model?: string;
 }
 
 function readOptions(): Options {
@@ -109,13 +89,19 @@ function readOptions(): Options {
       duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
       warmup: { type: 'string', default: process.env.BENCH_WARMUP },
       boots: { type: 'string', default: process.env.BENCH_BOOTS ?? '3' },
-      model: { type: 'string', default: process.env.BENCH_MODEL ?? 'lead-scoring' },
+      models: { type: 'string', default: process.env.BENCH_MODELS ?? DEFAULT_MODELS.join(',') },
       scenarios: { type: 'string', default: process.env.BENCH_SCENARIOS },
       'provider-ms': { type: 'string', default: process.env.BENCH_PROVIDER_MS ?? String(DEFAULT_PROVIDER_MS) },
       'no-docs': { type: 'boolean', default: false },
     },
   });
   const durationSeconds = positive('--duration', values.duration);
+  const list = (raw: string | undefined) =>
+    raw
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0);
+  const models = list(values.models) ?? DEFAULT_MODELS;
   return {
     durationSeconds,
     // JIT and connection setup settle within a couple of seconds; a smoke run warms up less.
@@ -124,13 +110,10 @@ function readOptions(): Options {
         ? Math.min(3, Math.ceil(durationSeconds / 3))
         : positive('--warmup', values.warmup, true),
     boots: Math.max(1, Math.round(positive('--boots', values.boots))),
-    model: values.model,
+    models,
     // A partial run never rewrites docs/benchmarks.md: the page describes a full run.
-    writeDocs: !values['no-docs'] && !values.scenarios,
-    scenarios: values.scenarios
-      ?.split(',')
-      .map((name) => name.trim())
-      .filter((name) => name.length > 0),
+    writeDocs: !values['no-docs'] && !values.scenarios && models.join(',') === DEFAULT_MODELS.join(','),
+    scenarios: list(values.scenarios),
     providerMs: wholeMilliseconds('--provider-ms', values['provider-ms']),
   };
 }
@@ -156,6 +139,7 @@ async function main(): Promise<number> {
   buildService();
   const apiKey = randomBytes(24).toString('base64url');
   const servers = new Map<string, ServerUnderTest>();
+  const loadBefore = os.loadavg()[0]!;
   const busyBefore = await machineBusyPercent();
   if (busyBefore !== undefined && busyBefore > 10) log(`warning: the machine is already ${busyBefore} % busy`);
   try {
@@ -163,11 +147,12 @@ async function main(): Promise<number> {
     const stub = await startStubLlmServer(options.providerMs);
     servers.set('stub', stub);
     const routesFile = await writeBenchRoutes(stub.baseUrl);
+    const modelDir = await writeBenchModelDir(BUNDLED_MODEL_DIR, BENCH_MODEL_DIR);
     // Boot the service several times (boot time varies with disk cache and CPU); the last one takes the load.
     const boots: BootResult[] = [];
     let service: ServerUnderTest | undefined;
     for (let i = 1; i <= options.boots; i++) {
-      const boot = await bootService(apiKey, routesFile);
+      const boot = await bootService(apiKey, routesFile, modelDir);
       service = boot.server;
       boots.push({ readyMs: Math.round(boot.readyMs), idleRssBytes: readRssBytes(service.child.pid) ?? 0 });
       log(`service boot ${i}/${options.boots}: ready in ${Math.round(boot.readyMs)} ms`);
@@ -175,64 +160,61 @@ async function main(): Promise<number> {
     }
     servers.set('service', service!);
     servers.set('echo', await startEchoServer());
-    // The explanation scenarios' model variants (explanation-scenarios.ts) get a service of their
-    // own, so the boots above and the other scenarios run with the bundled models only.
-    const explanationModels = await writeExplanationModels(path.join(SERVICE_DIR, 'models'));
-    servers.set('explanations', (await bootService(apiKey, routesFile, explanationModels)).server);
 
-    const card = await fetchModelFeatures(servers.get('service')!, apiKey, options.model);
-    const explanationCards = new Map<string, { version: string; features: FeatureSpec[] }>();
-    for (const model of EXPLANATION_MODELS) {
-      explanationCards.set(model, await fetchModelFeatures(servers.get('explanations')!, apiKey, model));
-    }
-    const scenarios = selectScenarios(
-      [
-        ...buildScenarios(options.model, card.version, card.features, apiKey),
-        ...explanationScenarios(explanationCards).map((s): Scenario => ({
-          ...s,
-          target: 'explanations',
-          method: 'POST',
-          path: '/v1/score',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-        })),
-      ],
-      options,
+    const models = await Promise.all(options.models.map((name) => fetchModel(service!, apiKey, name)));
+    const variants = await Promise.all(
+      Object.entries(EXPLANATION_VARIANTS)
+        .filter(([, variant]) => options.models.includes(variant.from))
+        .map(async ([name, variant]) => ({ model: await fetchModel(service!, apiKey, name), of: variant.from })),
     );
+    const scenarios = selectScenarios(buildScenarios(models, apiKey, variants), options);
     for (const scenario of scenarios) await preflight(scenario, servers);
+
+    log('timing onnxruntime session.run for each scoring request (the floor)');
+    const floorRequests = new Map<string, ScoreBody>();
+    for (const scenario of scenarios) if (scenario.floor) floorRequests.set(scenario.name, scenario.floor.request);
+    const floors = await measureSessionFloors([BUNDLED_MODEL_DIR, modelDir], floorRequests);
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
       log(
-        `${scenario.name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s at ${scenario.connections ?? CONNECTIONS} connections`,
+        `${scenario.name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s` +
+          (scenario.alongside ? ` with ${scenario.alongside.name} @${scenario.alongside.connections} alongside` : ''),
       );
-      results.push(await runScenario(scenario, servers.get(scenario.target)!, options, apiKey));
+      const rateOf = scenario.rate && results.find((r) => r.name === scenario.rate!.of);
+      const rate = scenario.rate
+        ? Math.max(1, Math.round(rateOf ? rateOf.requestsPerSecond * scenario.rate.share : MIXED_SCORING_FALLBACK_RATE))
+        : undefined;
+      const result = await runScenario(scenario, servers, apiKey, options, rate);
+      // Requests admitted near the end are still being served: the next scenario starts on an idle service.
+      await settle(servers.get('service')!, apiKey);
+      const floor = floors.get(scenario.name);
+      if (floor && scenario.floor) result.floor = { echo: scenario.floor.echo, ...floor };
+      results.push(result);
     }
+    const health =
+      options.scenarios === undefined || options.scenarios.some((s) => 'masking'.includes(s))
+        ? await measureHealthDuringMasking(servers.get('service')!, apiKey)
+        : undefined;
 
     const run: BenchmarkRun = {
       date: new Date().toISOString(),
-      machine: { ...describeMachine(), busyPercentBefore: busyBefore ?? null },
+      machine: { ...describeMachine(), busyPercentBefore: busyBefore ?? null, loadAverageBefore: loadBefore },
       settings: {
-        connections: CONNECTIONS,
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
-        model: `${options.model}@${card.version}`,
+        models: models.map((m) => `${m.name}@${m.version}`),
         providerMs: options.providerMs,
       },
       boots,
       scenarios: results,
-      ratios: ratios(results, [
-        ['score-1', 'echo-1'],
-        ['score-200', 'echo-200'],
-        ['score-200-explain', 'echo-200'],
-      ]),
+      ...(health ? { healthDuringMasking: health } : {}),
       targets: [],
-      broken: results
-        .filter((r) => r.non2xx + r.errors + r.timeouts > 0 || r.totalRequests === 0)
-        .map(describeBreakage),
+      broken: results.flatMap(describeBreakage),
     };
     run.targets = evaluateTargets(run);
 
-    const resultsFile = options.scenarios ? PARTIAL_RESULTS_FILE : RESULTS_FILE;
+    const resultsFile = options.writeDocs ? RESULTS_FILE : PARTIAL_RESULTS_FILE;
     await mkdir(path.dirname(resultsFile), { recursive: true });
     await writeFile(resultsFile, `${JSON.stringify(run, null, 2)}\n`);
     process.stdout.write(renderConsoleSummary(run));
@@ -258,18 +240,18 @@ async function main(): Promise<number> {
 async function bootService(
   apiKey: string,
   routesFile: string,
-  modelDir?: string,
+  modelDir: string,
 ): Promise<{ server: ServerUnderTest; readyMs: number }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(modelDir ? { MODEL_DIR: modelDir } : {}),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
     BYOM_API_KEYS: apiKey,
     // LLM routes on: the service boots and runs as it does with the gateway in use.
     BYOM_ROUTES: routesFile,
+    MODEL_DIR: modelDir,
     LOG_LEVEL: 'info',
   };
   // Every request carries the same body, which replay protection would reject; signing is measured apart, if ever.
@@ -277,11 +259,7 @@ async function bootService(
   const baseUrl = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   // The Procfile's own command line (main() builds the compiled service it runs first).
-  const child = startCommandLine('service', procfileWebCommand(), {
-    cwd: REPO_ROOT,
-    env,
-    stdout: 'ignore',
-  });
+  const child = startCommandLine('service', procfileWebCommand(), { cwd: REPO_ROOT, env, stdout: 'ignore' });
   const readyMs = await waitUntilReady(child, () => httpRequest(`${baseUrl}/readyz`, { timeoutMs: 1000 }), startedAt);
   return { server: { child, baseUrl }, readyMs };
 }
@@ -348,158 +326,167 @@ interface ModelDetail {
   versions: Array<{ version: string; features: FeatureSpec[] }>;
 }
 
-async function fetchModelFeatures(
-  service: ServerUnderTest,
-  apiKey: string,
-  model: string,
-): Promise<{ version: string; features: FeatureSpec[] }> {
-  const response = await httpRequest(`${service.baseUrl}/v1/models/${encodeURIComponent(model)}`, {
+async function fetchModel(service: ServerUnderTest, apiKey: string, name: string): Promise<BenchModel> {
+  const response = await httpRequest(`${service.baseUrl}/v1/models/${encodeURIComponent(name)}`, {
     headers: { authorization: `Bearer ${apiKey}` },
   });
-  if (response.status !== 200) throw new Error(`GET /v1/models/${model} answered ${response.status}: ${response.body}`);
+  if (response.status !== 200) throw new Error(`GET /v1/models/${name} answered ${response.status}: ${response.body}`);
   const detail = JSON.parse(response.body) as ModelDetail;
   const card = detail.versions.find((v) => v.version === detail.defaultVersion);
-  if (!card) throw new Error(`model ${model} has no card for its default version ${detail.defaultVersion}`);
-  return card;
+  if (!card) throw new Error(`model ${name} has no card for its default version ${detail.defaultVersion}`);
+  return { name, version: card.version, features: card.features };
 }
 
-function buildScenarios(model: string, version: string, features: FeatureSpec[], apiKey: string): Scenario[] {
-  // Both servers get byte-identical requests, service key included, so only the handling differs.
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
-  const body = (records: number, explain: boolean) =>
-    JSON.stringify(buildScoreBody(model, version, features, records, explain));
-  const echo = (name: string, records: number): Scenario => ({
-    name,
-    target: 'echo',
-    method: 'POST',
-    path: '/echo',
-    headers,
-    body: body(records, false),
-    records,
-  });
-  const score = (name: string, records: number, explain: boolean): Scenario => ({
-    name,
-    target: 'service',
-    method: 'POST',
-    path: '/v1/score',
-    headers,
-    body: body(records, explain),
-    records,
-    check: expectScores(records, explain),
-  });
-  return [
-    echo('echo-1', 1),
-    score('score-1', 1, false),
-    echo('echo-200', 200),
-    score('score-200', 200, false),
-    score('score-200-explain', 200, true),
-    // The LLM gateway: the stub provider called directly, then through /v1/generate.
-    {
-      name: 'llm-direct-1',
-      target: 'stub',
-      method: 'POST',
-      path: '/chat/completions',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(buildDirectChatBody()),
-      records: 1,
-      check: expectCompletion,
-    },
-    {
-      name: 'generate-1',
-      target: 'service',
-      method: 'POST',
-      path: '/v1/generate',
-      headers,
-      body: JSON.stringify(buildGenerateBody()),
-      records: 1,
-      check: expectGeneration,
-    },
-  ];
-}
-
-/** The scenarios named by --scenarios (BENCH_SCENARIOS), in the benchmark's own order. */
+/** The scenarios whose names contain one of --scenarios, with those their floors and rates need. */
 function selectScenarios(all: Scenario[], options: Options): Scenario[] {
-  if (!options.scenarios) return all;
-  const unknown = options.scenarios.filter((name) => !all.some((s) => s.name === name));
-  if (unknown.length > 0)
+  const wanted = options.scenarios;
+  if (!wanted) return all;
+  const picked = all.filter((s) => wanted.some((part) => s.name.includes(part)));
+  if (picked.length === 0 && !wanted.some((part) => 'masking'.includes(part))) {
     throw new Error(
-      `unknown scenario(s) ${unknown.join(', ')}; the scenarios are ${all.map((s) => s.name).join(', ')}`,
+      `no scenario matches ${wanted.join(', ')}; the scenarios are:\n  ${all.map((s) => s.name).join('\n  ')}`,
     );
-  return all.filter((s) => options.scenarios!.includes(s.name));
-}
-
-/** Every record scored, none in `errors`, factors present exactly when asked for. */
-function expectScores(records: number, explain: boolean): (response: unknown) => string | undefined {
-  return (response) => {
-    const body = response as { results?: Array<{ factors?: unknown[] }>; errors?: Array<{ message: string }> };
-    if (body.errors && body.errors.length > 0)
-      return `${body.errors.length} record errors, first: ${body.errors[0]!.message}`;
-    if (body.results?.length !== records) return `expected ${records} results, got ${body.results?.length ?? 'none'}`;
-    if (explain && !body.results.every((r) => Array.isArray(r.factors) && r.factors.length > 0))
-      return 'explain was on but results have no factors';
-    return undefined;
-  };
+  }
+  const needed = new Set(picked.flatMap((s) => [...(s.floor ? [s.floor.echo] : []), ...(s.rate ? [s.rate.of] : [])]));
+  for (const s of all) if (needed.has(s.name) && s.floor) needed.add(s.floor.echo);
+  return all.filter((s) => picked.includes(s) || needed.has(s.name));
 }
 
 async function preflight(scenario: Scenario, servers: Map<string, ServerUnderTest>): Promise<void> {
-  const server = servers.get(scenario.target);
-  if (!server) throw new Error(`scenario ${scenario.name} targets unknown server "${scenario.target}"`);
-  const response = await httpRequest(server.baseUrl + scenario.path, {
-    method: scenario.method,
-    headers: scenario.headers,
-    body: scenario.body,
-  });
-  if (response.status < 200 || response.status > 299)
-    throw new Error(`${scenario.name}: a single request answered ${response.status}: ${response.body.slice(0, 500)}`);
-  const problem = scenario.check?.(JSON.parse(response.body));
-  if (problem) throw new Error(`${scenario.name}: ${problem}`);
+  for (const s of [scenario, ...(scenario.alongside ? [scenario.alongside] : [])]) {
+    const server = servers.get(s.target)!;
+    const response = await httpRequest(server.baseUrl + s.path, {
+      method: s.method,
+      headers: s.headers,
+      body: s.body,
+      timeoutMs: 30_000,
+    });
+    if (response.status < 200 || response.status > 299)
+      throw new Error(`${s.name}: a single request answered ${response.status}: ${response.body.slice(0, 500)}`);
+    const problem = s.check?.(JSON.parse(response.body));
+    if (problem) throw new Error(`${s.name}: ${problem}`);
+  }
 }
 
 async function runScenario(
   scenario: Scenario,
-  server: ServerUnderTest,
-  options: Options,
+  servers: Map<string, ServerUnderTest>,
   apiKey: string,
+  options: Options,
+  ratePerSecond?: number,
 ): Promise<ScenarioResult> {
+  const server = servers.get(scenario.target)!;
   if (hasExited(server.child))
     throw new Error(`${server.child.name} died before ${scenario.name}:\n${server.child.stderrTail()}`);
-  const connections = scenario.connections ?? CONNECTIONS;
-  const job: LoadJob = {
-    url: server.baseUrl + scenario.path,
-    method: scenario.method,
-    headers: scenario.headers,
-    body: scenario.body,
-    connections,
+  const job = (s: Scenario): LoadJob => ({
+    url: servers.get(s.target)!.baseUrl + s.path,
+    method: s.method,
+    headers: s.headers,
+    body: s.body,
+    connections: s.connections,
     durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds,
-  };
-  const counters = async () => {
-    if (!scenario.model) return undefined;
-    const response = await httpRequest(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
-    return countersFor(response.body, scenario.model);
-  };
-  const before = await counters();
+    ...(s.allowShedding ? { honourRetryAfter: true } : {}),
+  });
+  const deadlineMs = (options.warmupSeconds + options.durationSeconds) * 1000 + 60_000;
   const sampler = sampleProcess(server.child.pid);
-  const load = await runLoadGenerator(job, (options.warmupSeconds + options.durationSeconds) * 1000 + 30_000);
+  // The service's event-loop delay histogram restarts at every scrape of /metrics: once at the
+  // end of the warm-up, then read at the end of the load.
+  const measuresDelay = scenario.target === 'service';
+  const warmedUp = measuresDelay
+    ? new Promise<void>((resolve) =>
+        setTimeout(() => void eventLoopDelayP99Ms(server, apiKey).finally(resolve), options.warmupSeconds * 1000),
+      )
+    : Promise.resolve();
+  const [load, alongside] = await Promise.all([
+    runLoadGenerator({ ...job(scenario), ...(ratePerSecond !== undefined ? { ratePerSecond } : {}) }, deadlineMs),
+    scenario.alongside ? runLoadGenerator(job(scenario.alongside), deadlineMs) : undefined,
+  ]);
+  await warmedUp;
+  const delayP99 = measuresDelay ? await eventLoopDelayP99Ms(server, apiKey) : undefined;
   const { peakRssBytes, cpuPercent, machineCpuPercent } = sampler.stop(options.durationSeconds);
-  const after = await counters();
-  const rowsPerRecord =
-    before && after && after.records > before.records
-      ? Math.round(((after.rows - before.rows) / (after.records - before.records)) * 10) / 10
-      : undefined;
+  const generatorCpu = load.cpuPercent + (alongside?.cpuPercent ?? 0);
   return {
     name: scenario.name,
     target: scenario.target,
-    connections,
-    ...(rowsPerRecord !== undefined ? { rowsPerRecord } : {}),
+    ...(scenario.model ? { model: scenario.model } : {}),
+    connections: scenario.connections,
     records: scenario.records,
     requestBytes: Buffer.byteLength(scenario.body ?? ''),
     ...load,
-    recordsPerSecond: Math.round(load.requestsPerSecond * scenario.records),
+    recordsPerSecond: Math.round(load.acceptedPerSecond * scenario.records),
     peakRssBytes,
     targetCpuPercent: cpuPercent,
-    // Whatever the machine did beyond the server and the load generator: other processes' load.
-    otherCpuPercent: Math.max(0, machineCpuPercent - cpuPercent - load.cpuPercent),
+    // Whatever the machine did beyond the server and the load generators: other processes' load.
+    otherCpuPercent: Math.max(0, machineCpuPercent - cpuPercent - generatorCpu),
+    ...(delayP99 !== undefined ? { eventLoopDelayP99Ms: delayP99 } : {}),
+    ...(scenario.allowShedding ? { allowsShedding: true } : {}),
+    ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
+    ...(alongside && scenario.alongside
+      ? { alongside: { name: scenario.alongside.name, connections: scenario.alongside.connections, ...alongside } }
+      : {}),
+  };
+}
+
+/** Waits until the service serves no request body (byom_request_bytes_in_flight 0), at most a minute. */
+async function settle(service: ServerUnderTest, apiKey: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    const response = await httpRequest(`${service.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      timeoutMs: 10_000,
+    });
+    if (/^byom_request_bytes_in_flight 0$/m.test(response.body)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the service still had requests in flight a minute after the load stopped');
+}
+
+/** The p99 of the service's event-loop delay since the last scrape (prom-client's monitorEventLoopDelay histogram). */
+async function eventLoopDelayP99Ms(server: ServerUnderTest, apiKey: string): Promise<number> {
+  const response = await httpRequest(`${server.baseUrl}/metrics`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+    timeoutMs: 10_000,
+  });
+  const match = /^byom_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(response.body);
+  if (!match) throw new Error(`/metrics has no byom_nodejs_eventloop_lag_p99_seconds (status ${response.status})`);
+  return Math.round(Number(match[1]) * 1000 * 100) / 100;
+}
+
+/**
+ * Health checks while the largest prompt the service accepts is masked: one /v1/generate with
+ * a 9 MB prompt full of PII, and /healthz asked every 20 ms until it is answered.
+ */
+async function measureHealthDuringMasking(service: ServerUnderTest, apiKey: string): Promise<HealthDuringMasking> {
+  const body = JSON.stringify(buildLargePromptBody(HUGE_PROMPT_CHARS, 25_000));
+  log(`health checks while a ${Math.round(Buffer.byteLength(body) / 1e5) / 10} MB prompt is masked`);
+  const latencies: number[] = [];
+  const started = performance.now();
+  let done = false;
+  const generate = httpRequest(`${service.baseUrl}/v1/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body,
+    timeoutMs: 60_000,
+  }).finally(() => (done = true));
+  while (!done) {
+    const asked = performance.now();
+    await httpRequest(`${service.baseUrl}/healthz`, { timeoutMs: 10_000 });
+    latencies.push(performance.now() - asked);
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+  const answer = await generate;
+  latencies.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    promptBytes: Buffer.byteLength(body),
+    generateStatus: answer.status,
+    generateCode:
+      answer.status === 200 ? undefined : (JSON.parse(answer.body) as { error?: { code?: string } }).error?.code,
+    generateMs: Math.round(performance.now() - started),
+    healthChecks: latencies.length,
+    healthP99Ms: round(latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? 0),
+    healthMaxMs: round(latencies.at(-1) ?? 0),
   };
 }
 
@@ -522,127 +509,27 @@ async function runLoadGenerator(job: LoadJob, deadlineMs: number): Promise<LoadR
   return JSON.parse(stdout) as LoadResult;
 }
 
-/** Request-rate ratios for the pairs whose scenarios both ran. */
-function ratios(results: ScenarioResult[], pairs: Array<[string, string]>): Record<string, number> {
-  const rate = (name: string) => results.find((r) => r.name === name)?.requestsPerSecond;
-  const found: Record<string, number> = {};
-  for (const [numerator, denominator] of pairs) {
-    const a = rate(numerator);
-    const b = rate(denominator);
-    if (a !== undefined && b !== undefined && b > 0)
-      found[`${numerator} / ${denominator}`] = Math.round((a / b) * 1000) / 1000;
-  }
-  return found;
-}
-
-function describeBreakage(r: ScenarioResult): string {
-  const codes = Object.entries(r.statusCodes)
-    .map(([code, n]) => `${code}: ${n}`)
-    .join(', ');
-  return `${r.name}: ${r.totalRequests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (status codes ${codes || 'none'})`;
-}
-
-/**
- * The targets from the benchmark issues, each evaluated when the scenarios it needs ran.
- * Boot uses the slowest boot: every cold start has to make it.
- */
-function evaluateTargets(run: BenchmarkRun): TargetResult[] {
-  const scenario = (name: string) => run.scenarios.find((s) => s.name === name)!;
-  const serviceRss = Math.max(
-    ...run.boots.map((b) => b.idleRssBytes),
-    ...run.scenarios.filter((s) => s.target === 'service').map((s) => s.peakRssBytes),
-  );
-  const slowestBoot = Math.max(...run.boots.map((b) => b.readyMs));
-  const pct = (x: number) => `${Math.round(x * 100)} %`;
-  // The gateway's overhead: its latency minus the stub provider's own, at the same load.
-  const overhead = (percentile: 'p50' | 'p99') =>
-    Math.round((scenario('generate-1').latencyMs[percentile] - scenario('llm-direct-1').latencyMs[percentile]) * 100) /
-    100;
-  const explained = (name: string) => `${name}@${EXPLANATION_CALLERS}`;
-  const targets: Array<{ needs: string[]; evaluate: () => TargetResult }> = [
-    {
-      needs: [explained('explain-200-shapley-exact'), explained('explain-200-occlusion')],
-      evaluate: () => {
-        const ratio =
-          scenario(explained('explain-200-shapley-exact')).latencyMs.p99 /
-          scenario(explained('explain-200-occlusion')).latencyMs.p99;
-        return {
-          target: `explained 200-record Shapley p99 vs occlusion p99, bundled model, ${EXPLANATION_CALLERS} callers`,
-          limit: '< 3 ×',
-          measured: `${Math.round(ratio * 100) / 100} ×`,
-          pass: ratio < 3,
-        };
-      },
-    },
-    {
-      needs: ['score-1', 'echo-1'],
-      evaluate: () => ({
-        target: 'score-1 request rate vs echo-1',
-        limit: '≥ 70 %',
-        measured: pct(run.ratios['score-1 / echo-1']!),
-        pass: run.ratios['score-1 / echo-1']! >= 0.7,
-      }),
-    },
-    {
-      needs: ['score-200', 'echo-200'],
-      evaluate: () => ({
-        target: 'score-200 request rate vs echo-200 (explanations off)',
-        limit: '≥ 50 %',
-        measured: pct(run.ratios['score-200 / echo-200']!),
-        pass: run.ratios['score-200 / echo-200']! >= 0.5,
-      }),
-    },
-    {
-      needs: ['score-1'],
-      evaluate: () => ({
-        target: `score-1 p99 latency at ${CONNECTIONS} connections`,
-        limit: '< 10 ms',
-        measured: `${scenario('score-1').latencyMs.p99} ms`,
-        pass: scenario('score-1').latencyMs.p99 < 10,
-      }),
-    },
-    {
-      needs: ['generate-1', 'llm-direct-1'],
-      evaluate: () => ({
-        target: `LLM gateway overhead at p50 (generate-1 − llm-direct-1, ${CONNECTIONS} connections)`,
-        limit: '< 2 ms',
-        measured: `${overhead('p50')} ms`,
-        pass: overhead('p50') < 2,
-      }),
-    },
-    {
-      needs: ['generate-1', 'llm-direct-1'],
-      evaluate: () => ({
-        target: `LLM gateway overhead at p99 (generate-1 − llm-direct-1, ${CONNECTIONS} connections)`,
-        limit: '< 10 ms',
-        measured: `${overhead('p99')} ms`,
-        pass: overhead('p99') < 10,
-      }),
-    },
-    {
-      needs: [],
-      evaluate: () => ({
-        target: `boot to ready (slowest of ${run.boots.length})`,
-        limit: '< 2 s',
-        measured: `${slowestBoot} ms`,
-        pass: slowestBoot < 2000,
-      }),
-    },
-    {
-      needs: [],
-      evaluate: () => ({
-        target: 'service RSS (peak, idle and under load)',
-        limit: '< 250 MB',
-        measured: `${mb(serviceRss)} MB`,
-        pass: serviceRss < 250 * 1024 * 1024,
-      }),
-    },
+/** Why a scenario's numbers cannot stand: answers other than 2xx (and, when shedding is measured, 503), errors, nothing done. */
+function describeBreakage(r: ScenarioResult): string[] {
+  const loads: Array<[string, LoadResult]> = [
+    [r.name, r],
+    ...(r.alongside ? [[r.alongside.name, r.alongside] as [string, LoadResult]] : []),
   ];
-  const ran = new Set(run.scenarios.map((s) => s.name));
-  return targets.filter((t) => t.needs.every((name) => ran.has(name))).map((t) => t.evaluate());
+  return loads.flatMap(([name, load]) => {
+    const unexpected = Object.entries(load.statusCodes).filter(
+      ([code]) => !code.startsWith('2') && !(r.allowsShedding && code === '503'),
+    );
+    if (unexpected.length === 0 && load.errors + load.timeouts === 0 && load.totalRequests > 0) return [];
+    const codes = Object.entries(load.statusCodes)
+      .map(([code, n]) => `${code}: ${n}`)
+      .join(', ');
+    return [
+      `${name}: ${load.totalRequests} requests, ${load.errors} errors, ${load.timeouts} timeouts (status codes ${codes || 'none'})`,
+    ];
+  });
 }
 
-function describeMachine(): Omit<BenchmarkRun['machine'], 'busyPercentBefore'> {
+function describeMachine(): Omit<BenchmarkRun['machine'], 'busyPercentBefore' | 'loadAverageBefore'> {
   let cpuinfo = '';
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

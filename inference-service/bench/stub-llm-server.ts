@@ -1,4 +1,5 @@
 import { startStubLlmProvider } from '../test/support/stub-llm-provider.ts';
+import type { ChatCompletionBody } from '../test/support/stub-llm-provider.ts';
 
 /**
  * The gateway benchmark's LLM provider: the tests' OpenAI-compatible stub, in its own
@@ -25,14 +26,25 @@ const stub = await startStubLlmProvider({
   host: process.env.HOST ?? '127.0.0.1',
   record: false,
 });
-if (delayMs > 0) {
-  const GOLDEN = (Math.sqrt(5) - 1) / 2;
-  let position = 0;
-  stub.setDefault({
-    type: 'reply',
-    delayMs: () => {
-      position = (position + GOLDEN) % 1;
-      return Math.round((0.5 + position) * delayMs);
-    },
-  });
-}
+// An answer is an echo of the prompt's last user message, cut to a summary's length: a long
+// prompt must not come back as a long answer (the route's length cap would reject it).
+const ANSWER_CHARS = 1000;
+const summary = (request: ChatCompletionBody): string => {
+  const last = [...(request.messages ?? [])].reverse().find((m) => m.role === 'user')?.content;
+  const text = typeof last === 'string' ? last : '';
+  return `Echo: ${text.length <= ANSWER_CHARS ? text : text.slice(0, text.lastIndexOf(' ', ANSWER_CHARS))}`;
+};
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+let position = 0;
+stub.setDefault({
+  type: 'reply',
+  text: summary,
+  ...(delayMs > 0
+    ? {
+        delayMs: () => {
+          position = (position + GOLDEN) % 1;
+          return Math.round((0.5 + position) * delayMs);
+        },
+      }
+    : {}),
+});

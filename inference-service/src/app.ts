@@ -1,7 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from './config.ts';
+import { echoed } from './http/api-error.ts';
+import { BytesInFlight, admitByBytesInFlight } from './http/admission-control.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
 import { bodySizeLimit } from './http/body-size-limit.ts';
+import { closeWhenRefused, sendContinue } from './http/expect-continue.ts';
 import { jsonContentType } from './http/json-content-type.ts';
 import { errorBody, errorHandler, requestLifecycle } from './http/request-lifecycle.ts';
 import { requestSignature } from './http/request-signature.ts';
@@ -26,7 +29,8 @@ export interface AppDependencies {
     Config,
     'apiKeys' | 'maxRecordsPerRequest' | 'maxBodyBytes' | 'signingSecrets' | 'signatureToleranceSeconds'
   > &
-    Partial<Pick<Config, 'publicDocs'>>;
+    // Admission by bytes is off (unbounded) unless set: server.ts sets it, most in-process tests need not.
+    Partial<Pick<Config, 'publicDocs' | 'maxBytesInFlight' | 'unsignedKeys'>>;
   /** The clock for signature freshness checks; tests inject one. */
   now?: () => number;
   state: ServiceState;
@@ -39,18 +43,29 @@ export interface AppDependencies {
 /**
  * Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. One app:
  * every request goes through the same middleware (request lifecycle, then the service key,
- * then for bodies the JSON, size and signature checks) before its route.
+ * then for bodies the JSON and size checks, admission, "100 Continue" and the signature
+ * check) before its route.
  */
 export function createApp({ config, state, logger, metrics, now, llm }: AppDependencies): OpenAPIHono {
   const app = new OpenAPIHono();
+  const bytesInFlight = new BytesInFlight(config.maxBytesInFlight ?? Number.POSITIVE_INFINITY);
+  metrics.observeBytesInFlight(() => bytesInFlight.inFlight);
 
+  app.use(closeWhenRefused);
   app.use(requestLifecycle({ metrics, logger, quietRoutes: Object.values(HEALTH_PATHS) }));
   app.route('/', healthRoutes(state));
   const docs = docsRoutes(openApiDocumentOf(app, SERVICE_VERSION));
   // Before the key check when public (development), after it otherwise.
   if (config.publicDocs) app.route('/', docs);
-  app.use(apiKeyAuth(config.apiKeys));
-  app.on(['POST', 'PUT', 'PATCH'], '*', jsonContentType, bodySizeLimit(config.maxBodyBytes));
+  app.use(apiKeyAuth(config.apiKeys, config.unsignedKeys));
+  app.on(
+    ['POST', 'PUT', 'PATCH'],
+    '*',
+    jsonContentType,
+    bodySizeLimit(config.maxBodyBytes),
+    admitByBytesInFlight(bytesInFlight, config.maxBodyBytes),
+    sendContinue,
+  );
   if (config.signingSecrets.length > 0) {
     const verify = requestSignature({
       secrets: config.signingSecrets,
@@ -71,7 +86,7 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
   app.route('/', metricsRoutes(metrics));
   if (!config.publicDocs) app.route('/', docs);
 
-  app.notFound((c) => errorBody(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see /docs`));
+  app.notFound((c) => errorBody(c, 404, 'NOT_FOUND', `no route ${c.req.method} ${echoed(c.req.path)}; see /docs`));
   app.onError(errorHandler(logger));
   return app;
 }

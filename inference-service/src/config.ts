@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   // No default here: it depends on NODE_ENV (loadConfig).
   HOST: z.string().min(1).optional(),
   BYOM_API_KEYS: z.string().optional(),
+  BYOM_UNSIGNED_KEYS: z.string().optional(),
   BYOM_DEV_KEY_FILE: z.string().min(1).optional(),
   BYOM_PUBLIC_DOCS: z.enum(['true', 'false']).optional(),
   BYOM_SIGNING_SECRET: z.string().optional(),
@@ -24,8 +25,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_RECORDS_PER_REQUEST: positiveInt(1000),
   MAX_BODY_BYTES: positiveInt(10 * 1024 * 1024),
+  MAX_BYTES_IN_FLIGHT: positiveInt(8 * 1024 * 1024),
+  MAX_QUEUED_ROWS: positiveInt(200_000),
+  HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  MAX_CONNECTIONS: positiveInt(1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   ORT_INTRA_OP_THREADS: positiveInt(1),
+  WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   // Empty means unset, so `heroku config:set BYOM_ROUTES=` turns the gateway off.
   BYOM_ROUTES: z
     .string()
@@ -50,6 +57,8 @@ export interface Config {
   port: number;
   host: string;
   apiKeys: string[];
+  /** Keys for OpenAI-compatible clients that cannot sign: POST /v1/chat/completions only, no signature asked. */
+  unsignedKeys: string[];
   /** True when no BYOM_API_KEYS was set outside production and the development key is used. */
   apiKeyGenerated: boolean;
   /** Where the development key is saved, when it is in use (and could be saved). */
@@ -65,8 +74,16 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   maxRecordsPerRequest: number;
   maxBodyBytes: number;
+  /** Admission control: request body bytes served at once, and rows waiting for inference per model. */
+  maxBytesInFlight: number;
+  maxQueuedRows: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
   shutdownTimeoutMs: number;
   ortIntraOpThreads: number;
+  /** Worker threads for large inference batches and large prompts' masking; 0 keeps them on the main thread. */
+  workerThreads: number;
   /** The LLM routes file (docs/llm-gateway.md); without it the generation endpoints answer ROUTE_NOT_FOUND. */
   routesFile: string | undefined;
   /** Budgets and rate limits in Redis (shared by every replica); in memory when unset. */
@@ -101,12 +118,11 @@ export function loadConfig(
   }
   const vars = parsed.data;
 
-  const apiKeys = splitList(vars.BYOM_API_KEYS);
-  const shortKey = apiKeys.find((key) => key.length < MIN_API_KEY_LENGTH);
-  if (shortKey !== undefined) {
+  const apiKeys = serviceKeys('BYOM_API_KEYS', vars.BYOM_API_KEYS);
+  const unsignedKeys = serviceKeys('BYOM_UNSIGNED_KEYS', vars.BYOM_UNSIGNED_KEYS);
+  if (unsignedKeys.some((key) => apiKeys.includes(key))) {
     throw new ConfigError(
-      `BYOM_API_KEYS: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${shortKey.length}); ` +
-        'generate one with: openssl rand -base64 32',
+      'BYOM_UNSIGNED_KEYS: a key is also in BYOM_API_KEYS; give OpenAI-compatible clients a key of their own',
     );
   }
   const signingSecrets = splitList(vars.BYOM_SIGNING_SECRET);
@@ -140,12 +156,18 @@ export function loadConfig(
     devKeyNotSaved = dev.notSaved;
   }
   const production = vars.NODE_ENV === 'production';
+  if (vars.HEADERS_TIMEOUT_MS > vars.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${vars.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${vars.REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    );
+  }
 
   return {
     env: vars.NODE_ENV,
     port: vars.PORT,
     host: vars.HOST ?? (production ? PRODUCTION_HOST : DEVELOPMENT_HOST),
     apiKeys,
+    unsignedKeys,
     apiKeyGenerated,
     ...(devKeyFile ? { devKeyFile } : {}),
     ...(devKeyNotSaved ? { devKeyNotSaved } : {}),
@@ -156,12 +178,31 @@ export function loadConfig(
     logLevel: vars.LOG_LEVEL,
     maxRecordsPerRequest: vars.MAX_RECORDS_PER_REQUEST,
     maxBodyBytes: vars.MAX_BODY_BYTES,
+    maxBytesInFlight: vars.MAX_BYTES_IN_FLIGHT,
+    maxQueuedRows: vars.MAX_QUEUED_ROWS,
+    headersTimeoutMs: vars.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+    maxConnections: vars.MAX_CONNECTIONS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     ortIntraOpThreads: vars.ORT_INTRA_OP_THREADS,
+    workerThreads: vars.WORKER_THREADS,
     routesFile: vars.BYOM_ROUTES,
     redisUrl: vars.REDIS_URL,
     redisTlsVerify: vars.REDIS_TLS_VERIFY === 'true',
   };
+}
+
+/** The keys of a comma-separated key variable, each long enough not to be guessed. */
+function serviceKeys(variable: string, value: string | undefined): string[] {
+  const keys = splitList(value);
+  const short = keys.find((key) => key.length < MIN_API_KEY_LENGTH);
+  if (short !== undefined) {
+    throw new ConfigError(
+      `${variable}: every key must be at least ${MIN_API_KEY_LENGTH} characters (one is ${short.length}); ` +
+        'generate one with: openssl rand -base64 32',
+    );
+  }
+  return keys;
 }
 
 /**

@@ -1,9 +1,8 @@
-import { serve } from '@hono/node-server';
 import { pino } from 'pino';
-import type { ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { BUNDLED_MODEL_DIR, ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
+import { HttpServer } from './http/node-server.ts';
 import { ServiceState } from './http/service-state.ts';
 import { GatewayState } from './generation/gateway/gateway-state.ts';
 import { RoutesConfigError, loadRoutesFile } from './generation/gateway/routes-config.ts';
@@ -16,11 +15,12 @@ import { ServiceMetrics } from './observability/metrics.ts';
 import { workingExample } from './scoring/example-request.ts';
 import { developmentBanner } from './startup/development-banner.ts';
 import { listenErrorMessage } from './startup/listen-address.ts';
+import { CpuPool } from './workers/cpu-pool.ts';
 
 /**
- * Starts the service: validate configuration, listen at once (liveness), load every
- * model (readiness), and drain in-flight requests on SIGTERM. Any configuration or
- * model problem stops the process with a message naming the variable or file.
+ * Starts the service: validate configuration, listen at once (liveness), handle SIGTERM from
+ * then on, load every model (readiness). Any configuration or model problem stops the process
+ * with a message naming the variable or file.
  */
 
 let config: Config;
@@ -52,56 +52,91 @@ const logger = createLogger(config.logLevel, logDestination);
 const state = new ServiceState();
 const metrics = new ServiceMetrics({ collectProcessMetrics: true });
 const llm = new GatewayState(config.routesFile);
+// The one worker pool: large inference batches and large prompts' masking run there (docs/operations.md).
+const pool = config.workerThreads > 0 ? new CpuPool(config.workerThreads) : undefined;
 const app = createApp({ config, state, logger, metrics, llm });
 const bootStarted = performance.now();
 
-const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+const http = new HttpServer(app.fetch, {
+  port: config.port,
+  host: config.host,
+  headersTimeoutMs: config.headersTimeoutMs,
+  requestTimeoutMs: config.requestTimeoutMs,
+  maxConnections: config.maxConnections,
+});
+http.server.once('listening', () => {
+  const address = http.server.address();
   logger.info(
-    { port: info.port, host: config.host, env: config.env, requestSigning: config.signingSecrets.length > 0 },
+    {
+      port: typeof address === 'object' && address ? address.port : config.port,
+      host: config.host,
+      env: config.env,
+      requestSigning: config.signingSecrets.length > 0,
+    },
     'listening',
   );
 });
-server.on('error', (error) => fatal(logger, listenErrorMessage(error, config.host, config.port)));
+http.server.on('error', (error) => fatal(logger, listenErrorMessage(error, config.host, config.port)));
 
-try {
-  // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
-  const [registry] = await Promise.all([
-    ModelRegistry.load(config.modelDirs, { intraOpNumThreads: config.ortIntraOpThreads, metrics }),
-    routes === undefined ? undefined : loadGateway(routes),
-  ]);
-  // Built before readiness, so the banner is out by the time /readyz answers 200.
-  const banner = config.apiKeyGenerated ? await developmentHint(config, registry) : undefined;
-  state.setRegistry(registry);
-  metrics.modelsLoaded.set(registry.size);
-  for (const warning of registry.warnings) logger.warn({ file: warning.file }, `model directory: ${warning.message}`);
-  const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
-  logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
-  if (banner) process.stderr.write(banner);
-} catch (error) {
-  if (error instanceof ModelLoadError) fatal(logger, `cannot load models: ${error.message}`);
-  throw error;
-}
-
+// Before the models load: a dyno stopped while booting drains and exits 0 like any other.
 let shuttingDown = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal }, 'draining in-flight requests');
-    state.startDraining();
-    const forceExit = setTimeout(() => {
-      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing remaining connections');
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      exit(1);
-    }, config.shutdownTimeoutMs);
-    forceExit.unref();
-    server.close(() => {
-      logger.info('stopped');
-      void (state.registry?.close() ?? Promise.resolve()).finally(() => exit(0));
-    });
-    // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs until they finish.
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    void shutDown(signal);
   });
+}
+
+try {
+  // The AI SDK loads only when LLM routes are configured, next to the models; readiness waits for both.
+  const [registry] = await Promise.all([
+    ModelRegistry.load(config.modelDirs, {
+      intraOpNumThreads: config.ortIntraOpThreads,
+      maxQueuedRows: config.maxQueuedRows,
+      metrics,
+      ...(pool ? { pool } : {}),
+    }),
+    routes === undefined ? undefined : loadGateway(routes),
+  ]);
+  if (shuttingDown) {
+    await registry.close();
+  } else {
+    // Built before readiness, so the banner is out by the time /readyz answers 200.
+    const banner = config.apiKeyGenerated ? await developmentHint(config, registry) : undefined;
+    state.setRegistry(registry);
+    metrics.modelsLoaded.set(registry.size);
+    for (const warning of registry.warnings) logger.warn({ file: warning.file }, `model directory: ${warning.message}`);
+    const models = registry.list().map((m) => `${m.name}@${m.defaultVersion}`);
+    logger.info({ models, bootMs: Math.round(performance.now() - bootStarted) }, 'ready');
+    if (banner) process.stderr.write(banner);
+  }
+} catch (error) {
+  if (error instanceof ModelLoadError) fatal(logger, `cannot load models: ${error.message}`);
+  throw error;
+}
+
+/**
+ * Readiness turns false (load balancers stop sending), the listener closes, in-flight requests
+ * finish and every connection is closed without resetting one a client is using (node-server.ts);
+ * then the models are released and the process exits 0. Past SHUTDOWN_TIMEOUT_MS it exits 1.
+ */
+async function shutDown(signal: NodeJS.Signals): Promise<void> {
+  logger.info({ signal, connections: http.connectionCount }, 'draining in-flight requests');
+  state.startDraining();
+  const forceExit = setTimeout(() => {
+    logger.warn(
+      { timeoutMs: config.shutdownTimeoutMs, connections: http.connectionCount },
+      'shutdown timed out; closing remaining connections',
+    );
+    http.closeAll();
+    exit(1);
+  }, config.shutdownTimeoutMs);
+  forceExit.unref();
+  await http.drain();
+  logger.info('stopped');
+  await Promise.all([state.registry?.close(), pool?.close()]);
+  exit(0);
 }
 
 async function loadGateway(table: RouteTable): Promise<void> {
@@ -111,7 +146,17 @@ async function loadGateway(table: RouteTable): Promise<void> {
     table.hasLimits() ? loadBudgets(table) : undefined,
   ]);
   const providers = await createProviderFactory(table.targets());
-  llm.setGateway(createLlmGateway({ routes: table, providers, logger, metrics, ...(budgets ? { budgets } : {}) }));
+  llm.setGateway(
+    createLlmGateway({
+      routes: table,
+      providers,
+      logger,
+      metrics,
+      ...(budgets ? { budgets } : {}),
+      // Large prompts are masked on the worker pool, so the event loop keeps serving meanwhile.
+      ...(pool ? { mask: (input, signal) => pool.mask(input, signal) } : {}),
+    }),
+  );
   logger.info({ routes: table.names(), budgetStore: budgets?.store.kind ?? 'none' }, 'llm routes loaded');
 }
 

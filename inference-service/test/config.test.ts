@@ -60,6 +60,41 @@ describe('configuration from the environment', () => {
     assert.equal(config.apiKeyGenerated, false);
   });
 
+  it('reads keys for clients that cannot sign, refusing short ones and ones shared with BYOM_API_KEYS', () => {
+    const key = 'signed-key-0123456789';
+    assert.deepEqual(loadConfig({ BYOM_API_KEYS: key, BYOM_UNSIGNED_KEYS: 'connector-key-0123456789' }).unsignedKeys, [
+      'connector-key-0123456789',
+    ]);
+    assert.deepEqual(loadConfig({}).unsignedKeys, []);
+    assert.throws(
+      () => loadConfig({ BYOM_UNSIGNED_KEYS: 'short' }),
+      /BYOM_UNSIGNED_KEYS: every key must be at least 16/,
+    );
+    assert.throws(
+      () => loadConfig({ BYOM_API_KEYS: key, BYOM_UNSIGNED_KEYS: key }),
+      /BYOM_UNSIGNED_KEYS: a key is also in BYOM_API_KEYS/,
+    );
+  });
+
+  it('has limits for a 512 MB dyno by default, and refuses a header timeout longer than the request timeout', () => {
+    const config = loadConfig({});
+    assert.deepEqual(
+      [
+        config.maxBytesInFlight,
+        config.maxQueuedRows,
+        config.workerThreads,
+        config.headersTimeoutMs,
+        config.requestTimeoutMs,
+      ],
+      [8 * 1024 * 1024, 200_000, 1, 10_000, 30_000],
+    );
+    assert.equal(loadConfig({ WORKER_THREADS: '0' }).workerThreads, 0, 'no pool at all');
+    assert.throws(
+      () => loadConfig({ HEADERS_TIMEOUT_MS: '40000' }),
+      /HEADERS_TIMEOUT_MS \(40000\) must not exceed REQUEST_TIMEOUT_MS \(30000\)/,
+    );
+  });
+
   it('adds MODEL_DIR after the bundled models', () => {
     assert.deepEqual(loadConfig({ MODEL_DIR: '/srv/models' }).modelDirs, [BUNDLED_MODEL_DIR, '/srv/models']);
   });

@@ -31,6 +31,8 @@ function convert(sourceFlag, sourceDir, outputDir, env = {}) {
         SF_DISABLE_TELEMETRY: 'true',
         SF_AUTOUPDATE_DISABLE: 'true',
         SF_SKIP_NEW_VERSION_CHECK: 'true',
+        // The output is parsed as JSON: a CI that forces colour (FORCE_COLOR) must not colour it.
+        FORCE_COLOR: '0',
         ...env,
       },
     },

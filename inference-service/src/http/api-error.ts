@@ -6,7 +6,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  * (error-schemas.ts) is built from this list, so code that throws errors needs no zod.
  */
 export const ERROR_CODES = [
+  'BAD_REQUEST',
   'UNAUTHORIZED',
+  'FORBIDDEN',
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'MODEL_NOT_FOUND',
@@ -16,6 +18,9 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_RECORDS',
   'NOT_READY',
+  'OVERLOADED',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
   'INFERENCE_FAILED',
   'ROUTE_NOT_FOUND',
   'MASKING_FAILED',
@@ -37,13 +42,22 @@ export class ApiError extends Error {
   readonly details: unknown;
   /** The request field at fault (`messages.0.content`, `n`), reported as OpenAI's `param`. */
   readonly param: string | undefined;
+  /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown, param?: string) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    extra: { param?: string | undefined; retryAfterSeconds?: number | undefined } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
-    this.param = param;
+    this.param = extra.param;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }
 
@@ -58,4 +72,20 @@ export function openAiErrorType(status: number): string {
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
+}
+
+/** How much of a caller's own text an error message repeats: enough to recognise it, never a copy of a body. */
+export const MAX_ECHOED_CHARS = 100;
+
+/** Caller-supplied text for an error message: JSON-quoted, and cut to MAX_ECHOED_CHARS with an ellipsis. */
+export function echoed(text: string): string {
+  return JSON.stringify(text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS)}…` : text);
+}
+
+/** Models load in well under this (docs/benchmarks.md: boot to ready); a client that waits it finds them loaded. */
+const NOT_READY_RETRY_SECONDS = 2;
+
+/** 503 NOT_READY for a request that arrives while the service (or the part it needs) is still starting. */
+export function notReady(message: string): ApiError {
+  return new ApiError(503, 'NOT_READY', message, undefined, { retryAfterSeconds: NOT_READY_RETRY_SECONDS });
 }

@@ -6,16 +6,24 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Which service key the request presented, as its id (keyIdOf), never the key. */
     keyId: string;
+    /** The key is one of BYOM_UNSIGNED_KEYS: OpenAI-compatible chat completions only, never signed. */
+    unsignedKey: boolean;
   }
 }
+
+/** The one route an unsigned key may call: OpenAI-compatible clients (the LLM Open Connector) cannot sign. */
+export const UNSIGNED_KEY_ROUTE = { method: 'POST', path: '/v1/chat/completions' } as const;
 
 /**
  * Service-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so
  * neither the length nor the content of a configured key leaks through response timing,
  * and every configured key is compared (no early exit) so rotation windows behave the same.
+ * `unsignedKeys` (BYOM_UNSIGNED_KEYS) are accepted on UNSIGNED_KEY_ROUTE only, where the
+ * request-signature check then lets them through unsigned.
  */
-export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
-  const digests = apiKeys.map(digest);
+export function apiKeyAuth(apiKeys: string[], unsignedKeys: string[] = []): MiddlewareHandler {
+  const keys = [...apiKeys, ...unsignedKeys];
+  const digests = keys.map(digest);
   const ids = digests.map(idOfDigest);
   return (c, next) => {
     // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.
@@ -37,7 +45,16 @@ export function apiKeyAuth(apiKeys: string[]): MiddlewareHandler {
       c.header('WWW-Authenticate', 'Bearer realm="byom-bridge", error="invalid_token"');
       throw new ApiError(401, 'UNAUTHORIZED', 'invalid service key');
     }
+    const unsigned = matched >= apiKeys.length;
+    if (unsigned && (c.req.method !== UNSIGNED_KEY_ROUTE.method || c.req.path !== UNSIGNED_KEY_ROUTE.path)) {
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        `this key is one of BYOM_UNSIGNED_KEYS, which may only call ${UNSIGNED_KEY_ROUTE.method} ${UNSIGNED_KEY_ROUTE.path}`,
+      );
+    }
     c.set('keyId', ids[matched]!);
+    c.set('unsignedKey', unsigned);
     return next();
   };
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from './api-error.ts';
+import { ApiError, echoed } from './api-error.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
@@ -10,7 +10,7 @@ export const jsonContentType: MiddlewareHandler = (c, next) => {
     throw new ApiError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      `send the body as JSON with "Content-Type: application/json" (got "${type || 'none'}")`,
+      `send the body as JSON with "Content-Type: application/json" (got ${type ? echoed(type) : 'none'})`,
     );
   }
   return next();

@@ -72,6 +72,7 @@ function routeLabel(c: Context): string {
 export function errorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
     if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return errorBody(c, error.status, error.code, error.message, error.details, error.param);
     }
     if (error instanceof HTTPException) {

@@ -1,5 +1,5 @@
 import type { ModelRegistry } from '../models/model-registry.ts';
-import { ApiError } from './api-error.ts';
+import { notReady } from './api-error.ts';
 
 /**
  * What the routes need to know about the process: the registry once models are loaded,
@@ -29,7 +29,7 @@ export class ServiceState {
 
   /** The registry, or a 503 NOT_READY for requests that arrive while models are loading. */
   requireRegistry(): ModelRegistry {
-    if (!this.loaded) throw new ApiError(503, 'NOT_READY', 'models are still loading; retry in a moment');
+    if (!this.loaded) throw notReady('models are still loading; retry in a moment');
     return this.loaded;
   }
 }

@@ -8,6 +8,10 @@ import type { RowBatch } from './row-batch.ts';
  * made while a run is in flight, go out together in one session run. A native run costs
  * ~90 µs of CPU whatever its size (docs/performance.md), so under load many requests share
  * one instead of each paying for its own.
+ *
+ * The rows waiting (and running) are bounded: past `maxQueuedRows` a call is refused with a
+ * QueueFullError at once, so a burst is shed (503) instead of waiting longer than callers will.
+ * A call is always accepted when nothing is queued, so the largest request can always run.
  */
 
 /** Upper bound on rows in one batched run: big enough to amortise a native call, small enough to bound latency. */
@@ -15,6 +19,17 @@ const MAX_BATCH_ROWS = 4096;
 
 /** Runs the rows of several callers' batches, in order, in one session run. */
 export type RunBatches = (batches: RowBatch[]) => Promise<Predictions>;
+
+/** The queue has no room for a call's rows; the caller should come back later. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
+export interface BatcherOptions {
+  maxQueuedRows: number;
+  /** Told the rows queued whenever the number changes (a gauge). */
+  onQueuedRows?: (rows: number) => void;
+}
 
 interface PendingCall {
   batch: RowBatch;
@@ -25,18 +40,30 @@ interface PendingCall {
 
 export class InferenceBatcher {
   private readonly run: RunBatches;
+  private readonly options: BatcherOptions;
   private readonly queue: PendingCall[] = [];
+  private queuedRows = 0;
   private draining = false;
   private drainScheduled = false;
 
-  constructor(run: RunBatches) {
+  constructor(run: RunBatches, options: BatcherOptions = { maxQueuedRows: Number.POSITIVE_INFINITY }) {
     this.run = run;
+    this.options = options;
   }
 
-  /** The predictions for a batch's rows, from a run it may share with other callers. */
+  /** The predictions for a batch's rows, from a run it may share with other callers; a QueueFullError when there is no room. */
   predict(batch: RowBatch): Promise<Predictions> {
+    const rows = rowCount(batch);
+    if (!this.hasRoomFor(rows)) {
+      return Promise.reject(
+        new QueueFullError(
+          `${this.queuedRows} rows are already waiting for inference (limit ${this.options.maxQueuedRows})`,
+        ),
+      );
+    }
+    this.countQueued(rows);
     return new Promise((resolve, reject) => {
-      this.queue.push({ batch, rows: rowCount(batch), resolve, reject });
+      this.queue.push({ batch, rows, resolve, reject });
       if (!this.draining && !this.drainScheduled) {
         this.drainScheduled = true;
         setImmediate(() => {
@@ -45,6 +72,11 @@ export class InferenceBatcher {
         });
       }
     });
+  }
+
+  /** Whether a call with `rows` rows would be accepted now. */
+  hasRoomFor(rows: number): boolean {
+    return this.queuedRows === 0 || this.queuedRows + rows <= this.options.maxQueuedRows;
   }
 
   /** The predictions for a batch's rows from a run of their own (to isolate a failure). */
@@ -68,8 +100,14 @@ export class InferenceBatcher {
         if (calls.length === 1) calls[0]!.reject(error);
         else for (const call of calls) await this.predictAlone(call.batch).then(call.resolve, call.reject);
       }
+      this.countQueued(-calls.reduce((sum, call) => sum + call.rows, 0));
     }
     this.draining = false;
+  }
+
+  private countQueued(change: number): void {
+    this.queuedRows += change;
+    this.options.onQueuedRows?.(this.queuedRows);
   }
 }
 

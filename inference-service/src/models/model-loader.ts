@@ -1,78 +1,41 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
-import { explanationMethod, ModelCard } from '@byom/contracts/model-card';
+import type ort from 'onnxruntime-node';
+import { ModelCard } from '@byom/contracts/model-card';
 import { describeSchemaIssues } from '@byom/contracts/schema-issues';
-import { prepareExplanationGraph } from '../explanations/explanation-graph.ts';
 import { runRowsWith, setUpExplanations } from '../explanations/explanation-setup.ts';
-import { encodeModel } from '../onnx/onnx-proto.ts';
 import { baselineValue } from './feature-encoder.ts';
 import type { InputBinding, ModelValue } from './feature-encoder.ts';
 import { bindInputs, checkBatchAxes } from './input-binding.ts';
 import { knownCategories } from './known-categories.ts';
 import { ModelLoadError } from './model-load-error.ts';
-import { readModelFile } from './model-file.ts';
-import { decodePredictions, decodingOutputs, scoreDecoding } from './prediction-decoding.ts';
+import { openSession } from './onnx-session.ts';
+import type { SessionSource } from './onnx-session.ts';
+import { decodePredictions, decodingOutputs } from './prediction-decoding.ts';
 import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
 import { buildFeeds } from './row-batch.ts';
-import { ModelGraphError, resolveScoreOutput } from './score-output.ts';
 import { ScoringModel, runScore } from './scoring-model.ts';
-import type { InferenceMetrics, ScoringModelParts } from './scoring-model.ts';
+import type { ScoringModelParts, ScoringOptions } from './scoring-model.ts';
 
 /**
  * Loads one model version from its directory: reads the card and the graph (with its external
- * data), creates the onnxruntime session, checks the card against the session's real inputs
- * and outputs, and scores the feature baselines once, so a mismatch stops the boot instead of
- * failing requests. Then it sets up how the model's scores are explained
- * (explanations/explanation-setup.ts). Every problem is a ModelLoadError naming the file (and
- * the card field where there is one).
+ * data), creates the onnxruntime session (onnx-session.ts), checks the card against the
+ * session's real inputs and outputs, and scores the feature baselines once, so a mismatch
+ * stops the boot instead of failing requests. Then it sets up how the model's scores are
+ * explained (explanations/explanation-setup.ts). Every problem is a ModelLoadError naming the
+ * file (and the card field where there is one).
  */
 
-export interface LoadOptions {
+export interface LoadOptions extends ScoringOptions {
   intraOpNumThreads: number;
-  /** Where the model counts its session runs; uncounted without. */
-  metrics?: InferenceMetrics;
 }
 
 export async function loadScoringModel(directory: string, options: LoadOptions): Promise<ScoringModel> {
   const cardFile = path.join(directory, 'model.json');
   const onnxFile = path.join(directory, 'model.onnx');
   const card = await readCard(cardFile);
-  const file = await readModelFile(onnxFile);
-
-  let scoreOutput;
-  try {
-    scoreOutput = resolveScoreOutput(file.model, card.output.name);
-  } catch (error) {
-    if (error instanceof ModelGraphError) throw new ModelLoadError(cardFile, 'output.name', error.message);
-    throw error;
-  }
-  const decoding = scoreDecoding(card, scoreOutput, cardFile);
-  const graph = prepareExplanationGraph(
-    file.model,
-    card,
-    { name: decoding.tensor, positiveColumn: decoding.task === 'classification' ? decoding.positiveColumn : 0 },
-    { trees: explanationMethod(card) === 'shapley' },
-  );
-  if (decoding.task === 'classification') decoding.margin = graph.margin;
-  if (graph.trees && 'tensor' in graph.trees) decoding.treeInput = graph.trees.tensor;
-  const rewritten = scoreOutput.rewritten || graph.addedOutputs.length > 0;
-  const modelBytes = file.bytes && !rewritten ? file.bytes : encodeModel(file.model);
-
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelBytes, {
-      intraOpNumThreads: options.intraOpNumThreads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // A row the graph rejects reaches the caller as a per-record error and our JSON log;
-      // onnxruntime's own unstructured stderr line for it would only be noise (fatal still shows).
-      logSeverityLevel: 4,
-    });
-  } catch (error) {
-    throw new ModelLoadError(onnxFile, undefined, `onnxruntime cannot load it: ${(error as Error).message}`);
-  }
+  const source: SessionSource = { onnxFile, cardFile, card, intraOpNumThreads: options.intraOpNumThreads };
+  const { session, file, decoding, graph } = await openSession(source);
 
   try {
     checkBatchAxes(session.inputMetadata, onnxFile);
@@ -90,6 +53,7 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
       card,
       directory,
       session,
+      source,
       bindings,
       decoding,
       baselines,
@@ -99,7 +63,7 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
       explanation: explanations.summary,
       addedOutputs: graph.addedOutputs,
     };
-    return new ScoringModel(parts, options.metrics);
+    return new ScoringModel(parts, options);
   } catch (error) {
     await session.release();
     throw error;

@@ -70,6 +70,8 @@ export class ModelRegistry {
           `${first.problem} (and ${failures.length - 1} more model problems: npm run validate-models -- <dir> lists them all)`,
         );
       }
+      // One at a time, once nothing else loads: each times its own runs (scoring-model.ts).
+      for (const model of models) await model.calibrate();
       return ModelRegistry.fromModels(models, warnings);
     } catch (error) {
       await Promise.all(models.map((m) => m.session.release()));

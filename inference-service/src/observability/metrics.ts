@@ -58,6 +58,22 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly inferenceQueuedRows = new Gauge({
+    name: 'byom_inference_queued_rows',
+    help: 'Rows waiting for or in an onnxruntime run, by model and version; past MAX_QUEUED_ROWS requests get 503.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  private readBytesInFlight: () => number = () => 0;
+
+  readonly bytesInFlight: Gauge = new Gauge({
+    name: 'byom_request_bytes_in_flight',
+    help: 'Request body bytes being served; past MAX_BYTES_IN_FLIGHT requests get 503 OVERLOADED.',
+    registers: [this.registry],
+    collect: (): void => this.bytesInFlight.set(this.readBytesInFlight()),
+  });
+
   readonly modelsLoaded = new Gauge({
     name: 'byom_models_loaded',
     help: 'Model versions loaded and ready to serve.',
@@ -159,6 +175,11 @@ export class ServiceMetrics {
     labels: Partial<Record<L, string | number>>,
   ): Histogram.Internal<L> {
     return metric.labels(labels);
+  }
+
+  /** Where the bytes-in-flight gauge reads its value at scrape time. */
+  observeBytesInFlight(read: () => number): void {
+    this.readBytesInFlight = read;
   }
 
   /** Counts and times one request under its route pattern. */

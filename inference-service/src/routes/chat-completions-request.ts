@@ -76,13 +76,9 @@ export function generationInputOf(
   for (const [name, value] of Object.entries(request.parameters ?? {})) {
     const known = KNOWN_PARAMETERS[name];
     const invalid = () =>
-      new ApiError(
-        400,
-        'VALIDATION_ERROR',
-        `invalid request: parameters.${name}: not a valid ${name}`,
-        undefined,
-        `parameters.${name}`,
-      );
+      new ApiError(400, 'VALIDATION_ERROR', `invalid request: parameters.${name}: not a valid ${name}`, undefined, {
+        param: `parameters.${name}`,
+      });
     if (known !== undefined) {
       if (!known.valid(value)) throw invalid();
       options[known.option] ??= value as number;
@@ -99,13 +95,9 @@ export function generationInputOf(
   }
   if (Object.keys(raw).length > 0) options.rawFields = raw;
   if ((options.n ?? 1) > 1 && request.stream === true) {
-    throw new ApiError(
-      400,
-      'VALIDATION_ERROR',
-      'invalid request: n > 1 cannot be streamed; send n = 1',
-      undefined,
-      'n',
-    );
+    throw new ApiError(400, 'VALIDATION_ERROR', 'invalid request: n > 1 cannot be streamed; send n = 1', undefined, {
+      param: 'n',
+    });
   }
 
   request.messages.forEach((message, i) => {

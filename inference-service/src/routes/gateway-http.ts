@@ -20,17 +20,14 @@ export function setTimingHeaders(c: Context, timing: GenerationTiming): void {
   c.header('X-BYOM-Gateway-Ms', String(timing.gatewayMs));
 }
 
-/** Runs the gateway; its errors keep their timing headers on the way to the app's error handler. */
+/** Runs the gateway; its errors keep their timing headers on the way to the app's error handler (which sets Retry-After). */
 export async function withTimingHeaders<T extends GenerationTiming>(c: Context, run: () => Promise<T>): Promise<T> {
   try {
     const result = await run();
     setTimingHeaders(c, result);
     return result;
   } catch (error) {
-    if (error instanceof GatewayError) {
-      setTimingHeaders(c, error.timing);
-      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
-    }
+    if (error instanceof GatewayError) setTimingHeaders(c, error.timing);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError } from '../http/api-error.ts';
+import { ApiError, echoed } from '../http/api-error.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
@@ -108,7 +108,7 @@ export function modelNotFound(registry: ModelRegistry, name: string, version?: s
   const family = registry.versionsOf(name);
   const message =
     family && version !== undefined
-      ? `model "${name}" has no version "${version}" (versions: ${family.models.map((m) => m.version).join(', ')})`
-      : `unknown model "${name}" (known models: ${known.map((m) => m.name).join(', ') || 'none'})`;
+      ? `model ${echoed(name)} has no version ${echoed(version)} (versions: ${family.models.map((m) => m.version).join(', ')})`
+      : `unknown model ${echoed(name)} (known models: ${known.map((m) => m.name).join(', ') || 'none'})`;
   return new ApiError(404, 'MODEL_NOT_FOUND', message, { knownModels: known });
 }

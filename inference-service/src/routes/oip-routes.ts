@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import ort from 'onnxruntime-node';
-import { ApiError } from '../http/api-error.ts';
+import { ApiError, echoed } from '../http/api-error.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
@@ -43,11 +43,29 @@ const ModelMetadata = z
   })
   .openapi('OipModelMetadata');
 
-const Parameters = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+/**
+ * Bounds on what a request may hold, checked before the elements are (zod checks an array's
+ * length first): thousands of empty tensors or parameters cost an issue object each otherwise.
+ */
+const MAX_TENSORS = 256;
+const MAX_RANK = 16;
+const MAX_PARAMETERS = 64;
+
+/** Parameters are accepted and ignored; their number is bounded before their values are checked. */
+const Parameters = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.keys(value).length > MAX_PARAMETERS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_PARAMETERS} parameters`, input: value });
+      return z.NEVER;
+    }
+    return value;
+  },
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+);
 
 const InferInputTensor = z.object({
   name: z.string().min(1),
-  shape: z.array(z.number().int().min(0)),
+  shape: z.array(z.number().int().min(0)).max(MAX_RANK),
   datatype: Datatype,
   parameters: Parameters.optional(),
   data: z.array(z.unknown()).openapi({ description: 'Row-major tensor contents, flat or nested.' }),
@@ -57,8 +75,11 @@ const InferRequest = z
   .object({
     id: z.string().optional(),
     parameters: Parameters.optional(),
-    inputs: z.array(InferInputTensor).min(1),
-    outputs: z.array(z.object({ name: z.string().min(1), parameters: Parameters.optional() })).optional(),
+    inputs: z.array(InferInputTensor).min(1).max(MAX_TENSORS),
+    outputs: z
+      .array(z.object({ name: z.string().min(1), parameters: Parameters.optional() }))
+      .max(MAX_TENSORS)
+      .optional(),
   })
   .openapi('OipInferRequest');
 
@@ -193,12 +214,12 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
           throw new ApiError(
             400,
             'VALIDATION_ERROR',
-            `unknown outputs ${unknown.join(', ')} (outputs: ${available.join(', ')})`,
+            `unknown outputs ${unknown.slice(0, 5).map(echoed).join(', ')} (outputs: ${available.join(', ')})`,
           );
         }
         let results: Record<string, ort.Tensor>;
         try {
-          results = await model.session.run(feeds, wanted);
+          results = await model.runSession(feeds, wanted);
         } catch (error) {
           throw new ApiError(400, 'INFERENCE_FAILED', `the model rejected the inputs: ${(error as Error).message}`);
         }
@@ -255,7 +276,7 @@ function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTen
       throw new ApiError(
         400,
         'VALIDATION_ERROR',
-        `unknown input "${input.name}" (inputs: ${expected.map((e) => e.name).join(', ')})`,
+        `unknown input ${echoed(input.name)} (inputs: ${expected.map((e) => e.name).join(', ')})`,
       );
     }
     if (meta.datatype !== input.datatype) {
@@ -265,7 +286,15 @@ function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTen
         `input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`,
       );
     }
-    const values = (input.data as unknown[]).flat(Infinity);
+    // Nested data goes as deep as the shape, no deeper: flat(Infinity) would recurse as deep as the body nests.
+    const values = (input.data as unknown[]).flat(Math.max(0, input.shape.length - 1));
+    if (values.some(Array.isArray)) {
+      throw new ApiError(
+        400,
+        'VALIDATION_ERROR',
+        `input "${input.name}" nests its data deeper than its shape [${input.shape.join(', ')}]`,
+      );
+    }
     const size = input.shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) {
       throw new ApiError(

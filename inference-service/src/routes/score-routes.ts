@@ -1,9 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { overloaded } from '../http/admission-control.ts';
 import { ApiError } from '../http/api-error.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
+import { QueueFullError } from '../models/inference-batcher.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { scoreRecords } from '../scoring/score-records.ts';
 import { ScoreRequest, ScoreResponse } from '../scoring/score-schemas.ts';
@@ -29,31 +32,32 @@ const scoreRoute = createRoute({
     401: errorDoc('Missing or invalid service key'),
     404: errorDoc('Unknown model or version; details list the known models'),
     413: errorDoc('Body or record count over the limit'),
-    503: errorDoc('Models are still loading'),
+    503: errorDoc(
+      'NOT_READY: models are still loading; OVERLOADED: too much work is queued (admission control). Retry-After says when to retry',
+    ),
   },
 });
 
 /**
- * POST /v1/score. zod checks the envelope (ScoreRequest); each record's features are checked
- * against the model card in scoreRecords, so a bad record fails alone.
+ * POST /v1/score. The record count and the model's queue are checked first (scoreAdmission),
+ * then zod checks the envelope (ScoreRequest); each record's features are checked against the
+ * model card in scoreRecords, so a bad record fails alone.
  */
 export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRecords: number): OpenAPIHono {
   const app = createRouter();
-  app.openapi(scoreRoute, async (c) => {
+  app.openapi({ ...scoreRoute, middleware: [scoreAdmission(state, maxRecords)] }, async (c) => {
     const request = c.req.valid('json');
     const registry = state.requireRegistry();
-    if (request.records.length > maxRecords) {
-      throw new ApiError(
-        413,
-        'TOO_MANY_RECORDS',
-        `${request.records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
-        { limit: maxRecords },
-      );
-    }
     const model = registry.get(request.model, request.version);
     if (!model) throw modelNotFound(registry, request.model, request.version);
 
-    const answer = await scoreRecords(model, request);
+    let answer;
+    try {
+      answer = await scoreRecords(model, request);
+    } catch (error) {
+      if (error instanceof QueueFullError) throw overloaded(`model ${model.name} is busy: ${error.message}`);
+      throw error;
+    }
     if (answer.results.length > 0) {
       metrics.recordsScored.labels({ model: model.name, version: model.version }).inc(answer.results.length);
     }
@@ -66,4 +70,42 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
     return c.json(answer, 200);
   });
   return app;
+}
+
+/**
+ * What can be refused from the parsed body alone, before zod looks at a single record: 413
+ * TOO_MANY_RECORDS (a million empty records would otherwise cost a million issue objects, and an
+ * error body to match), and 503 OVERLOADED when the model's queue cannot take as many rows as the
+ * request may make (each record, plus one per feature when explaining), so a request that would
+ * be shed anyway costs no validation. The parsed body is Hono's cached one, which the validator
+ * then reads; anything malformed is left to the validator to describe.
+ */
+function scoreAdmission(state: ServiceState, maxRecords: number): MiddlewareHandler {
+  return async (c, next) => {
+    let body: { model?: unknown; version?: unknown; records?: unknown; explain?: unknown } | null;
+    try {
+      body = (await c.req.json()) as typeof body;
+    } catch {
+      return next();
+    }
+    const records = body?.records;
+    if (!Array.isArray(records)) return next();
+    if (records.length > maxRecords) {
+      throw new ApiError(
+        413,
+        'TOO_MANY_RECORDS',
+        `${records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
+        { limit: maxRecords },
+      );
+    }
+    const model =
+      typeof body!.model === 'string' && (body!.version === undefined || typeof body!.version === 'string')
+        ? state.registry?.get(body!.model, body!.version)
+        : undefined;
+    const rows = records.length * (body!.explain === true && model ? 1 + model.card.features.length : 1);
+    if (model && !model.hasRoomFor(rows)) {
+      throw overloaded(`model ${model.name} is busy: its queue has no room for ${rows} more rows`);
+    }
+    return next();
+  };
 }

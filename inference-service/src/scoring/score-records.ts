@@ -1,7 +1,9 @@
 import { MAX_ROUNDS } from '../explanations/explainer.ts';
 import type { ExplanationResult, RecordExplanation } from '../explanations/explainer.ts';
+import { echoed } from '../http/api-error.ts';
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
 import type { ModelValue } from '../models/feature-encoder.ts';
+import { QueueFullError } from '../models/inference-batcher.ts';
 import type { Band } from '@byom/contracts/model-card';
 import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
 import { changeCount, coalitionCount, recordRowCount } from '../models/row-batch.ts';
@@ -15,7 +17,8 @@ import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, Sc
  * one session run, and reports bad records as per-record errors without failing the others.
  * Sampled explanations that have not reached their tolerance take further rounds, each one
  * run for every record still sampling. A request whose rows would not fit one run of
- * MAX_RUN_ROWS is run in several, one after another, so its tensors stay small.
+ * MAX_RUN_ROWS is run in several, one after another, so its tensors stay small. Throws a
+ * QueueFullError when the model has too many rows waiting already.
  */
 
 /**
@@ -55,6 +58,8 @@ export async function scoreRecords(model: ScoringModel, input: ScoreInput): Prom
     try {
       groups.push(...recordRows(part, await model.predict({ records: part.map(firstRoundRows) })));
     } catch (batchError) {
+      // A full queue is the service's state, not a record's fault: the whole request is refused (503).
+      if (batchError instanceof QueueFullError) throw batchError;
       groups.push(...(await isolateFailures(model, part, batchError)));
     }
   }
@@ -93,7 +98,7 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
       errors.push({
         id: record.id,
         code: 'DUPLICATE_ID',
-        message: `id "${record.id}" appears more than once; it was scored once`,
+        message: `id ${echoed(record.id)} appears more than once; it was scored once`,
       });
       continue;
     }

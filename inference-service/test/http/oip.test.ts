@@ -155,7 +155,11 @@ describe('Open Inference Protocol v2', () => {
           inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }],
           outputs: [{ name: 'nope' }],
         },
-        /unknown outputs nope/,
+        /unknown outputs "nope"/,
+      ],
+      [
+        { inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: [[[1, 2, 3]]] }] },
+        /nests its data deeper than its shape \[1, 3\]/,
       ],
     ];
     for (const [body, message] of cases) {

@@ -100,16 +100,25 @@ describe('request signing (X-BYOM-Signature)', () => {
       assert.match(result.message, /request expired or not yet valid/);
     }
     const undated = JSON.stringify({ model: 'm', records: [{ id: 'r', features: {} }] });
-    assert.match((await post(t, undated, sign(SECRET, undated))).message, /sentAt null/);
+    assert.match((await post(t, undated, sign(SECRET, undated))).message, /sentAt missing or not a string/);
   });
 
-  it('rejects a replayed request id within the window', async () => {
+  it('rejects a replayed body within the window, whatever it holds', async () => {
     clock.now = Date.now();
     const t = await app([SECRET]);
-    const raw = body(clock.now, 'once-only');
-    assert.equal((await post(t, raw, sign(SECRET, raw))).code, 'MODEL_NOT_FOUND');
-    const replay = await post(t, raw, sign(SECRET, raw));
-    assert.deepEqual([replay.status, replay.message], [401, 'replayed request']);
+    const sentAt = new Date(clock.now).toISOString();
+    const bodies = [
+      body(clock.now, 'once-only'),
+      JSON.stringify({ model: 'm', records: [{ id: 'r', features: {} }], sentAt }),
+      JSON.stringify({ model: 'm', records: [{ id: 'r', features: {} }], sentAt, requestId: 42 }),
+      JSON.stringify({ model: 'm', records: [{ id: 'r', features: {} }], sentAt, requestId: null }),
+    ];
+    for (const raw of bodies) {
+      // Past the signature check the first time (a non-string requestId then fails validation).
+      assert.notEqual((await post(t, raw, sign(SECRET, raw))).status, 401, `first time: ${raw}`);
+      const replay = await post(t, raw, sign(SECRET, raw));
+      assert.deepEqual([replay.status, replay.message], [401, 'replayed request'], `replayed: ${raw}`);
+    }
   });
 
   it('answers a signed body that is not JSON with INVALID_JSON', async () => {

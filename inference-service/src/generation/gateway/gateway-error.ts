@@ -11,8 +11,6 @@ import type { GenerationTiming } from '../domain.ts';
 export class GatewayError extends ApiError {
   override name = 'GatewayError';
   readonly timing: GenerationTiming;
-  /** Sent as Retry-After: when a refused request (429, 503) is worth sending again. */
-  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     status: ApiError['status'],
@@ -23,8 +21,7 @@ export class GatewayError extends ApiError {
     retryAfterSeconds?: number,
     param?: string,
   ) {
-    super(status, code, message, details, param);
+    super(status, code, message, details, { param, retryAfterSeconds });
     this.timing = timing;
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

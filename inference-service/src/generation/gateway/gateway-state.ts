@@ -1,4 +1,4 @@
-import { ApiError } from '../../http/api-error.ts';
+import { ApiError, notReady } from '../../http/api-error.ts';
 import type { LlmGateway } from './llm-gateway.ts';
 
 /**
@@ -35,6 +35,6 @@ export class GatewayState {
         { knownRoutes: [] },
       );
     }
-    throw new ApiError(503, 'NOT_READY', 'the LLM gateway is still starting; retry in a moment');
+    throw notReady('the LLM gateway is still starting; retry in a moment');
   }
 }

@@ -66,7 +66,14 @@ export interface GenerationStream {
   events: AsyncGenerator<StreamEvent, void, undefined>;
 }
 
-export type MaskFunction = (input: MaskingInput<ChatMessage>) => MaskingOutput<ChatMessage>;
+/**
+ * The masking step. It may run elsewhere (server.ts hands large prompts to the worker pool) and
+ * must stop when `signal` aborts: the caller's deadline counts the time masking takes.
+ */
+export type MaskFunction = (
+  input: MaskingInput<ChatMessage>,
+  signal: AbortSignal,
+) => MaskingOutput<ChatMessage> | Promise<MaskingOutput<ChatMessage>>;
 
 export interface GatewayDependencies {
   routes: RouteTable;
@@ -256,11 +263,29 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       stop: input.options.stop ?? null,
       schema: (input.options.json?.schema ?? null) as ForwardedValue,
     };
+    const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
+    const deadlineAt = input.arrivedAt + budgetMs;
+    const maskingSignal = AbortSignal.any([
+      AbortSignal.timeout(Math.max(0, Math.ceil(deadlineAt - now()))),
+      ...(input.signal ? [input.signal] : []),
+    ]);
     let masked: MaskingOutput<ChatMessage>;
     try {
-      masked = mask({ messages: input.messages, pii: input.pii, forwarded });
+      masked = await mask({ messages: input.messages, pii: input.pii, forwarded }, maskingSignal);
     } catch (error) {
       settle(undefined);
+      if (maskingSignal.aborted) {
+        // Nothing was sent: the deadline (or the caller) ran out while the prompt was being masked.
+        const time = timing(input, 0);
+        finish(input, route.name, 'deadline_exceeded', { time, code: 'DEADLINE_EXCEEDED', reason: 'masking' });
+        throw new GatewayError(
+          504,
+          'DEADLINE_EXCEEDED',
+          `no answer within the deadline of ${budgetMs} ms: masking the prompt took longer, so it was not sent to any provider`,
+          { attempts: [], deadlineMs: budgetMs },
+          time,
+        );
+      }
       // Fail closed: the text is never sent unmasked.
       const time = timing(input, 0);
       finish(input, route.name, 'masking_failed', {
@@ -280,7 +305,6 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     }
     const vault = PlaceholderVault.fromSnapshot(masked.vault);
     const maskedForwarded = masked.forwarded as { stop: string[] | null; schema: Record<string, unknown> | null };
-    const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
     const options = {
       ...input.options,
       ...(maskedForwarded.stop !== null ? { stop: maskedForwarded.stop } : {}),
@@ -299,7 +323,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       bound: estimate,
       warnings,
       settle,
-      deadlineAt: input.arrivedAt + budgetMs,
+      deadlineAt,
       budgetMs,
     };
   };

@@ -111,14 +111,17 @@ const MAX_CACHED_SCHEMAS = 200;
  * error, reported before any provider is called.
  */
 export function compileJsonSchema(schema: Record<string, unknown>, where: string): CompiledJsonSchema {
-  const key = JSON.stringify(schema);
-  const cached = compiled.get(key);
-  if (cached !== undefined) return cached;
+  let key: string;
   let validator: CompiledJsonSchema;
   try {
+    // Inside the try: a schema nested thousands deep overflows the stack here as in fromJSONSchema.
+    key = JSON.stringify(schema);
+    const cached = compiled.get(key);
+    if (cached !== undefined) return cached;
     validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
   } catch (error) {
-    throw new ApiError(400, 'VALIDATION_ERROR', `${where}: unsupported JSON Schema: ${(error as Error).message}`);
+    const reason = error instanceof RangeError ? 'it is nested too deeply' : (error as Error).message;
+    throw new ApiError(400, 'VALIDATION_ERROR', `${where}: unsupported JSON Schema: ${reason.slice(0, 300)}`);
   }
   if (compiled.size >= MAX_CACHED_SCHEMAS) compiled.delete(compiled.keys().next().value!);
   compiled.set(key, validator);

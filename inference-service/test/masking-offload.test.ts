@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildLargePromptBody } from '../bench/llm-request-bodies.ts';
+import { startProductionService } from './support/production-service.ts';
+import type { ProductionService } from './support/production-service.ts';
+import type { ServiceProcess } from './support/service-process.ts';
+import type { StubLlmProvider } from './support/stub-llm-provider.ts';
+
+const KEY = 'masking-offload-key-0123456789';
+/** About the largest prompt the service accepts (MAX_BODY_BYTES is 10 MiB): seconds of masking. */
+const HUGE_PROMPT_CHARS = 9_000_000;
+
+/**
+ * Large prompts are masked on the worker pool, against the production command: the event loop
+ * keeps answering while one is masked, and the caller's deadline counts the masking time.
+ */
+describe('masking a 9 MB prompt in the production process', () => {
+  let running: ProductionService;
+  let service: ServiceProcess;
+  let stub: StubLlmProvider;
+
+  before(async () => {
+    // The route the benchmark's prompt bodies name.
+    running = await startProductionService({ BYOM_API_KEYS: KEY }, 'bench');
+    ({ service, stub } = running);
+    // A short answer: the stub's default echo of a 9 MB prompt would be over the route's length cap.
+    stub.setDefault({ type: 'reply', text: 'Call [NAME_1] at [EMAIL_1] this week.' });
+  });
+  after(async () => {
+    await running?.stop();
+  });
+
+  const generate = (body: unknown) =>
+    fetch(`${service.baseUrl}/v1/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('keeps answering health checks while the prompt is masked, then answers the prompt', async () => {
+    let pending = true;
+    const huge = generate(buildLargePromptBody(HUGE_PROMPT_CHARS)).then(async (response) => {
+      pending = false;
+      return {
+        status: response.status,
+        body: (await response.json()) as { text?: string; masked?: { total: number } },
+      };
+    });
+    // Masking 9 MB takes seconds. On the main thread it would hold every health check until it
+    // ended (a few answers at most while the request is pending); on the pool they keep coming.
+    let answeredWhilePending = 0;
+    while (pending) {
+      const health = await fetch(`${service.baseUrl}/healthz`);
+      assert.equal(health.status, 200);
+      if (pending) answeredWhilePending++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(answeredWhilePending >= 10, `${answeredWhilePending} health checks answered while masking`);
+
+    const answer = await huge;
+    assert.equal(answer.status, 200, JSON.stringify(answer.body).slice(0, 300));
+    assert.ok(answer.body.masked!.total > 1000, 'every paragraph had values to mask');
+    assert.equal(answer.body.text, 'Call Jane Doe at jane.doe0@acme.example this week.');
+    const sent = stub.requests.at(-1)!.rawBody;
+    for (const value of ['jane.doe', 'Jane Doe']) {
+      const at = sent.indexOf(value);
+      assert.equal(at, -1, `the provider saw placeholders only, not: ${sent.slice(Math.max(0, at - 200), at + 100)}`);
+    }
+  });
+
+  it('counts masking time against the deadline: 504 DEADLINE_EXCEEDED, and nothing sent', async () => {
+    const before = stub.requests.length;
+    const response = await generate(buildLargePromptBody(HUGE_PROMPT_CHARS, 1000));
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(response.status, 504);
+    assert.equal(body.error.code, 'DEADLINE_EXCEEDED');
+    assert.match(body.error.message, /masking the prompt took longer/);
+    assert.equal(stub.requests.length, before, 'no provider was called');
+
+    // The pool thread stopped for the deadline is replaced: the next large prompt is masked.
+    const next = await generate(buildLargePromptBody(64 * 1024));
+    assert.equal(next.status, 200);
+  });
+});
