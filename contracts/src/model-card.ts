@@ -14,6 +14,32 @@ const featureValue = z.union([z.number(), z.string(), z.boolean()]);
 export const FeatureType = z.enum(['number', 'integer', 'boolean', 'category']);
 export type FeatureType = z.infer<typeof FeatureType>;
 
+/**
+ * The values "how to improve" may suggest for a feature a rep can change: `true` for every
+ * category the card lists (or both booleans), a list of `values`, or a number grid from `min`
+ * to `max` by `step`. actionableCandidates() expands it.
+ */
+export const ActionableSpec = z.union([
+  z.literal(true),
+  z
+    .object({
+      values: z.array(featureValue).min(1).optional().describe('The values a suggestion may set.'),
+      min: z.number().optional().describe('Numbers: the lowest value a suggestion may set.'),
+      max: z.number().optional().describe('Numbers: the highest value a suggestion may set.'),
+      // A refinement rather than .positive(): OpenAPI 3.0 (GET /v1/models serves cards) has no numeric exclusiveMinimum.
+      step: z
+        .number()
+        .refine((step) => step > 0, 'must be above 0')
+        .optional()
+        .describe('Numbers: the grid from min to max a suggestion picks from.'),
+    })
+    .strict(),
+]);
+export type ActionableSpec = z.infer<typeof ActionableSpec>;
+
+/** A number grid or value list longer than this is refused: every value is a model row per record. */
+export const MAX_ACTIONABLE_VALUES = 100;
+
 export const FeatureSpec = z
   .object({
     name: z.string().min(1).describe('Feature name as sent in score requests (and mapped from a Salesforce field).'),
@@ -39,6 +65,9 @@ export const FeatureSpec = z
     baseline: featureValue
       .optional()
       .describe('Reference value for explanations: the impact of a feature is the change from substituting it.'),
+    actionable: ActionableSpec.optional().describe(
+      'A value a rep can change: "how to improve" suggestions try the values listed here (docs/explanations.md).',
+    ),
   })
   .strict();
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
@@ -158,6 +187,67 @@ export const TrainingData = z
   })
   .catchall(z.unknown());
 
+/**
+ * How the service explains this model's scores (docs/explanations.md). A card without this
+ * block predates the choice and keeps `occlusion`, so no existing model's factors change
+ * silently; a card with it gets `shapley` unless it says otherwise. The trainer writes it.
+ */
+export const ExplanationsSpec = z
+  .object({
+    method: z
+      .enum(['shapley', 'occlusion'])
+      .default('shapley')
+      .describe(
+        'shapley: impacts that add up (exact, TreeSHAP or sampled with a stated error); occlusion: one feature at a time.',
+      ),
+    tolerance: z
+      .number()
+      .refine((tolerance) => tolerance > 0, 'must be above 0')
+      .optional()
+      .describe(
+        'Sampled Shapley values: keep sampling until every impact is within this of the exact value (95 % confidence), ' +
+          'in log-odds for classifiers and raw output units for regressors. Default 0.05.',
+      ),
+    improve: z
+      .enum(['raise', 'lower'])
+      .default('raise')
+      .describe(
+        'Which way "how to improve" suggestions move the score: raise it (default) or lower it (a churn risk).',
+      ),
+  })
+  .strict();
+export type ExplanationsSpec = z.infer<typeof ExplanationsSpec>;
+
+/** The method a card's scores are explained with: `occlusion` for a card without an explanations block. */
+export function explanationMethod(card: { explanations?: { method: 'shapley' | 'occlusion' } | undefined }) {
+  return card.explanations?.method ?? 'occlusion';
+}
+
+/**
+ * The values "how to improve" may suggest for a feature, in the card's order (undefined when
+ * the feature is not actionable). A grid is min, min + step, … up to max.
+ */
+export function actionableCandidates(feature: FeatureSpec): Array<number | string | boolean> | undefined {
+  const actionable = feature.actionable;
+  if (actionable === undefined) return undefined;
+  if (actionable === true) {
+    if (feature.type === 'boolean') return [true, false];
+    return feature.categories ?? [];
+  }
+  if (actionable.values) return actionable.values;
+  const { min, max, step } = actionable;
+  if (min === undefined || max === undefined || step === undefined) return [];
+  const values: number[] = [];
+  // Counted in steps, not accumulated, so 0.1 steps do not drift; the epsilon keeps max itself on the grid.
+  for (let i = 0; min + i * step <= max + step * 1e-9 && i <= MAX_ACTIONABLE_VALUES; i++) {
+    values.push(Math.round((min + i * step) * 1e9) / 1e9);
+  }
+  return values;
+}
+
+/** Candidate rows "how to improve" may score per record (every single change and every pair); more is refused at load. */
+export const MAX_IMPROVEMENT_ROWS = 2_000;
+
 /** A model name: also its directory under the models directory, and what Custom Metadata names. */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A model version: also its directory under `<name>/`. compareVersions (model-versions.ts) orders them. */
@@ -187,6 +277,7 @@ export const ModelCard = z
     inputs: InputsSpec,
     output: OutputSpec,
     bands: z.array(Band).optional().describe('Score bands; a score gets the band with the highest min it reaches.'),
+    explanations: ExplanationsSpec.optional(),
     metrics: ModelMetrics.optional(),
     trainingData: TrainingData.optional(),
     owner: z.string().optional(),
@@ -211,7 +302,20 @@ export const ModelCard = z
           message: 'only number and integer features can be passed as NaN',
         });
       }
+      for (const message of actionableProblems(feature)) {
+        ctx.addIssue({ code: 'custom', path: ['features', index, 'actionable'], message });
+      }
     });
+    const improvementRows = countImprovementRows(card.features);
+    if (improvementRows > MAX_IMPROVEMENT_ROWS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['features'],
+        message:
+          `the actionable features' values make ${improvementRows} candidate rows per record (every single change and every pair); ` +
+          `at most ${MAX_IMPROVEMENT_ROWS}: list fewer values or use a coarser step`,
+      });
+    }
     if (card.task === 'regression' && !card.output.range) {
       ctx.addIssue({
         code: 'custom',
@@ -260,4 +364,81 @@ export type ModelCard = z.infer<typeof ModelCard>;
 export function scoreOfValue(value: number, [low, high]: readonly [number, number]): number {
   const score = (value - low) / (high - low);
   return score < 0 ? 0 : score > 1 ? 1 : score;
+}
+
+/** What is wrong with a feature's actionable values, if anything. */
+function actionableProblems(feature: FeatureSpec): string[] {
+  const actionable = feature.actionable;
+  if (actionable === undefined) return [];
+  const { type } = feature;
+  if (actionable === true) {
+    if (type === 'number' || type === 'integer') {
+      return ['a number needs the values a suggestion may set: values, or min, max and step'];
+    }
+    if (type === 'category' && !feature.categories?.length) {
+      return ['true means every listed category, and the feature lists none: list categories or values'];
+    }
+    return [];
+  }
+  const problems: string[] = [];
+  const grid = actionable.min !== undefined || actionable.max !== undefined || actionable.step !== undefined;
+  if (actionable.values && grid) problems.push('give either values or min, max and step, not both');
+  if (!actionable.values && !grid) problems.push('give values, or min, max and step');
+  if (grid) {
+    if (type !== 'number' && type !== 'integer')
+      problems.push(`min, max and step are for numbers; a ${type} lists values`);
+    else if (actionable.min === undefined || actionable.max === undefined || actionable.step === undefined) {
+      problems.push('a number grid needs min, max and step');
+    } else if (actionable.min > actionable.max) problems.push('min is above max');
+    else if (type === 'integer' && ![actionable.min, actionable.step].every(Number.isInteger)) {
+      problems.push('an integer grid needs an integer min and step');
+    } else if ((actionable.max - actionable.min) / actionable.step + 1 > MAX_ACTIONABLE_VALUES) {
+      problems.push(`the grid has more than ${MAX_ACTIONABLE_VALUES} values: use a coarser step`);
+    }
+  }
+  for (const value of actionable.values ?? []) {
+    const problem = valueProblem(feature, value);
+    if (problem) problems.push(problem);
+  }
+  if (actionable.values && actionable.values.length > MAX_ACTIONABLE_VALUES) {
+    problems.push(`more than ${MAX_ACTIONABLE_VALUES} values`);
+  }
+  const candidates = grid ? [actionable.min, actionable.max] : [];
+  for (const bound of candidates) {
+    if (bound === undefined) continue;
+    if ((feature.min !== undefined && bound < feature.min) || (feature.max !== undefined && bound > feature.max)) {
+      problems.push(
+        `${bound} is outside the values the feature accepts (min ${feature.min ?? '-'}, max ${feature.max ?? '-'})`,
+      );
+    }
+  }
+  return problems;
+}
+
+function valueProblem(feature: FeatureSpec, value: number | string | boolean): string | undefined {
+  switch (feature.type) {
+    case 'category':
+      return typeof value === 'string' ? undefined : `${JSON.stringify(value)} is not a category (a string)`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${JSON.stringify(value)} is not true or false`;
+    case 'number':
+    case 'integer':
+      if (typeof value !== 'number') return `${JSON.stringify(value)} is not a number`;
+      if (feature.type === 'integer' && !Number.isInteger(value)) return `${value} is not an integer`;
+      if ((feature.min !== undefined && value < feature.min) || (feature.max !== undefined && value > feature.max)) {
+        return `${value} is outside the values the feature accepts (min ${feature.min ?? '-'}, max ${feature.max ?? '-'})`;
+      }
+      return undefined;
+  }
+}
+
+/** Rows "how to improve" scores per record at most: each candidate value alone, and each pair of values of two features. */
+function countImprovementRows(features: FeatureSpec[]): number {
+  const counts = features.map((f) => actionableCandidates(f)?.length ?? 0).filter((n) => n > 0);
+  let rows = 0;
+  for (let i = 0; i < counts.length; i++) {
+    rows += counts[i]!;
+    for (let j = i + 1; j < counts.length; j++) rows += counts[i]! * counts[j]!;
+  }
+  return rows;
 }

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FeatureType, MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN, ModelCard, scoreOfValue } from '../src/model-card.ts';
+import {
+  FeatureType,
+  MAX_IMPROVEMENT_ROWS,
+  MODEL_NAME_PATTERN,
+  MODEL_VERSION_PATTERN,
+  ModelCard,
+  actionableCandidates,
+  explanationMethod,
+  scoreOfValue,
+} from '../src/model-card.ts';
 
 const card = {
   name: 'lead-scoring',
@@ -129,5 +138,71 @@ describe('model card', () => {
     assert.ok(!MODEL_VERSION_PATTERN.test('1.0/2'));
     assert.deepEqual(problems({ ...card, version: '' }), ['version: a version such as 1.0.0']);
     assert.deepEqual(FeatureType.options, ['number', 'integer', 'boolean', 'category']);
+  });
+
+  it('keeps occlusion for a card without an explanations block, and defaults a block to shapley', () => {
+    assert.equal(explanationMethod(ModelCard.parse(card)), 'occlusion');
+    const withBlock = ModelCard.parse({ ...card, explanations: {} });
+    assert.equal(explanationMethod(withBlock), 'shapley');
+    assert.deepEqual(withBlock.explanations, { method: 'shapley', improve: 'raise' });
+    assert.equal(explanationMethod(ModelCard.parse({ ...card, explanations: { method: 'occlusion' } })), 'occlusion');
+    assert.deepEqual(problems({ ...card, explanations: { method: 'lime' } }), [
+      'explanations.method: Invalid option: expected one of "shapley"|"occlusion"',
+    ]);
+    assert.deepEqual(problems({ ...card, explanations: { tolerance: 0 } }), [
+      'explanations.tolerance: must be above 0',
+    ]);
+  });
+
+  it('expands actionable values: every category, both booleans, a listed set, or a number grid', () => {
+    const parsed = ModelCard.parse({
+      ...card,
+      features: [
+        { name: 'Source', type: 'category', categories: ['Web', 'Partner'], actionable: true },
+        { name: 'HasPhone', type: 'boolean', default: false, actionable: true },
+        { name: 'Opens', type: 'integer', min: 0, actionable: { min: 0, max: 10, step: 5 } },
+        { name: 'Discount', type: 'number', actionable: { min: 0, max: 0.3, step: 0.1 } },
+        { name: 'Tier', type: 'category', actionable: { values: ['Gold'] } },
+        { name: 'Other', type: 'number' },
+      ],
+    });
+    assert.deepEqual(
+      parsed.features.map((f) => actionableCandidates(f)),
+      [['Web', 'Partner'], [true, false], [0, 5, 10], [0, 0.1, 0.2, 0.3], ['Gold'], undefined],
+    );
+  });
+
+  it('names what is wrong with actionable values', () => {
+    const feature = (extra: Record<string, unknown>) => problems({ ...card, features: [{ name: 'F', ...extra }] });
+    assert.deepEqual(feature({ type: 'number', actionable: true }), [
+      'features.0.actionable: a number needs the values a suggestion may set: values, or min, max and step',
+    ]);
+    assert.deepEqual(feature({ type: 'category', actionable: true }), [
+      'features.0.actionable: true means every listed category, and the feature lists none: list categories or values',
+    ]);
+    assert.deepEqual(feature({ type: 'number', actionable: { min: 0, max: 10 } }), [
+      'features.0.actionable: a number grid needs min, max and step',
+    ]);
+    assert.deepEqual(feature({ type: 'integer', actionable: { min: 0, max: 10, step: 0.5 } }), [
+      'features.0.actionable: an integer grid needs an integer min and step',
+    ]);
+    assert.deepEqual(feature({ type: 'number', min: 0, actionable: { values: [-1, 'x'] } }), [
+      'features.0.actionable: -1 is outside the values the feature accepts (min 0, max -)',
+      'features.0.actionable: "x" is not a number',
+    ]);
+    assert.deepEqual(feature({ type: 'category', actionable: { min: 0, max: 1, step: 1 } }), [
+      'features.0.actionable: min, max and step are for numbers; a category lists values',
+    ]);
+    assert.deepEqual(feature({ type: 'number', actionable: { min: 0, max: 1000, step: 1 } }), [
+      'features.0.actionable: the grid has more than 100 values: use a coarser step',
+    ]);
+  });
+
+  it('refuses actionable values that would make more candidate rows per record than the limit', () => {
+    const grid = { min: 0, max: 49, step: 1 };
+    const three = ['A', 'B', 'C'].map((name) => ({ name, type: 'integer', actionable: grid }));
+    const found = problems({ ...card, features: three });
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, new RegExp(`^features: .* makes? 7650 candidate rows .* at most ${MAX_IMPROVEMENT_ROWS}`));
   });
 });

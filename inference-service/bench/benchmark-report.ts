@@ -1,5 +1,11 @@
 import type { LoadResult } from './load-generator.ts';
-import { CALLER_COUNTS, LARGE_PROMPT_CHARS, MIXED_GATEWAY_CONNECTIONS, OVERLOAD_CONNECTIONS } from './scenarios.ts';
+import {
+  CALLER_COUNTS,
+  EXPLANATION_CALLERS,
+  LARGE_PROMPT_CHARS,
+  MIXED_GATEWAY_CONNECTIONS,
+  OVERLOAD_CONNECTIONS,
+} from './scenarios.ts';
 
 /**
  * The shape of one benchmark run (also written to bench/results/latest.json) and its two
@@ -139,6 +145,11 @@ export function floorOf(run: BenchmarkRun, s: ScenarioResult): Floor | undefined
   };
 }
 
+/** Rows onnxruntime runs per record scored (explanations and improvements add rows), from the floor's count. */
+export function rowsPerRecord(s: ScenarioResult): number | undefined {
+  return s.floor && s.records > 0 ? round2(s.floor.rows / s.records) : undefined;
+}
+
 export function shedPercent(s: LoadResult): number {
   const shed = s.statusCodes['503'] ?? 0;
   return s.totalRequests > 0 ? Math.round((shed / s.totalRequests) * 1000) / 10 : 0;
@@ -149,7 +160,7 @@ function resultsTable(run: BenchmarkRun): string[] {
     const floor = floorOf(run, s);
     const delay = s.eventLoopDelayP99Ms !== undefined ? String(s.eventLoopDelayP99Ms) : '';
     const main =
-      `| ${s.name} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
+      `| ${s.name} | ${int(s.recordsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ${rowsPerRecord(s) ?? ''} | ` +
       `${round2(msPerRequest(s))} | ${round2(cpuMsPerRequest(s))} | ` +
       `${floor ? `${floor.echoMs} + ${floor.runMs} (${int(floor.rows)} rows)` : ''} | ${floor ? `${floor.ratio} / ${floor.cpuRatio}` : ''} | ` +
       `${delay} | ${mb(s.peakRssBytes)} | ${s.allowsShedding ? shedPercent(s) : ''} | ${s.targetCpuPercent} | ${s.otherCpuPercent} |`;
@@ -157,12 +168,12 @@ function resultsTable(run: BenchmarkRun): string[] {
     const a = s.alongside;
     return [
       main,
-      `| ↳ alongside: ${a.name} @${a.connections} | ${int(a.acceptedPerSecond)} requests/s | ${a.latencyMs.p50} | ${a.latencyMs.p99} | | | | | | | | | |`,
+      `| ↳ alongside: ${a.name} @${a.connections} | ${int(a.acceptedPerSecond)} requests/s | ${a.latencyMs.p50} | ${a.latencyMs.p99} | | | | | | | | | | |`,
     ];
   });
   return [
-    '| Scenario | Records/s | p50 ms | p99 ms | ms / request | CPU ms / request | Floor ms: echo + run | × floor (time / CPU) | Event-loop delay p99 ms | Peak RSS MB | Shed % | Server CPU % | Other CPU % |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Scenario | Records/s | p50 ms | p99 ms | Rows / record | ms / request | CPU ms / request | Floor ms: echo + run | × floor (time / CPU) | Event-loop delay p99 ms | Peak RSS MB | Shed % | Server CPU % | Other CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ];
 }
@@ -262,10 +273,18 @@ what onnxruntime itself takes for the same rows. What is left is the service's o
   requests with ${LARGE_PROMPT_CHARS / 1024} KB prompts full of PII (masked on the worker pool). Then the LLM gateway's own
   overhead (\`generate-1\`, a Lead summary with four PII values, against \`llm-direct-1\`, the stub provider
   called directly with the masked request), and health checks while a 9 MB prompt is masked.
+- **Explanation methods** ([explanations.md](explanations.md)), 200-record explained requests at ${EXPLANATION_CALLERS}
+  callers on the same graph and records: the bundled card asks for Shapley values (exact: its graph
+  makes every feature a group of its own) and \`-improve\` adds "how to improve" suggestions;
+  \`lead-scoring-occlusion\` is the same model with \`explanations.method: "occlusion"\` (what a card
+  without an explanations block gets); \`account-churn-mlp\` has no explanations block (occlusion) and
+  \`account-churn-mlp-shapley\` asks for Shapley values, sampled, since all 30 features interact
+  (bench/explanation-models.ts writes the variants). **Rows / record** is what onnxruntime runs per
+  record scored: the record's own row plus those its explanation and its suggestions need.
 - **The floor** of a scoring scenario, measured in the same run: the time per request of a bare
   Hono app that parses the same body and sends it back (\`inference-service/bench/echo-server.ts\`, same
   body, same number of callers), plus onnxruntime's own \`session.run\` time for exactly the rows that
-  request makes (records, plus one row per feature off its baseline when explaining), timed in the
+  request makes (records, plus the rows its explanations and suggestions need), timed in the
   benchmark's own process on a session opened as the service opens it (\`bench/session-floor.ts\`; the
   median of 30 requests). **Request time** is the service's time per request at that concurrency
   (1 / requests per second); **× floor** divides it by the floor, and the same for CPU time per request

@@ -1,10 +1,11 @@
 import { floorOf, mb, shedPercent } from './benchmark-report.ts';
 import type { BenchmarkRun, ScenarioResult, TargetResult } from './benchmark-report.ts';
-import { CALLER_COUNTS, OVERLOAD_CONNECTIONS } from './scenarios.ts';
+import { CALLER_COUNTS, EXPLANATION_CALLERS, OVERLOAD_CONNECTIONS } from './scenarios.ts';
 
 /**
- * The targets of issue 15 ("Performance, measured the way callers use it"), plus the boot
- * and LLM-gateway targets that still stand. Each is evaluated for every model and caller
+ * The targets of issue 15 ("Performance, measured the way callers use it"), issue 18's for
+ * explanation methods (Shapley and improvements against occlusion on the bundled model), and
+ * the boot and LLM-gateway targets that still stand. Each is evaluated for every model and caller
  * count whose scenarios ran. "Request time" is the server's time per request at that
  * concurrency (1 / requests per second), against the floor measured in the same run.
  */
@@ -19,6 +20,8 @@ const HEALTH_DURING_MASKING_MS = 50;
 const BOOT_MS = 2000;
 const GATEWAY_OVERHEAD_P50_MS = 2;
 const GATEWAY_OVERHEAD_P99_MS = 10;
+/** Explained by Shapley values, or with improvements, against the same model explained by occlusion (p99). */
+const SHAPLEY_OVER_OCCLUSION_P99 = 3;
 
 export function evaluateTargets(run: BenchmarkRun): TargetResult[] {
   const found = (name: string) => run.scenarios.find((s) => s.name === name);
@@ -72,6 +75,22 @@ export function evaluateTargets(run: BenchmarkRun): TargetResult[] {
         pass: overload.latencyMs.p99 < OVERLOAD_ACCEPTED_P99_MS,
       });
     }
+  }
+
+  const occlusion = found(`lead-scoring-occlusion score-200-explain @${EXPLANATION_CALLERS}`);
+  for (const name of [
+    `lead-scoring score-200-explain @${EXPLANATION_CALLERS}`,
+    `lead-scoring score-200-explain-improve @${EXPLANATION_CALLERS}`,
+  ]) {
+    const scenario = found(name);
+    if (!scenario || !occlusion || occlusion.latencyMs.p99 <= 0) continue;
+    const ratio = Math.round((scenario.latencyMs.p99 / occlusion.latencyMs.p99) * 100) / 100;
+    targets.push({
+      target: `${name.replace(/ @\d+$/, '')} p99 (Shapley${name.includes('improve') ? ' + improvements' : ''}) vs occlusion, ${EXPLANATION_CALLERS} callers`,
+      limit: `< ${SHAPLEY_OVER_OCCLUSION_P99} × occlusion's p99`,
+      measured: `${ms(scenario.latencyMs.p99)} = ${ratio} × ${ms(occlusion.latencyMs.p99)}`,
+      pass: ratio < SHAPLEY_OVER_OCCLUSION_P99,
+    });
   }
 
   const service = run.scenarios.filter((s) => s.target === 'service');

@@ -14,6 +14,8 @@ export interface ScoreBody {
   version: string;
   records: Array<{ id: string; features: Record<string, FeatureValue> }>;
   explain: boolean;
+  /** "How to improve" suggestions with the explanations (docs/explanations.md). */
+  improve?: boolean;
 }
 
 export function buildScoreBody(
@@ -22,12 +24,13 @@ export function buildScoreBody(
   features: FeatureSpec[],
   count: number,
   explain: boolean,
+  improve = false,
 ): ScoreBody {
   const records = Array.from({ length: count }, (_, r) => ({
     id: `bench-${String(r + 1).padStart(6, '0')}`,
     features: Object.fromEntries(features.map((spec, f) => [spec.name, featureValue(spec, r, f)])),
   }));
-  return { model, version, records, explain };
+  return { model, version, records, explain, ...(improve ? { improve } : {}) };
 }
 
 /** Value of feature f (card index) in record r. */

@@ -26,6 +26,7 @@ import {
 } from './child-processes.ts';
 import type { Child } from './child-processes.ts';
 import { BENCH_ROUTE, buildDirectChatBody, buildLargePromptBody } from './llm-request-bodies.ts';
+import { EXPLANATION_VARIANTS, writeBenchModelDir } from './explanation-models.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
 import { buildService, procfileWebCommand, REPO_ROOT } from './production-command.ts';
 import type { ScoreBody } from './request-bodies.ts';
@@ -146,11 +147,12 @@ async function main(): Promise<number> {
     const stub = await startStubLlmServer(options.providerMs);
     servers.set('stub', stub);
     const routesFile = await writeBenchRoutes(stub.baseUrl);
+    const modelDir = await writeBenchModelDir(BUNDLED_MODEL_DIR, BENCH_MODEL_DIR);
     // Boot the service several times (boot time varies with disk cache and CPU); the last one takes the load.
     const boots: BootResult[] = [];
     let service: ServerUnderTest | undefined;
     for (let i = 1; i <= options.boots; i++) {
-      const boot = await bootService(apiKey, routesFile);
+      const boot = await bootService(apiKey, routesFile, modelDir);
       service = boot.server;
       boots.push({ readyMs: Math.round(boot.readyMs), idleRssBytes: readRssBytes(service.child.pid) ?? 0 });
       log(`service boot ${i}/${options.boots}: ready in ${Math.round(boot.readyMs)} ms`);
@@ -160,13 +162,18 @@ async function main(): Promise<number> {
     servers.set('echo', await startEchoServer());
 
     const models = await Promise.all(options.models.map((name) => fetchModel(service!, apiKey, name)));
-    const scenarios = selectScenarios(buildScenarios(models, apiKey), options);
+    const variants = await Promise.all(
+      Object.entries(EXPLANATION_VARIANTS)
+        .filter(([, variant]) => options.models.includes(variant.from))
+        .map(async ([name, variant]) => ({ model: await fetchModel(service!, apiKey, name), of: variant.from })),
+    );
+    const scenarios = selectScenarios(buildScenarios(models, apiKey, variants), options);
     for (const scenario of scenarios) await preflight(scenario, servers);
 
     log('timing onnxruntime session.run for each scoring request (the floor)');
     const floorRequests = new Map<string, ScoreBody>();
     for (const scenario of scenarios) if (scenario.floor) floorRequests.set(scenario.name, scenario.floor.request);
-    const floors = await measureSessionFloors([BUNDLED_MODEL_DIR, BENCH_MODEL_DIR], floorRequests);
+    const floors = await measureSessionFloors([BUNDLED_MODEL_DIR, modelDir], floorRequests);
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
@@ -230,7 +237,11 @@ async function main(): Promise<number> {
 }
 
 /** Spawns the service as production runs it and times spawn → first 200 from /readyz. */
-async function bootService(apiKey: string, routesFile: string): Promise<{ server: ServerUnderTest; readyMs: number }> {
+async function bootService(
+  apiKey: string,
+  routesFile: string,
+  modelDir: string,
+): Promise<{ server: ServerUnderTest; readyMs: number }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -240,7 +251,7 @@ async function bootService(apiKey: string, routesFile: string): Promise<{ server
     BYOM_API_KEYS: apiKey,
     // LLM routes on: the service boots and runs as it does with the gateway in use.
     BYOM_ROUTES: routesFile,
-    MODEL_DIR: BENCH_MODEL_DIR,
+    MODEL_DIR: modelDir,
     LOG_LEVEL: 'info',
   };
   // Every request carries the same body, which replay protection would reject; signing is measured apart, if ever.

@@ -71,7 +71,22 @@ export const MIXED_SCORING_SHARE = 0.5;
 /** When that scenario did not run (a partial run): requests per second. */
 export const MIXED_SCORING_FALLBACK_RATE = 50;
 
-export function buildScenarios(models: BenchModel[], apiKey: string): Scenario[] {
+/**
+ * Each explanation method on the same graph and the same records (docs/explanations.md):
+ * 200-record explained requests at this many callers, for a model and its variants that differ
+ * only in their card's explanations block (explanation-models.ts).
+ */
+export const EXPLANATION_CALLERS = 8;
+
+/**
+ * `models` are the benchmark's models; `variants` pairs each explanation variant with the
+ * model whose graph it shares (its echo scenario is the variant's floor).
+ */
+export function buildScenarios(
+  models: BenchModel[],
+  apiKey: string,
+  variants: Array<{ model: BenchModel; of: string }> = [],
+): Scenario[] {
   // Echo and score requests are byte-identical, service key included, so only the handling differs.
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
   const scenarios: Scenario[] = [];
@@ -89,10 +104,10 @@ export function buildScenarios(models: BenchModel[], apiKey: string): Scenario[]
       body: JSON.stringify(body(records, false)),
       records,
     });
-    const score = (records: number, explain: boolean, connections: number): Scenario => {
-      const request = body(records, explain);
+    const score = (records: number, explain: boolean, connections: number, improve = false): Scenario => {
+      const request = buildScoreBody(model.name, model.version, model.features, records, explain, improve);
       return {
-        name: `${model.name} score-${records}${explain ? '-explain' : ''} @${connections}`,
+        name: `${model.name} score-${records}${explain ? '-explain' : ''}${improve ? '-improve' : ''} @${connections}`,
         target: 'service',
         model: model.name,
         connections,
@@ -101,13 +116,16 @@ export function buildScenarios(models: BenchModel[], apiKey: string): Scenario[]
         headers,
         body: JSON.stringify(request),
         records,
-        check: expectScores(records, explain),
+        check: expectScores(records, explain, improve),
         floor: { echo: `${model.name} echo-${records} @${connections}`, request },
       };
     };
     scenarios.push(echo(1, 32), score(1, false, 32));
     for (const connections of CALLER_COUNTS) {
       scenarios.push(echo(200, connections), score(200, false, connections), score(200, true, connections));
+    }
+    if (model.features.some((f) => f.actionable !== undefined)) {
+      scenarios.push(score(200, true, EXPLANATION_CALLERS, true));
     }
     scenarios.push(echo(1000, 8), score(1000, true, 8));
     scenarios.push({
@@ -132,6 +150,22 @@ export function buildScenarios(models: BenchModel[], apiKey: string): Scenario[]
         check: (response) =>
           (response as { masked?: { total?: number } }).masked?.total ? undefined : 'the long prompt was not masked',
       },
+    });
+  }
+  for (const { model, of } of variants) {
+    const request = buildScoreBody(model.name, model.version, model.features, 200, true);
+    scenarios.push({
+      name: `${model.name} score-200-explain @${EXPLANATION_CALLERS}`,
+      target: 'service',
+      model: model.name,
+      connections: EXPLANATION_CALLERS,
+      method: 'POST',
+      path: '/v1/score',
+      headers,
+      body: JSON.stringify(request),
+      records: 200,
+      check: expectScores(200, true),
+      floor: { echo: `${of} echo-200 @${EXPLANATION_CALLERS}`, request },
     });
   }
   // The LLM gateway's own overhead: the stub provider called directly, then through /v1/generate.
@@ -162,15 +196,20 @@ export function buildScenarios(models: BenchModel[], apiKey: string): Scenario[]
   return scenarios;
 }
 
-/** Every record scored, none in `errors`, factors present exactly when asked for. */
-function expectScores(records: number, explain: boolean): (response: unknown) => string | undefined {
+/** Every record scored, none in `errors`, factors (and improvements) present when asked for. */
+function expectScores(records: number, explain: boolean, improve = false): (response: unknown) => string | undefined {
   return (response) => {
-    const body = response as { results?: Array<{ factors?: unknown[] }>; errors?: Array<{ message: string }> };
+    const body = response as {
+      results?: Array<{ factors?: unknown[]; improvements?: unknown[] }>;
+      errors?: Array<{ message: string }>;
+    };
     if (body.errors && body.errors.length > 0)
       return `${body.errors.length} record errors, first: ${body.errors[0]!.message}`;
     if (body.results?.length !== records) return `expected ${records} results, got ${body.results?.length ?? 'none'}`;
     if (explain && !body.results.every((r) => Array.isArray(r.factors) && r.factors.length > 0))
       return 'explain was on but results have no factors';
+    if (improve && !body.results.every((r) => Array.isArray(r.improvements)))
+      return 'improve was on but results have no improvements';
     return undefined;
   };
 }

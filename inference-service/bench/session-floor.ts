@@ -13,7 +13,7 @@ import type { ScoreBody } from './request-bodies.ts';
  */
 
 export interface SessionFloor {
-  /** Rows one request sends through the model (records, plus one per explained feature). */
+  /** Rows one request sends through the model (records, plus those its explanations and improvements need). */
   rows: number;
   /** Median over the repetitions of the summed session.run time of one request, in ms. */
   runMs: number;
@@ -42,7 +42,7 @@ export async function measureSessionFloors(
         runMs += performance.now() - started;
         return outputs;
       }) as typeof session.run;
-      const input = { records: request.records, explain: request.explain, topK: 5 };
+      const input = { records: request.records, explain: request.explain, improve: request.improve, topK: 5 };
       const samples: number[] = [];
       for (let i = 0; i < REPETITIONS + 3; i++) {
         rows = 0;

@@ -94,6 +94,19 @@ const ERROR_TYPES: Record<string, string> = {
   DEADLINE_EXCEEDED: 'server_error',
 };
 
+/** What the bundled model suggests for a Web lead that has not been contacted lately (best first). */
+const leadImprovements = [
+  {
+    changes: [
+      { feature: 'LeadSource', from: 'Web', to: 'Partner Referral' },
+      { feature: 'DaysSinceLastActivity', from: 21, to: 0 },
+    ],
+    scoreAfter: 0.9112,
+  },
+  { changes: [{ feature: 'LeadSource', from: 'Web', to: 'Partner Referral' }], scoreAfter: 0.8841 },
+];
+const leadExplanation = { method: 'shapley-exact', margin: 1.538, baselineMargin: -1.050296 };
+
 const errorBody = (code: string, message: string, details?: unknown) => ({
   error: {
     code,
@@ -156,6 +169,7 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
         },
       ],
       explain: true,
+      improve: true,
       topK: 5,
       requestId: '3f1c9a1e-5d0b-4c55-9a57-0d5c1f0b9e21',
       sentAt: '2026-01-15T09:30:00.000Z',
@@ -170,7 +184,16 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
     body: {
       model: 'lead-scoring',
       version: '1.0.0',
-      results: [{ id: '{{id}}', score: 0.8234, band: 'Hot', factors: leadFactors }],
+      results: [
+        {
+          id: '{{id}}',
+          score: 0.8234,
+          band: 'Hot',
+          factors: leadFactors,
+          explanation: leadExplanation,
+          improvements: leadImprovements,
+        },
+      ],
       errors: [],
     },
   },
@@ -226,6 +249,31 @@ const SCORING_SPECS: Record<string, FixtureSpec> = {
       model: 'lead-scoring',
       version: '1.0.0',
       results: [{ id: '{{id:0}}', score: 0.33, band: 'Cold' }],
+      errors: [],
+    },
+  },
+  score_malformed_improvements: {
+    description:
+      'One record scored; of its three suggestions only the last fits the contract (no changes, a score above 1).',
+    status: 200,
+    schema: 'ScoreResponse',
+    valid: false,
+    violates: 'Improvement.changes needs one or two changes and scoreAfter must be between 0 and 1',
+    body: {
+      model: 'lead-scoring',
+      version: '1.0.0',
+      results: [
+        {
+          id: '{{id:0}}',
+          score: 0.52,
+          band: 'Hot',
+          improvements: [
+            { changes: [], scoreAfter: 0.7 },
+            { changes: [{ feature: 'HasPhone', from: false, to: true }], scoreAfter: 1.4 },
+            { changes: [{ feature: 'HasPhone', from: false, to: true }], scoreAfter: 0.61 },
+          ],
+        },
+      ],
       errors: [],
     },
   },

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ModelRegistry } from '../src/models/model-registry.ts';
 import ort from 'onnxruntime-node';
-import type { SessionSource } from '../src/models/onnx-session.ts';
 import type { ScoringModel } from '../src/models/scoring-model.ts';
 import { LEAD_EXAMPLE } from '../src/scoring/lead-example.ts';
 import { scoreRecords } from '../src/scoring/score-records.ts';
@@ -14,16 +13,6 @@ const BUNDLED_MODELS = new URL('../models/', import.meta.url).pathname;
 const EXPECTED = JSON.parse(
   readFileSync(new URL('../bench/models/account-churn-mlp/expected-scores.json', import.meta.url), 'utf8'),
 ) as { rows: Array<{ id: string; features: Record<string, number>; probability: number }> };
-
-/** How the model's session was opened, as the pool opens its own copy. */
-function sourceOf(model: ScoringModel): SessionSource {
-  return {
-    onnxFile: `${model.directory}/model.onnx`,
-    cardFile: `${model.directory}/model.json`,
-    scoreOutput: model.card.output.name,
-    intraOpNumThreads: 1,
-  };
-}
 
 /**
  * The benchmark's torch model (bench/models/export_account_churn_mlp.py) scores as torch did
@@ -79,7 +68,7 @@ describe('the benchmark model account-churn-mlp', () => {
 
       const [{ feeds, outputs }] = runs as [(typeof runs)[number]];
       const fetched = Object.keys(outputs);
-      const onPool = await pool.runInference(sourceOf(model), feeds, fetched);
+      const onPool = await pool.runInference(model.source, feeds, fetched);
       assert.ok(onPool.runMs > 0);
       for (const name of fetched) {
         assert.deepEqual(onPool.outputs[name]!.dims, outputs[name]!.dims, `${model.name} ${name}`);

@@ -1,7 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { z } from 'zod';
 import { ModelCard } from '@byom/contracts/model-card';
-import type { Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
+import type { ActionableSpec, Band, FeatureSpec, TrainingData } from '@byom/contracts/model-card';
 import { attr, buildModel, floatInitializer, mlNode, node, tensor } from '../src/onnx/onnx-builder.ts';
 import type { NodeProto, TensorProto, ValueInfoProto } from '../src/onnx/onnx-proto.ts';
 import type { BinaryMetrics, MulticlassMetrics, RegressionMetrics } from './metrics.ts';
@@ -265,6 +265,8 @@ export interface ModelCardInfo {
   range?: [number, number];
   /** Written to `trainingData`; rows and the label's distribution default to the training set's. */
   trainingData: z.input<typeof TrainingData>;
+  /** Features a rep can change, with the values "how to improve" may suggest (docs/explanations.md). */
+  actionable?: Record<string, ActionableSpec>;
 }
 
 /** The holdout metrics of the model's task (metrics.ts). */
@@ -274,7 +276,8 @@ export type HoldoutMetrics = BinaryMetrics | MulticlassMetrics | RegressionMetri
  * The model card for an exported TabularModel: every feature with the value a blank
  * Salesforce field becomes (NaN for imputed numbers, false for booleans, '' for
  * categories), its explanation baseline (training median or mode), which output is the
- * score, the holdout metrics and the bands (left out when there are none).
+ * score, the holdout metrics and the bands (left out when there are none). A new card is
+ * explained with Shapley values (cards written before the choice existed keep occlusion).
  */
 export function buildModelCard(
   model: TabularModel,
@@ -282,6 +285,10 @@ export function buildModelCard(
   bands: Band[],
   info: ModelCardInfo,
 ): ModelCard {
+  const unknown = Object.keys(info.actionable ?? {}).filter(
+    (name) => !model.features.some((f) => f.feature.name === name),
+  );
+  if (unknown.length > 0) throw new Error(`actionable features the model does not have: ${unknown.join(', ')}`);
   const card: z.input<typeof ModelCard> = {
     name: info.name,
     version: info.version,
@@ -289,10 +296,15 @@ export function buildModelCard(
     description: info.description,
     ...(info.scoreLabel ? { scoreLabel: info.scoreLabel } : {}),
     task: model.task,
-    features: model.features.map(cardFeature),
+    features: model.features.map((fitted) => {
+      const feature = cardFeature(fitted);
+      const actionable = info.actionable?.[feature.name];
+      return actionable === undefined ? feature : { ...feature, actionable };
+    }),
     inputs: { style: 'columns' },
     output: cardOutput(model, info),
     ...(bands.length > 0 ? { bands } : {}),
+    explanations: { method: 'shapley' },
     metrics: cardMetrics(model, holdout),
     trainingData: { ...trainingSummary(model), ...info.trainingData },
   };

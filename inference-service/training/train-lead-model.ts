@@ -55,6 +55,13 @@ const card = buildModelCard(model, metrics, bands, {
   default: true,
   description,
   scoreLabel: 'Likelihood to convert',
+  // What a rep can act on: where a lead comes from, getting a phone number or an email, logging an activity.
+  actionable: {
+    LeadSource: true,
+    HasPhone: { values: [true] },
+    HasEmail: { values: [true] },
+    DaysSinceLastActivity: { values: [0] },
+  },
   trainingData: {
     description:
       `${groupThousands(rows)} synthetic Leads with realistic fields, missing values and a documented ` +

@@ -11,9 +11,10 @@ import { INSIGHT_STATES } from './insightStates.js';
 export const CARD_STATES = [
   {
     id: 'scored',
-    expect: '.score-ring__number',
+    expect: '.improvement',
     title: 'Scored',
-    description: 'The score and its band, the factors behind it, the model, freshness and the trend.',
+    description:
+      'The score and its band, the factors behind it, the biggest lift a rep can make, the model, freshness and the trend.',
     steps: ['scored'],
   },
   {

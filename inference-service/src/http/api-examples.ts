@@ -28,6 +28,17 @@ export const LEAD_SCORE_RESPONSE = {
         { feature: 'TitleSeniority', value: 'VP', impact: 0.753856 },
         { feature: 'DaysSinceLastActivity', value: 3, impact: 0.375487 },
       ],
+      explanation: { method: 'shapley-exact', margin: 1.208197, baselineMargin: -1.050296 },
+      improvements: [
+        {
+          changes: [
+            { feature: 'LeadSource', from: 'Partner Referral', to: 'Employee Referral' },
+            { feature: 'DaysSinceLastActivity', from: 3, to: 0 },
+          ],
+          scoreAfter: 0.8856085538864136,
+        },
+        { changes: [{ feature: 'DaysSinceLastActivity', from: 3, to: 0 }], scoreAfter: 0.8388683795928955 },
+      ],
     },
   ],
   errors: [],
@@ -83,6 +94,7 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
               default: '',
               categories: ['Partner Referral', 'Trade Show', 'Web'],
               baseline: 'Web',
+              actionable: true,
             },
             {
               name: 'AnnualRevenue',
@@ -101,7 +113,18 @@ export const API_EXAMPLES: Record<string, OperationExample> = {
             { label: 'Warm', min: 0.2 },
             { label: 'Cold', min: 0 },
           ],
+          explanations: { method: 'shapley', improve: 'raise' },
           metrics: { auc: 0.745849, brier: 0.162822 },
+        },
+      ],
+      explanations: [
+        {
+          version: '1.0.0',
+          method: 'shapley',
+          margins: 'logits',
+          actionable: ['LeadSource', 'HasEmail', 'HasPhone', 'DaysSinceLastActivity'],
+          algorithm: 'coalitions',
+          groups: [['LeadSource'], ['AnnualRevenue'], ['HasEmail']],
         },
       ],
     },

@@ -1,7 +1,7 @@
-import { rowCount } from './feature-encoder.ts';
-import type { RowBatch } from './feature-encoder.ts';
 import { sliceRows } from './prediction-decoding.ts';
 import type { Predictions } from './prediction-decoding.ts';
+import { rowCount } from './row-batch.ts';
+import type { RowBatch } from './row-batch.ts';
 
 /**
  * Dynamic batching, as Triton does it: calls made in the same event-loop turn, and calls

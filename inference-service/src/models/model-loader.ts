@@ -1,25 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
-import { baselineValue, buildFeeds } from './feature-encoder.ts';
-import { bindInputs, checkBatchAxes } from './input-binding.ts';
-import { knownCategories } from './known-categories.ts';
 import { ModelCard } from '@byom/contracts/model-card';
 import { describeSchemaIssues } from '@byom/contracts/schema-issues';
+import { runRowsWith, setUpExplanations } from '../explanations/explanation-setup.ts';
+import { baselineValue } from './feature-encoder.ts';
+import type { InputBinding, ModelValue } from './feature-encoder.ts';
+import { bindInputs, checkBatchAxes } from './input-binding.ts';
+import { knownCategories } from './known-categories.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import { openSession } from './onnx-session.ts';
 import type { SessionSource } from './onnx-session.ts';
-import { decodePredictions, scoreDecoding } from './prediction-decoding.ts';
-import type { Predictions } from './prediction-decoding.ts';
-import { ScoringModel } from './scoring-model.ts';
+import { decodePredictions, decodingOutputs } from './prediction-decoding.ts';
+import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
+import { buildFeeds } from './row-batch.ts';
+import { ScoringModel, runScore } from './scoring-model.ts';
 import type { ScoringModelParts, ScoringOptions } from './scoring-model.ts';
 
 /**
  * Loads one model version from its directory: reads the card and the graph (with its external
- * data), creates the onnxruntime session, checks the card against the session's real inputs
- * and outputs, and scores the feature baselines once, so a mismatch stops the boot instead of
- * failing requests. Every problem is a ModelLoadError naming the file (and the card field
- * where there is one).
+ * data), creates the onnxruntime session (onnx-session.ts), checks the card against the
+ * session's real inputs and outputs, and scores the feature baselines once, so a mismatch
+ * stops the boot instead of failing requests. Then it sets up how the model's scores are
+ * explained (explanations/explanation-setup.ts). Every problem is a ModelLoadError naming the
+ * file (and the card field where there is one).
  */
 
 export interface LoadOptions extends ScoringOptions {
@@ -30,27 +34,35 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
   const cardFile = path.join(directory, 'model.json');
   const onnxFile = path.join(directory, 'model.onnx');
   const card = await readCard(cardFile);
-  const source: SessionSource = {
-    onnxFile,
-    cardFile,
-    scoreOutput: card.output.name,
-    intraOpNumThreads: options.intraOpNumThreads,
-  };
-  const { session, scoreOutput, file } = await openSession(source);
+  const source: SessionSource = { onnxFile, cardFile, card, intraOpNumThreads: options.intraOpNumThreads };
+  const { session, file, decoding, graph } = await openSession(source);
 
   try {
     checkBatchAxes(session.inputMetadata, onnxFile);
+    const bindings = bindInputs(card, session.inputMetadata, cardFile);
+    const baselines = card.features.map(baselineValue);
+    await dryRun(session, bindings, decoding, baselines, cardFile);
+    const explanations = await setUpExplanations(
+      card,
+      decoding,
+      graph,
+      baselines,
+      runRowsWith(session, bindings, decoding, runScore),
+    );
     const parts: ScoringModelParts = {
       card,
       directory,
       session,
       source,
-      bindings: bindInputs(card, session.inputMetadata, cardFile),
-      decoding: scoreDecoding(card, scoreOutput, cardFile),
-      baselines: card.features.map(baselineValue),
+      bindings,
+      decoding,
+      baselines,
       categories: knownCategories(card, file.model.graph!),
+      explainer: explanations.explainer,
+      improvements: explanations.improvements,
+      explanation: explanations.summary,
+      addedOutputs: graph.addedOutputs,
     };
-    await dryRun(parts, cardFile);
     return new ScoringModel(parts, options);
   } catch (error) {
     await session.release();
@@ -63,14 +75,20 @@ export async function loadScoringModel(directory: string, options: LoadOptions):
  * surface at boot; and checks that a classifier whose card applies no transform really
  * outputs probabilities (a logit would otherwise be clamped to 0 or 1 without a word).
  */
-async function dryRun(parts: ScoringModelParts, cardFile: string): Promise<void> {
-  const { session, bindings, decoding, baselines } = parts;
+async function dryRun(
+  session: ort.InferenceSession,
+  bindings: InputBinding[],
+  decoding: ScoreDecoding,
+  baselines: ModelValue[],
+  cardFile: string,
+): Promise<void> {
   let predictions: Predictions;
   let raw: ort.Tensor;
   try {
-    const feeds = buildFeeds(bindings, [{ records: [baselines, baselines] }], baselines);
-    raw = (await session.run(feeds, [decoding.tensor]))[decoding.tensor]!;
-    predictions = decodePredictions(raw, 2, decoding);
+    const feeds = buildFeeds(bindings, [{ records: [{ values: baselines }, { values: baselines }] }]);
+    const outputs = await session.run(feeds, decodingOutputs(decoding));
+    raw = outputs[decoding.tensor]!;
+    predictions = decodePredictions(outputs, 2, decoding);
   } catch (error) {
     throw new ModelLoadError(
       cardFile,

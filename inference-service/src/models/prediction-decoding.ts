@@ -1,5 +1,6 @@
 import type ort from 'onnxruntime-node';
 import type { ModelCard } from '@byom/contracts/model-card';
+import type { MarginSource } from '../explanations/explanation-graph.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import type { ScoreOutput } from './score-output.ts';
 
@@ -16,10 +17,16 @@ import type { ScoreOutput } from './score-output.ts';
 export interface Predictions {
   /** In [0, 1]: probability of the positive class, or the regression value mapped by output.range; NaN when there is no answer. */
   scores: Float64Array;
-  /** Classifiers: log-odds of the score; regressors: the raw value. Explanations are differences of this. */
+  /**
+   * Classifiers: log-odds of the score, from the graph's logits where it has them (else from
+   * the probability, clamped: see logit below); regressors: the raw value. Explanations are
+   * differences of this.
+   */
   margins: Float64Array;
   /** Regressors only: the raw value. */
   values?: Float64Array;
+  /** TreeSHAP models: the columns the trees read, row-major. */
+  treeInput?: { data: Float64Array; columns: number };
   /** Multiclass only: every class's probability, row-major (row r's are [r * labels.length, (r + 1) * labels.length)). */
   classes?: ClassProbabilities;
 }
@@ -33,6 +40,8 @@ export interface ClassProbabilities {
 export type ScoreDecoding = {
   /** The session output that holds the score (for a ZipMap, the probability tensor behind it). */
   tensor: string;
+  /** TreeSHAP models: the output holding the trees' input columns (explanation-graph.ts). */
+  treeInput?: string;
 } & (
   | { task: 'regression'; range: [number, number] }
   | {
@@ -42,8 +51,24 @@ export type ScoreDecoding = {
       /** Multiclass: every class's probability is returned, under these labels (else the column numbers). */
       multiclass: boolean;
       classLabels: readonly string[] | undefined;
+      /** Where log-odds come from: the score's probability, or logits in the graph (explanation-graph.ts). */
+      margin: MarginSource;
     }
 );
+
+/** The outputs a run fetches for a decoding. */
+export function decodingOutputs(decoding: ScoreDecoding): string[] {
+  const outputs = [decoding.tensor];
+  if (
+    decoding.task === 'classification' &&
+    decoding.margin.from === 'logits' &&
+    decoding.margin.tensor !== decoding.tensor
+  ) {
+    outputs.push(decoding.margin.tensor);
+  }
+  if (decoding.treeInput) outputs.push(decoding.treeInput);
+  return outputs;
+}
 
 /** Rows [start, end) of a run's predictions, as views (no copy). */
 export function sliceRows(predictions: Predictions, start: number, end: number): Predictions {
@@ -55,6 +80,10 @@ export function sliceRows(predictions: Predictions, start: number, end: number):
   if (predictions.classes) {
     const { labels, probabilities } = predictions.classes;
     slice.classes = { labels, probabilities: probabilities.subarray(start * labels.length, end * labels.length) };
+  }
+  if (predictions.treeInput) {
+    const { data, columns } = predictions.treeInput;
+    slice.treeInput = { data: data.subarray(start * columns, end * columns), columns };
   }
   return slice;
 }
@@ -86,6 +115,7 @@ export function scoreDecoding(card: ModelCard, output: ScoreOutput, cardFile: st
     positiveColumn: positiveColumn(card, output.classes, cardFile),
     multiclass: card.task === 'multiclass_classification',
     classLabels: labels?.map(String),
+    margin: { from: 'probability' },
   };
 }
 
@@ -126,19 +156,37 @@ function positiveColumn(card: ModelCard, graphClasses: Array<string | number> | 
   );
 }
 
-// Keeps log-odds finite when a float32 probability rounds to exactly 0 or 1.
-const PROBABILITY_EPSILON = 1e-7;
+/**
+ * Log-odds taken from a probability are clamped to [logit(1e-7), logit(1 − 1e-7)] = ±16.12:
+ * a float32 probability within 6e-8 of 1 is stored as exactly 1, whose log-odds is infinite.
+ * Only models whose graph gives no logits (explanation-graph.ts) are affected, and only
+ * records scored within 1e-7 of 0 or 1; docs/explanations.md says so.
+ */
+export const PROBABILITY_EPSILON = 1e-7;
 
-/** Decodes the score output of a run over `rowCount` rows; throws when its type or shape does not fit the decoding. */
-export function decodePredictions(output: ort.Tensor, rowCount: number, decoding: ScoreDecoding): Predictions {
-  const data = output.data;
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new Error(`output "${decoding.tensor}" is ${output.type}, expected float`);
+/** Decodes the outputs of a run over `rowCount` rows; throws when their type or shape does not fit the decoding. */
+export function decodePredictions(
+  outputs: Record<string, ort.Tensor>,
+  rowCount: number,
+  decoding: ScoreDecoding,
+): Predictions {
+  const predictions = decodeScores(outputs, rowCount, decoding);
+  if (decoding.task === 'classification' && decoding.margin.from === 'logits') {
+    logitMargins(outputs, rowCount, decoding.margin, decoding.positiveColumn, predictions.margins);
   }
-  const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
-  if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
-    throw new Error(`output "${decoding.tensor}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
+  if (decoding.treeInput) {
+    const treeData = floatData(outputs, decoding.treeInput);
+    predictions.treeInput = {
+      data: treeData instanceof Float64Array ? treeData : Float64Array.from(treeData),
+      columns: columnCount(outputs, treeData, rowCount, decoding.treeInput),
+    };
   }
+  return predictions;
+}
+
+function decodeScores(outputs: Record<string, ort.Tensor>, rowCount: number, decoding: ScoreDecoding): Predictions {
+  const data = floatData(outputs, decoding.tensor);
+  const columns = columnCount(outputs, data, rowCount, decoding.tensor);
   const scores = new Float64Array(rowCount);
   const margins = new Float64Array(rowCount);
 
@@ -182,6 +230,59 @@ export function decodePredictions(output: ort.Tensor, rowCount: number, decoding
     margins,
     classes: { labels: labels ?? Array.from({ length: columns }, (_, c) => String(c)), probabilities },
   };
+}
+
+function floatData(outputs: Record<string, ort.Tensor>, name: string): Float32Array | Float64Array {
+  const output = outputs[name];
+  if (!output) throw new Error(`the run did not return output "${name}"`);
+  const data = output.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new Error(`output "${name}" is ${output.type}, expected float`);
+  }
+  return data;
+}
+
+function columnCount(
+  outputs: Record<string, ort.Tensor>,
+  data: Float32Array | Float64Array,
+  rowCount: number,
+  name: string,
+): number {
+  const output = outputs[name]!;
+  const columns = output.dims.length <= 1 ? 1 : data.length / rowCount;
+  if (!Number.isInteger(columns) || columns * rowCount !== data.length) {
+    throw new Error(`output "${name}" has shape [${output.dims.join(', ')}] for ${rowCount} rows`);
+  }
+  return columns;
+}
+
+/**
+ * Margins straight from logits, in float64: the logit itself for a sigmoid (a single column,
+ * or the positive one when each column has its own), z_k − log Σ_{c≠k} exp(z_c) for a softmax.
+ */
+function logitMargins(
+  outputs: Record<string, ort.Tensor>,
+  rowCount: number,
+  source: Extract<MarginSource, { from: 'logits' }>,
+  positiveColumn: number,
+  margins: Float64Array,
+): void {
+  const data = floatData(outputs, source.tensor);
+  const columns = columnCount(outputs, data, rowCount, source.tensor);
+  for (let r = 0; r < rowCount; r++) {
+    const offset = r * columns;
+    if (columns === 1) {
+      margins[r] = data[offset]!;
+    } else if (source.link === 'logistic') {
+      margins[r] = data[offset + positiveColumn]!;
+    } else {
+      let max = -Infinity;
+      for (let c = 0; c < columns; c++) if (c !== positiveColumn) max = Math.max(max, data[offset + c]!);
+      let sum = 0;
+      for (let c = 0; c < columns; c++) if (c !== positiveColumn) sum += Math.exp(data[offset + c]! - max);
+      margins[r] = data[offset + positiveColumn]! - (max + Math.log(sum));
+    }
+  }
 }
 
 /** The probability of one class (column) in the row starting at `offset`, after the card's transform. */

@@ -1,21 +1,25 @@
 import type ort from 'onnxruntime-node';
 import type { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { Explainer } from '../explanations/explainer.ts';
+import type { ImprovementPlanner } from '../explanations/improvements.ts';
 import type { CpuPool } from '../workers/cpu-pool.ts';
-import { buildFeeds } from './feature-encoder.ts';
-import type { CategorySets, InputBinding, ModelValue, RowBatch } from './feature-encoder.ts';
+import type { CategorySets, InputBinding, ModelValue } from './feature-encoder.ts';
 import { InferenceBatcher } from './inference-batcher.ts';
 import type { ModelCard } from '@byom/contracts/model-card';
 import type { SessionSource } from './onnx-session.ts';
-import { decodePredictions } from './prediction-decoding.ts';
+import { decodePredictions, decodingOutputs } from './prediction-decoding.ts';
 import type { Predictions, ScoreDecoding } from './prediction-decoding.ts';
+import { buildFeeds } from './row-batch.ts';
+import type { RowBatch } from './row-batch.ts';
 
 /**
  * One loaded model version (model-loader.ts loads and checks it): its card, its onnxruntime
  * session, and how rows of feature values become scores: bound to the session's inputs
  * (input-binding.ts), batched with other callers' rows (inference-batcher.ts), decoded from
- * the score output (prediction-decoding.ts). Large runs go to the worker pool, so the event
- * loop keeps answering other requests (and health checks) while they run.
+ * the score output (prediction-decoding.ts), and how its scores are explained and improved
+ * (explanations/). Large runs go to the worker pool, so the event loop keeps answering other
+ * requests (and health checks) while they run.
  */
 
 /**
@@ -62,6 +66,27 @@ export interface ScoringModelParts {
   baselines: ModelValue[];
   /** Per feature, the categories the model was trained on (known-categories.ts). */
   categories: CategorySets;
+  explainer: Explainer;
+  improvements: ImprovementPlanner;
+  /** How the model is explained, for GET /v1/models/{name}. */
+  explanation: ExplanationSummary;
+  /** Outputs added to the graph for explanations: fetched with the score, not the model's own. */
+  addedOutputs: string[];
+}
+
+/** What GET /v1/models/{name} says about how a version's scores are explained. */
+export interface ExplanationSummary {
+  method: 'shapley' | 'occlusion';
+  /** shapley: TreeSHAP from the graph's trees, or model runs on coalitions of features. */
+  algorithm?: 'tree-shap' | 'coalitions';
+  /** coalitions: the features whose contributions are computed together (a group of one is exact at one row). */
+  groups?: string[][];
+  /** Where log-odds come from: the graph's logits, or the score's probability (clamped near 0 and 1). */
+  margins: 'logits' | 'probability' | 'value';
+  /** Why TreeSHAP is not used for a tree ensemble, when it is not. */
+  notes?: string[];
+  /** The features "how to improve" may change. */
+  actionable: string[];
 }
 
 export class ScoringModel {
@@ -72,7 +97,12 @@ export class ScoringModel {
   readonly baselines: ModelValue[];
   /** Per feature, the categories the model was trained on: a record sending another gets a warning. */
   readonly categories: CategorySets;
-  private readonly source: SessionSource;
+  readonly explainer: Explainer;
+  readonly improvements: ImprovementPlanner;
+  readonly explanation: ExplanationSummary;
+  readonly addedOutputs: ReadonlySet<string>;
+  /** How a pool thread opens the same session. */
+  readonly source: SessionSource;
   private readonly pool: CpuPool | undefined;
   private readonly bindings: InputBinding[];
   private readonly decoding: ScoreDecoding;
@@ -95,6 +125,10 @@ export class ScoringModel {
     this.decoding = parts.decoding;
     this.baselines = parts.baselines;
     this.categories = parts.categories;
+    this.explainer = parts.explainer;
+    this.improvements = parts.improvements;
+    this.explanation = parts.explanation;
+    this.addedOutputs = new Set(parts.addedOutputs);
     const labels = { model: parts.card.name, version: parts.card.version };
     const metrics = options.metrics;
     this.runs = metrics?.inferenceRuns.labels(labels);
@@ -138,9 +172,9 @@ export class ScoringModel {
    * row; the registry calls it once every model has loaded (loading slows any run meanwhile).
    */
   async calibrate(): Promise<void> {
-    const batch = { records: new Array<ModelValue[]>(TIMED_MIN_ROWS).fill(this.baselines) };
+    const batch = { records: new Array(TIMED_MIN_ROWS).fill({ values: this.baselines }) };
     for (let i = 0; i < CALIBRATION_RUNS; i++) {
-      await this.timedRun(buildFeeds(this.bindings, [batch], this.baselines), TIMED_MIN_ROWS, false);
+      await this.timedRun(buildFeeds(this.bindings, [batch]), TIMED_MIN_ROWS, false);
     }
   }
 
@@ -156,7 +190,7 @@ export class ScoringModel {
 
   /** A batched run: short ones here; long ones on the pool, unless every thread is busy and the run is short enough. */
   private async run(batches: RowBatch[]): Promise<Predictions> {
-    const feeds = buildFeeds(this.bindings, batches, this.baselines);
+    const feeds = buildFeeds(this.bindings, batches);
     const rows = feeds[this.bindings[0]!.inputName]!.dims[0]!;
     this.runs?.inc();
     this.rows?.inc(rows);
@@ -166,7 +200,7 @@ export class ScoringModel {
       expectedMs >= OFFLOAD_MIN_RUN_MS &&
       (this.pool.hasFreeThread || expectedMs > RUN_HERE_WHEN_BUSY_MAX_MS);
     const outputs = await this.timedRun(feeds, rows, offload);
-    return decodePredictions(outputs[this.decoding.tensor]!, rows, this.decoding);
+    return decodePredictions(outputs, rows, this.decoding);
   }
 
   /** A session run here or on the pool, timed (a pool thread times its own run). */
@@ -174,7 +208,7 @@ export class ScoringModel {
     feeds: Record<string, ort.Tensor>,
     rows: number,
     offload: boolean,
-    outputs: string[] = [this.decoding.tensor],
+    outputs: string[] = decodingOutputs(this.decoding),
   ): Promise<Record<string, ort.Tensor>> {
     let result: { outputs: Record<string, ort.Tensor>; runMs: number };
     if (offload) {
@@ -186,4 +220,15 @@ export class ScoringModel {
     if (rows >= TIMED_MIN_ROWS) this.msPerRow = Math.min(this.msPerRow, result.runMs / rows);
     return result.outputs;
   }
+}
+
+/** One session run fetching the outputs the decoding reads (the score, and logits or tree input for explanations), decoded. */
+export async function runScore(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  rows: number,
+  decoding: ScoreDecoding,
+): Promise<Predictions> {
+  const outputs = await session.run(feeds, decodingOutputs(decoding));
+  return decodePredictions(outputs, rows, decoding);
 }

@@ -43,6 +43,31 @@ function decodeAttribute(attribute: AttributeProto): unknown {
       return (attribute.ints ?? []).map((i) => Number(i));
     case AttrType.STRINGS:
       return (attribute.strings ?? []).map((s) => Buffer.from(s).toString('utf8'));
+    case AttrType.TENSOR:
+      return attribute.t ?? undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The numbers a tensor holds (float, double, int32 or int64, in its typed field or raw bytes),
+ * row-major; undefined for other element types or data stored outside the model.
+ */
+export function tensorNumbers(tensor: TensorProto): number[] | undefined {
+  const raw = tensor.rawData && tensor.rawData.length > 0 ? tensor.rawData : undefined;
+  const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
+  const read = (size: number, get: (offset: number) => number): number[] =>
+    Array.from({ length: view!.byteLength / size }, (_, i) => get(i * size));
+  switch (tensor.dataType) {
+    case ElemType.FLOAT:
+      return view ? read(4, (o) => view.getFloat32(o, true)) : (tensor.floatData ?? []);
+    case ElemType.DOUBLE:
+      return view ? read(8, (o) => view.getFloat64(o, true)) : (tensor.doubleData ?? []);
+    case ElemType.INT32:
+      return view ? read(4, (o) => view.getInt32(o, true)) : (tensor.int32Data ?? []);
+    case ElemType.INT64:
+      return view ? read(8, (o) => Number(view.getBigInt64(o, true))) : (tensor.int64Data ?? []).map((i) => Number(i));
     default:
       return undefined;
   }

@@ -19,11 +19,36 @@ const ModelSummary = z
 
 const ModelList = z.object({ models: z.array(ModelSummary) }).openapi('ModelList');
 
+const ExplanationSummary = z
+  .object({
+    version: z.string(),
+    method: z
+      .enum(['shapley', 'occlusion'])
+      .openapi({ description: "The card's explanations.method (occlusion without one)." }),
+    algorithm: z.enum(['tree-shap', 'coalitions']).optional().openapi({
+      description: "shapley: TreeSHAP from the graph's trees, or model runs on coalitions of features.",
+    }),
+    groups: z.array(z.array(z.string())).optional().openapi({
+      description:
+        'coalitions: features whose contributions the graph lets be computed apart are in groups of their own; a group of k features off their baselines costs 2^k − 1 rows per record.',
+    }),
+    margins: z.enum(['logits', 'probability', 'value']).openapi({
+      description:
+        "Where log-odds come from: the graph's logits, or the probability (clamped to ±16.12 near 0 and 1); regressors: the raw value.",
+    }),
+    notes: z.array(z.string()).optional(),
+    actionable: z.array(z.string()).openapi({ description: 'Features "how to improve" may change.' }),
+  })
+  .openapi('ExplanationSummary');
+
 const ModelDetail = z
   .object({
     name: z.string(),
     defaultVersion: z.string(),
     versions: z.array(ModelCard).openapi({ description: 'The model card of every version, oldest first.' }),
+    explanations: z
+      .array(ExplanationSummary)
+      .openapi({ description: 'How each version is explained, in the order of versions (docs/explanations.md).' }),
   })
   .openapi('ModelDetail');
 
@@ -64,7 +89,15 @@ export function modelRoutes(state: ServiceState): OpenAPIHono {
     const registry = state.requireRegistry();
     const family = registry.versionsOf(name);
     if (!family) throw modelNotFound(registry, name);
-    return c.json({ name, defaultVersion: family.defaultVersion, versions: family.models.map((m) => m.card) }, 200);
+    return c.json(
+      {
+        name,
+        defaultVersion: family.defaultVersion,
+        versions: family.models.map((m) => m.card),
+        explanations: family.models.map((m) => ({ version: m.version, ...m.explanation })),
+      },
+      200,
+    );
   });
   return app;
 }

@@ -244,9 +244,9 @@ function describeInputs(model: ScoringModel): TensorMetadata[] {
   return model.session.inputMetadata.map(describeTensor);
 }
 
-/** Tensor outputs only: onnxruntime-node cannot return sequences or maps. */
+/** Tensor outputs only (onnxruntime-node cannot return sequences or maps), without those added for explanations. */
 function describeOutputs(model: ScoringModel): TensorMetadata[] {
-  return model.session.outputMetadata.filter((m) => m.isTensor).map(describeTensor);
+  return model.session.outputMetadata.filter((m) => m.isTensor && !model.addedOutputs.has(m.name)).map(describeTensor);
 }
 
 function describeTensor(meta: ort.InferenceSession.ValueMetadata): TensorMetadata {

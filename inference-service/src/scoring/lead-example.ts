@@ -2,6 +2,7 @@
 export const LEAD_EXAMPLE = {
   model: 'lead-scoring',
   explain: true,
+  improve: true,
   topK: 3,
   records: [
     {

@@ -1,23 +1,40 @@
+import { MAX_ROUNDS } from '../explanations/explainer.ts';
+import type { ExplanationResult, RecordExplanation } from '../explanations/explainer.ts';
 import { echoed } from '../http/api-error.ts';
 import { requestValue, resolveRecord } from '../models/feature-encoder.ts';
-import type { ModelValue, RowBatch } from '../models/feature-encoder.ts';
+import type { ModelValue } from '../models/feature-encoder.ts';
 import { QueueFullError } from '../models/inference-batcher.ts';
 import type { Band } from '@byom/contracts/model-card';
 import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
+import { changeCount, coalitionCount, recordRowCount } from '../models/row-batch.ts';
+import type { ChangeRows, RecordRows, RowBatch } from '../models/row-batch.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
-import type { Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
+import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
  * Scores a request's records with one model: validates each record on its own, runs every
- * valid record (and, for explanations, every baseline substitution) in one session run,
- * and reports bad records as per-record errors without failing the others. Throws a
+ * valid record (with the rows its explanation and its "how to improve" candidates need) in
+ * one session run, and reports bad records as per-record errors without failing the others.
+ * Sampled explanations that have not reached their tolerance take further rounds, each one
+ * run for every record still sampling. A request whose rows would not fit one run of
+ * MAX_RUN_ROWS is run in several, one after another, so its tensors stay small. Throws a
  * QueueFullError when the model has too many rows waiting already.
  */
+
+/**
+ * Rows one session run holds at most: an explained 200-record request of the bundled model
+ * (about 2,000 rows, 8,000 with improvements) is one run; sampled or 12-feature exact Shapley
+ * values of 200 records (up to 800,000 rows) are split, which keeps a request's tensors to a
+ * few MB on a 512 MB dyno.
+ */
+export const MAX_RUN_ROWS = 32_768;
 
 export interface ScoreInput {
   records: Array<{ id: string; features: Record<string, unknown> }>;
   explain: boolean;
   topK: number;
+  /** Propose "how to improve" changes (models whose card marks actionable features). */
+  improve?: boolean;
 }
 
 /**
@@ -29,24 +46,45 @@ interface ValidRecord {
   id: string;
   values: ModelValue[];
   warnings: RecordWarning[] | undefined;
-  /** Explaining: the features whose value differs from their baseline, each scored in a row of its own. */
-  swaps: number[];
+  explanation: RecordExplanation | undefined;
+  /** "How to improve": the candidate rows, scored after the explanation's. */
+  changes: ChangeRows | undefined;
 }
 
 export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
-  const { explain, topK } = input;
-  let groups: RecordPredictions[] = [];
-  if (valid.length > 0) {
+  const groups: RecordPredictions[] = [];
+  for (const part of runsOf(valid, (record) => recordRowCount(firstRoundRows(record)))) {
     try {
-      groups = recordRows(valid, await model.predict(rowBatch(valid, explain)), explain);
+      groups.push(...recordRows(part, await model.predict({ records: part.map(firstRoundRows) })));
     } catch (batchError) {
       // A full queue is the service's state, not a record's fault: the whole request is refused (503).
       if (batchError instanceof QueueFullError) throw batchError;
-      groups = await isolateFailures(model, valid, explain, batchError);
+      groups.push(...(await isolateFailures(model, part, batchError)));
     }
   }
-  return collectScores(model, groups, errors, explain, topK);
+  for (const group of groups) if (!('error' in group)) absorbFirstRound(model, group);
+  await sampleFurther(model, groups);
+  return collectScores(model, groups, errors, input);
+}
+
+/** Consecutive records in runs of at most MAX_RUN_ROWS rows (a record never spans two). */
+function runsOf<T>(records: T[], rows: (record: T) => number): T[][] {
+  const runs: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const record of records) {
+    const count = rows(record);
+    if (current.length > 0 && total + count > MAX_RUN_ROWS) {
+      runs.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(record);
+    total += count;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
 }
 
 /** Each record resolved against the card on its own; a bad or repeated record becomes its error. */
@@ -54,6 +92,7 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
   const errors: RecordError[] = [];
   const valid: ValidRecord[] = [];
   const seen = new Set<string>();
+  const improve = input.improve === true && model.improvements.enabled;
   for (const record of input.records) {
     if (seen.has(record.id)) {
       errors.push({
@@ -66,8 +105,13 @@ function checkRecords(model: ScoringModel, input: ScoreInput): { valid: ValidRec
     seen.add(record.id);
     const resolved = resolveRecord(model.card.features, record.features, model.categories);
     if (resolved.ok) {
-      const swaps = input.explain ? featuresOffBaseline(model, resolved.values) : NO_SWAPS;
-      valid.push({ id: record.id, values: resolved.values, warnings: resolved.warnings, swaps });
+      valid.push({
+        id: record.id,
+        values: resolved.values,
+        warnings: resolved.warnings,
+        explanation: input.explain ? model.explainer.begin(resolved.values) : undefined,
+        changes: improve ? model.improvements.rows(resolved.values) : undefined,
+      });
     } else errors.push({ id: record.id, code: resolved.code, message: resolved.message });
   }
   return { valid, errors };
@@ -78,14 +122,12 @@ function collectScores(
   model: ScoringModel,
   groups: RecordPredictions[],
   errors: RecordError[],
-  explain: boolean,
-  topK: number,
+  input: ScoreInput,
 ): ScoreResponse {
   const results: ScoreResult[] = [];
   const features = model.card.features.length;
-  const scratch: ExplainScratch | undefined = explain
-    ? { impacts: new Float64Array(features), top: new Int32Array(Math.min(topK, features)) }
-    : undefined;
+  const top = new Int32Array(Math.min(input.topK, features));
+  const improve = input.improve === true && model.improvements.enabled;
   for (const group of groups) {
     if ('error' in group) {
       errors.push({ id: group.record.id, code: 'INFERENCE_FAILED', message: group.error });
@@ -99,7 +141,21 @@ function collectScores(
     }
     const result: ScoreResult = { id: record.id, score, band: bandFor(model.card.bands, score) };
     if (predictions.values) result.value = predictions.values[row]!;
-    if (scratch) result.factors = topFactors(model, record, predictions.margins, row, scratch);
+    if (record.explanation) {
+      const explained = record.explanation.result();
+      result.factors = topFactors(model, record, explained.impacts, top);
+      const summary = explanationOf(explained);
+      if (summary) result.explanation = summary;
+    }
+    if (improve) {
+      result.improvements = model.improvements.best(
+        record.values,
+        record.changes,
+        score,
+        predictions.scores,
+        group.changesRow,
+      );
+    }
     if (predictions.classes) result.probabilities = classProbabilities(predictions.classes, row);
     if (record.warnings) result.warnings = record.warnings;
     results.push(result);
@@ -112,9 +168,13 @@ function classProbabilities({ labels, probabilities }: ClassProbabilities, row: 
   return labels.map((label, c) => ({ label, probability: probabilities[offset + c]! }));
 }
 
-/** A record's own prediction is at `row`; with explanations its swapped rows follow it, in `swaps` order. */
+/**
+ * A record's own prediction is at `row`; its explanation's rows follow it, then its "how to
+ * improve" candidates at `changesRow`.
+ */
 type RecordPredictions =
-  { record: ValidRecord; predictions: Predictions; row: number } | { record: ValidRecord; error: string };
+  | { record: ValidRecord; predictions: Predictions; row: number; changesRow: number }
+  | { record: ValidRecord; error: string };
 
 /**
  * After a shared run failed: each record alone, in runs of its own so that a record the graph
@@ -123,7 +183,6 @@ type RecordPredictions =
 async function isolateFailures(
   model: ScoringModel,
   records: ValidRecord[],
-  explain: boolean,
   batchError: unknown,
 ): Promise<RecordPredictions[]> {
   const failed = (record: ValidRecord, error: unknown): RecordPredictions => ({
@@ -133,65 +192,79 @@ async function isolateFailures(
   if (records.length === 1) return [failed(records[0]!, batchError)];
   return Promise.all(
     records.map((record) =>
-      model.predictAlone(rowBatch([record], explain)).then(
-        (predictions) => recordRows([record], predictions, explain)[0]!,
+      model.predictAlone(firstRound([record])).then(
+        (predictions) => recordRows([record], predictions)[0]!,
         (error: unknown) => failed(record, error),
       ),
     ),
   );
 }
 
-function rowBatch(records: ValidRecord[], explain: boolean): RowBatch {
-  const batch: RowBatch = { records: records.map((r) => r.values) };
-  if (explain) batch.swaps = records.map((r) => r.swaps);
-  return batch;
+/** A record's rows in the first run: its own, its explanation's, its "how to improve" candidates. */
+function firstRoundRows(record: ValidRecord): RecordRows {
+  return { values: record.values, coalitions: record.explanation?.rows, changes: record.changes };
 }
 
-/** Where each record's own row is in a run's predictions: its swapped rows, when explaining, follow it. */
-function recordRows(records: ValidRecord[], predictions: Predictions, explain: boolean): RecordPredictions[] {
+function firstRound(records: ValidRecord[]): RowBatch {
+  return { records: records.map(firstRoundRows) };
+}
+
+/** Where each record's rows are in the first round's predictions. */
+function recordRows(records: ValidRecord[], predictions: Predictions): RecordPredictions[] {
   let row = 0;
   return records.map((record) => {
     const at = row;
-    row += 1 + (explain ? record.swaps.length : 0);
-    return { record, predictions, row: at };
+    const changesRow = at + 1 + coalitionCount(record.explanation?.rows);
+    row = changesRow + changeCount(record.changes);
+    return { record, predictions, row: at, changesRow };
   });
 }
 
-const NO_SWAPS: number[] = [];
-
-/**
- * The features worth a baseline row: one already at its baseline has impact 0 by definition
- * (the swapped row would be the record's own row), so it costs no inference.
- */
-function featuresOffBaseline(model: ScoringModel, values: ModelValue[]): number[] {
-  // Counted first so the array has exactly its length: requests waiting for their run hold these.
-  let count = 0;
-  for (let f = 0; f < values.length; f++) if (!Object.is(values[f], model.baselines[f])) count++;
-  const swaps = new Array<number>(count);
-  for (let f = 0, at = 0; f < values.length; f++) if (!Object.is(values[f], model.baselines[f])) swaps[at++] = f;
-  return swaps;
+function absorbFirstRound(model: ScoringModel, group: Extract<RecordPredictions, { predictions: Predictions }>): void {
+  const explanation = group.record.explanation;
+  if (!explanation) return;
+  if (model.explainer.usesTrees) explanation.absorbTrees(group.predictions, group.row);
+  else explanation.absorb(group.predictions, group.row, false);
 }
 
 /**
- * impact(f) = margin(x) - margin(x with f set to its baseline), where margin is the
- * log-odds for classifiers and the raw value for regressors (docs/explanations.md).
- * Returns the top k by absolute impact, equal impacts in card order (so responses are
- * deterministic), building objects for those k only.
+ * Further rounds for sampled explanations short of their tolerance: every record still
+ * sampling in one run per round. A round that fails leaves the estimates as they are (their
+ * error bound says how good they are).
  */
-function topFactors(
-  model: ScoringModel,
-  record: ValidRecord,
-  margins: Float64Array,
-  row: number,
-  scratch: ExplainScratch,
-): Factor[] {
-  const { impacts, top } = scratch;
-  impacts.fill(0);
-  const margin = margins[row]!;
-  for (let i = 0; i < record.swaps.length; i++) {
-    const impact = margin - margins[row + 1 + i]!;
-    impacts[record.swaps[i]!] = Number.isFinite(impact) ? round(impact) : 0;
+async function sampleFurther(model: ScoringModel, groups: RecordPredictions[]): Promise<void> {
+  for (let round = 2; round <= MAX_ROUNDS; round++) {
+    const pending = groups.flatMap((g) => ('error' in g || !g.record.explanation?.pending ? [] : [g.record]));
+    if (pending.length === 0) return;
+    const rowsOf = (record: ValidRecord): RecordRows => ({
+      values: record.values,
+      coalitions: record.explanation!.rows,
+    });
+    for (const part of runsOf(pending, (record) => recordRowCount(rowsOf(record)))) {
+      let predictions: Predictions;
+      try {
+        predictions = await model.predict({ records: part.map(rowsOf) });
+      } catch {
+        for (const record of part) record.explanation!.stop();
+        continue;
+      }
+      let row = 0;
+      for (const record of part) {
+        const at = row;
+        row += 1 + coalitionCount(record.explanation!.rows);
+        record.explanation!.absorb(predictions, at, round === MAX_ROUNDS);
+      }
+    }
   }
+}
+
+/**
+ * The top k features by absolute impact, equal impacts in card order (so responses are
+ * deterministic), building objects for those k only. Impacts are log-odds for classifiers and
+ * raw output units for regressors (docs/explanations.md).
+ */
+function topFactors(model: ScoringModel, record: ValidRecord, raw: Float64Array, top: Int32Array): Factor[] {
+  const impacts = raw.map((impact) => (Number.isFinite(impact) ? round(impact) : 0));
   // Insertion into a list kept sorted by |impact|: a new feature goes after every one at
   // least as large, which keeps card order among equals.
   let count = 0;
@@ -217,10 +290,20 @@ function topFactors(
   return factors;
 }
 
-/** Per request, reused record by record: each feature's impact, and the top k so far (card indexes). */
-interface ExplainScratch {
-  impacts: Float64Array;
-  top: Int32Array;
+/** What the response says about how a record was explained; left out when a margin is not a number. */
+function explanationOf(result: ExplanationResult): Explanation | undefined {
+  if (!Number.isFinite(result.margin) || !Number.isFinite(result.baselineMargin)) return undefined;
+  const summary: Explanation = {
+    method: result.method,
+    margin: round(result.margin),
+    baselineMargin: round(result.baselineMargin),
+  };
+  if (result.errorBound !== undefined) {
+    // Rounded up, so the stated bound never claims more than was estimated.
+    summary.errorBound = Math.ceil(result.errorBound * 1e6) / 1e6;
+    summary.permutations = result.permutations!;
+  }
+  return summary;
 }
 
 function bandFor(bands: Band[] | undefined, score: number): string | null {

@@ -48,6 +48,10 @@ export const ScoreRequest = z
     version: z.string().min(1).optional().openapi({ description: "Omit to use the model's default version." }),
     records: z.array(ScoreRecord).min(1),
     explain: z.boolean().default(false).openapi({ description: 'Return the top factors behind each score.' }),
+    improve: z.boolean().default(false).openapi({
+      description:
+        'Return "how to improve" suggestions: the best single change and the best pair of changes to the features the model card marks actionable. Models without actionable features return none.',
+    }),
     topK: z
       .number()
       .int()
@@ -77,11 +81,49 @@ export const Factor = z
     value: FeatureValue.openapi({ description: 'The value the model saw (after defaults were applied).' }),
     impact: z.number().openapi({
       description:
-        'Signed effect of this feature versus its baseline: log-odds for classifiers, score units for regressors. See docs/explanations.md.',
+        "Signed effect of this feature versus its baseline: log-odds for classifiers, the regression output's raw units for regressors. See docs/explanations.md.",
     }),
   })
   .openapi('Factor');
 export type Factor = z.infer<typeof Factor>;
+
+export const Explanation = z
+  .object({
+    method: z.enum(['occlusion', 'shapley-exact', 'shapley-sampled', 'tree-shap']).openapi({
+      description:
+        "How the impacts were computed (the model card's explanations.method and what the graph allows): see docs/explanations.md.",
+    }),
+    margin: z.number().openapi({
+      description: "The record's margin: log-odds of the score for classifiers, the raw value for regressors.",
+    }),
+    baselineMargin: z.number().openapi({
+      description:
+        'The margin of the all-baseline record. With a Shapley method the impacts of every feature add up to margin − baselineMargin.',
+    }),
+    errorBound: z.number().optional().openapi({
+      description:
+        'shapley-sampled only: every impact is within this of its exact Shapley value, with 95 % confidence (all at once).',
+    }),
+    permutations: z.number().int().optional().openapi({ description: 'shapley-sampled only: the orderings scored.' }),
+  })
+  .openapi('Explanation');
+export type Explanation = z.infer<typeof Explanation>;
+
+export const Change = z
+  .object({
+    feature: z.string(),
+    from: FeatureValue.openapi({ description: 'The value the model saw.' }),
+    to: FeatureValue.openapi({ description: 'The value the suggestion sets (one the model card allows).' }),
+  })
+  .openapi('Change');
+
+export const Improvement = z
+  .object({
+    changes: z.array(Change).min(1).max(2),
+    scoreAfter: z.number().min(0).max(1).openapi({ description: 'The score the record would get with the changes.' }),
+  })
+  .openapi('Improvement');
+export type Improvement = z.infer<typeof Improvement>;
 
 export const RecordWarning = z
   .object({
@@ -119,6 +161,11 @@ export const ScoreResult = z
       .array(Factor)
       .optional()
       .openapi({ description: 'Present when explain is true: top-k features by absolute impact.' }),
+    explanation: Explanation.optional().openapi({ description: 'Present when explain is true.' }),
+    improvements: z.array(Improvement).optional().openapi({
+      description:
+        'Present when improve is true and the model card marks actionable features: the best pair of changes (when it beats the best single change) and the best single change, best first; empty when no allowed change improves the score.',
+    }),
     probabilities: z.array(ClassProbability).optional().openapi({
       description: "Multiclass models only: every class with its probability, in the model's class order.",
     }),

@@ -62,7 +62,7 @@ export interface InferenceTask {
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 function sessionFor(source: SessionSource): Promise<ort.InferenceSession> {
-  const key = `${source.onnxFile}\u0000${source.scoreOutput}`;
+  const key = `${source.onnxFile}\u0000${source.cardFile}`;
   let session = sessions.get(key);
   if (session === undefined) {
     session = openSession(source).then((opened) => opened.session);

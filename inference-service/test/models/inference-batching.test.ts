@@ -27,7 +27,7 @@ describe('inference batching', () => {
 
   it('runs calls made in the same event-loop turn as one session run, each getting its own rows back', async () => {
     const before = await counted();
-    const calls = Array.from({ length: 10 }, (_, i) => model.predict({ records: [[i * 100, i, 'north']] }));
+    const calls = Array.from({ length: 10 }, (_, i) => model.predict({ records: [{ values: [i * 100, i, 'north'] }] }));
     const results = await Promise.all(calls);
     const after = await counted();
     assert.equal(after.runs - before.runs, 1, 'ten concurrent calls share one run');
@@ -40,9 +40,9 @@ describe('inference batching', () => {
 
   it('fails only the caller whose rows break a shared run', async () => {
     // A non-numeric value cannot become an int64 tensor element, so that caller's rows fail to encode.
-    const good = model.predict({ records: [[100, 1, 'south']] });
-    const bad = model.predict({ records: [[100, 'many' as unknown as number, 'south']] });
-    const alsoGood = model.predict({ records: [[200, 2, 'north']] });
+    const good = model.predict({ records: [{ values: [100, 1, 'south'] }] });
+    const bad = model.predict({ records: [{ values: [100, 'many' as unknown as number, 'south'] }] });
+    const alsoGood = model.predict({ records: [{ values: [200, 2, 'north'] }] });
     const [first, second, third] = await Promise.allSettled([good, bad, alsoGood]);
     assert.equal(first.status, 'fulfilled', 'the first caller still gets its scores');
     assert.equal(second.status, 'rejected', 'the broken caller gets the error');
@@ -51,8 +51,8 @@ describe('inference batching', () => {
 
   it('keeps batching after a failure', async () => {
     const results = await Promise.all([
-      model.predict({ records: [[1, 1, 'north']] }),
-      model.predict({ records: [[2, 2, 'south']] }),
+      model.predict({ records: [{ values: [1, 1, 'north'] }] }),
+      model.predict({ records: [{ values: [2, 2, 'south'] }] }),
     ]);
     assert.equal(results.length, 2);
   });

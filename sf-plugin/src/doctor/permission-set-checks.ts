@@ -24,6 +24,7 @@ export const CARD_OPTIONAL_FIELDS = [
   'Model_Name__c',
   'Model_Version__c',
   'Top_Factors__c',
+  'Improvements__c',
   'Error_Code__c',
   'Error_Message__c',
   'Attempts__c',

@@ -58,7 +58,7 @@ describe('model directory', () => {
       'c/2.0.0/model.json c versions 1.0.0 and 2.0.0 are all marked default; the service refuses to start',
       'd/model.json has no model.onnx next to it',
       'e/model.json bands.0.min: Too big: expected number to be <=1',
-      'f/model.json top level: unknown field "threshold" (allowed: name, version, default, description, scoreLabel, task, features, inputs, output, bands, metrics, trainingData, owner, createdAt); output.range: regression models need output.range to map their value onto a 0-1 score',
+      'f/model.json top level: unknown field "threshold" (allowed: name, version, default, description, scoreLabel, task, features, inputs, output, bands, explanations, metrics, trainingData, owner, createdAt); output.range: regression models need output.range to map their value onto a 0-1 score',
     ]);
   });
 

@@ -449,7 +449,30 @@ function scoreDetails(component, card, shown, { pending, failed, stale }) {
       factorGroup('down', 'Lowering it', card.negativeFactors, strongest),
     ].filter((group) => group.factors.length > 0),
     hasFactors: card.positiveFactors.length + card.negativeFactors.length > 0,
+    improvement: improvementView(card.bestImprovement, shown.score),
     trend,
+  };
+}
+
+/**
+ * The best "how to improve" suggestion in a rep's words: "Biggest lift: Lead Source → Partner
+ * Referral (72)", two changes joined by "and". A model whose card marks no actionable features
+ * sends none, and the card shows nothing.
+ */
+function improvementView(improvement, score) {
+  if (!improvement?.changes?.length) return null;
+  const lift = Number(improvement.scoreAfter) >= Number(score);
+  const title = lift ? 'Biggest lift' : 'Biggest drop';
+  const after = formatScore(improvement.scoreAfter);
+  const changes = improvement.changes.map((change) => ({
+    label: change.label,
+    value: formatFactorValue(change, I18N),
+  }));
+  return {
+    title: `${title}:`,
+    text: `${changes.map((c) => `${c.label} → ${c.value}`).join(' and ')} (${after})`,
+    // The arrow reads poorly aloud: screen readers get the same suggestion in words.
+    assistive: `${title}: ${changes.map((c) => `${c.label} set to ${c.value}`).join(' and ')} would give a score of ${after}.`,
   };
 }
 

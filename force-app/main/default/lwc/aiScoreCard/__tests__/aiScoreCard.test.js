@@ -159,6 +159,47 @@ describe('c-ai-score-card', () => {
       expect(bars).toEqual(['100%', '96%', '53%', '59%', '40%']);
     });
 
+    it("suggests the biggest lift in a rep's words, the same in words for screen readers", async () => {
+      const element = render();
+      getScoreCard.emit(SCORED);
+      await flush();
+
+      const line = $(element, '.improvement');
+      expect(text(line.querySelector('[aria-hidden="true"]'))).toBe('Biggest lift: Phone → Provided (88)');
+      expect(text(line.querySelector('.slds-assistive-text'))).toBe(
+        'Biggest lift: Phone set to Provided would give a score of 88.',
+      );
+      await expect(element).toBeAccessible();
+    });
+
+    it('joins a pair of changes, formats their values like factors, and says "drop" for a score it lowers', async () => {
+      const element = render();
+      getScoreCard.emit({
+        ...SCORED,
+        bestImprovement: {
+          changes: [
+            { feature: 'LeadSource', label: 'Lead Source', valueType: 'text', textValue: 'Partner Referral' },
+            { feature: 'AnnualRevenue', label: 'Annual Revenue', valueType: 'currency', numberValue: 2500000 },
+          ],
+          scoreAfter: 72.4,
+        },
+      });
+      await flush();
+      expect(text($(element, '.improvement [aria-hidden="true"]'))).toBe(
+        'Biggest drop: Lead Source → Partner Referral and Annual Revenue → $2,500,000 (72)',
+      );
+    });
+
+    it('shows nothing extra for a model without actionable features', async () => {
+      const element = render();
+      const withoutSuggestion = clone(SCORED);
+      delete withoutSuggestion.bestImprovement;
+      getScoreCard.emit(withoutSuggestion);
+      await flush();
+      expect($(element, '.score-ring')).not.toBeNull();
+      expect($(element, '.improvement')).toBeNull();
+    });
+
     it('draws an accessible trend of the recent scores', async () => {
       const element = render();
       getScoreCard.emit(SCORED);
