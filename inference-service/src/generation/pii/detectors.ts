@@ -62,15 +62,16 @@ const IPV6_CANDIDATE =
 /**
  * US SSNs with dashes or dots (spaces around them allowed: "123 – 45 – 6789") or spaces, the
  * same separator twice; nine bare digits are too often something else to mask as an SSN. Digits
- * glued in front ("…0958123-45-6789") do not hide one; a dashed number that continues into it
- * ("1-123-45-6789") is something else.
+ * glued in front ("…0958123-45-6789") or a dot ending a sentence (".123-45-6789") do not hide
+ * one; a dashed or dotted number that continues into it ("1-123-45-6789", "1.123.45.6789") is
+ * something else.
  */
-const SSN = /(?<![.]|\d-)(\d{3})( ?[-.] ?| )(\d{2})\2(\d{4})(?!\d|[-.]\d)/gu;
+const SSN = /(?<!\d[.]|\d-)(\d{3})( ?[-.] ?| )(\d{2})\2(\d{4})(?!\d|[-.]\d)/gu;
 /**
  * A dashed SSN with digits glued after it ("123-45-6789123…"): the dashed 3-2-4 shape is
  * specific enough that masking errs on the safe side (found by the hostile-markup property test).
  */
-const SSN_GLUED_DIGITS = /(?<![.]|\d-)(\d{3})( ?- ?)(\d{2})\2(\d{4})(?=\d)/gu;
+const SSN_GLUED_DIGITS = /(?<!\d[.]|\d-)(\d{3})( ?- ?)(\d{2})\2(\d{4})(?=\d)/gu;
 
 /**
  * Runs of digit groups, for cards. Groups are separated by one or two spaces or tabs, one

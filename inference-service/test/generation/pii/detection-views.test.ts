@@ -156,7 +156,7 @@ describe('masking on detection views', () => {
           assert.ok(!masked.messages[0]!.content.includes(secret), `${secret} survived in ${JSON.stringify(text)}`);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -94,6 +94,10 @@ describe('PII detection in free text', () => {
     assert.equal(masked('ssn 123 45 6789'), 'ssn [SSN_1]');
     // Found by the hostile-markup property test: digits glued after a dashed SSN hid it.
     assert.doesNotMatch(masked('123-45-6789123-45-6789'), /6789/, 'a dashed SSN with digits glued after it is masked');
+    // And a dot in front hid one (".123-45-6789"); a dotted number running into it is no SSN.
+    assert.equal(masked('call me.123-45-6789'), 'call me.[SSN_1]');
+    assert.equal(masked('.123.45.6789'), '.[SSN_1]');
+    assert.ok(!found('v1.123.45.6789').some((f) => f.startsWith('SSN')), 'a dotted version number is not an SSN');
     for (const invalid of ['000-45-6789', '123-00-6789', '123-45-0000', '900-12-3456']) {
       assert.ok(!found(invalid).some((f) => f.startsWith('SSN')), `${invalid} is not an SSN`);
     }
