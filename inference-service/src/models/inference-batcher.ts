@@ -51,10 +51,17 @@ export class InferenceBatcher {
     this.options = options;
   }
 
-  /** The predictions for a batch's rows, from a run it may share with other callers; a QueueFullError when there is no room. */
-  predict(batch: RowBatch): Promise<Predictions> {
+  /**
+   * The predictions for a batch's rows, from a run it may share with other callers; a
+   * QueueFullError when there is no room. A request already admitted (its first run was
+   * accepted) passes `admitted` for its later runs: it is never refused halfway, so the bound
+   * sheds new requests, not work already done. Each request queues one run at a time, of at
+   * most MAX_RUN_ROWS rows (score-records.ts), so admitted runs stay bounded by the requests in
+   * flight.
+   */
+  predict(batch: RowBatch, admitted = false): Promise<Predictions> {
     const rows = rowCount(batch);
-    if (!this.hasRoomFor(rows)) {
+    if (!admitted && !this.hasRoomFor(rows)) {
       return Promise.reject(
         new QueueFullError(
           `${this.queuedRows} rows are already waiting for inference (limit ${this.options.maxQueuedRows})`,

@@ -152,9 +152,13 @@ export class ScoringModel {
     return this.card.task !== 'regression';
   }
 
-  /** Scores rows of model values (card order), in a session run shared with concurrent callers; a QueueFullError when too many rows wait. */
-  predict(batch: RowBatch): Promise<Predictions> {
-    return this.batcher.predict(batch);
+  /**
+   * Scores rows of model values (card order), in a session run shared with concurrent callers;
+   * a QueueFullError when too many rows wait, unless the request was `admitted` already
+   * (inference-batcher.ts).
+   */
+  predict(batch: RowBatch, admitted = false): Promise<Predictions> {
+    return this.batcher.predict(batch, admitted);
   }
 
   /** Whether `rows` more would be accepted into the queue now (a check before the request's records are). */

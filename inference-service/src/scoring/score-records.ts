@@ -23,11 +23,13 @@ import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, Sc
 
 /**
  * Rows one session run holds at most: an explained 200-record request of the bundled model
- * (about 2,000 rows, 8,000 with improvements) is one run; sampled or 12-feature exact Shapley
+ * (about 1,800 rows, 6,600 with improvements) is one run; sampled or 12-feature exact Shapley
  * values of 200 records (up to 800,000 rows) are split, which keeps a request's tensors to a
- * few MB on a 512 MB dyno.
+ * few MB on a 512 MB dyno, and what one request queues at a time to a small share of
+ * MAX_QUEUED_ROWS: eight parallel Queueables of sampled requests hold 65,536 rows in the queue,
+ * not 262,144 (at 32,768 rows a run, the default 200,000-row bound shed most of them).
  */
-export const MAX_RUN_ROWS = 32_768;
+export const MAX_RUN_ROWS = 8_192;
 
 export interface ScoreInput {
   records: Array<{ id: string; features: Record<string, unknown> }>;
@@ -54,14 +56,17 @@ interface ValidRecord {
 export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
   const groups: RecordPredictions[] = [];
+  let admitted = false;
   for (const part of runsOf(valid, (record) => recordRowCount(firstRoundRows(record)))) {
     try {
-      groups.push(...recordRows(part, await model.predict({ records: part.map(firstRoundRows) })));
+      groups.push(...recordRows(part, await model.predict({ records: part.map(firstRoundRows) }, admitted)));
     } catch (batchError) {
-      // A full queue is the service's state, not a record's fault: the whole request is refused (503).
+      // A full queue is the service's state, not a record's fault: the request is refused (503)
+      // before any of its rows ran; once its first run is in, the rest of it is never refused.
       if (batchError instanceof QueueFullError) throw batchError;
       groups.push(...(await isolateFailures(model, part, batchError)));
     }
+    admitted = true;
   }
   for (const group of groups) if (!('error' in group)) absorbFirstRound(model, group);
   await sampleFurther(model, groups);
@@ -243,7 +248,7 @@ async function sampleFurther(model: ScoringModel, groups: RecordPredictions[]): 
     for (const part of runsOf(pending, (record) => recordRowCount(rowsOf(record)))) {
       let predictions: Predictions;
       try {
-        predictions = await model.predict({ records: part.map(rowsOf) });
+        predictions = await model.predict({ records: part.map(rowsOf) }, true);
       } catch {
         for (const record of part) record.explanation!.stop();
         continue;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { QueueFullError } from '../../src/models/inference-batcher.ts';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import type { ScoringModel } from '../../src/models/scoring-model.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
@@ -8,9 +9,11 @@ import { columnsZipMapClassifier, writeModelDir } from '../support/test-models.t
 describe('inference batching', () => {
   let model: ScoringModel;
   let metrics: ServiceMetrics;
+  let modelDir: string;
   before(async () => {
     metrics = new ServiceMetrics({ collectProcessMetrics: false });
-    const registry = await ModelRegistry.load([await writeModelDir([columnsZipMapClassifier()])], {
+    modelDir = await writeModelDir([columnsZipMapClassifier()]);
+    const registry = await ModelRegistry.load([modelDir], {
       intraOpNumThreads: 1,
       metrics,
     });
@@ -55,5 +58,26 @@ describe('inference batching', () => {
       model.predict({ records: [{ values: [2, 2, 'south'] }] }),
     ]);
     assert.equal(results.length, 2);
+  });
+
+  it('refuses a new call when the queued rows are at their bound, never a later run of a request already admitted', async () => {
+    const registry = await ModelRegistry.load([modelDir], { intraOpNumThreads: 1, maxQueuedRows: 4 });
+    try {
+      const bounded = registry.get('columns-zipmap')!;
+      const rows = (n: number) => ({
+        records: Array.from({ length: n }, (_, i) => ({ values: [i * 100, i, 'north'] as Array<number | string> })),
+      });
+      const first = bounded.predict(rows(3)); // an empty queue always takes a call
+      const refused = bounded.predict(rows(3)); // 3 + 3 rows would pass the bound of 4
+      const laterRun = bounded.predict(rows(3), true); // the next run of an admitted request
+      await assert.rejects(refused, QueueFullError);
+      const [a, b] = await Promise.all([first, laterRun]);
+      assert.equal(a.scores.length, 3);
+      assert.equal(b.scores.length, 3);
+      // Once the queue has drained, a new call is taken again.
+      assert.equal((await bounded.predict(rows(3))).scores.length, 3);
+    } finally {
+      await registry.close();
+    }
   });
 });
