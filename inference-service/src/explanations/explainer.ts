@@ -110,6 +110,9 @@ export class RecordExplanation {
   private readonly values: ModelValue[];
   /** Card indexes of the features off their baselines that can move the margin. */
   private readonly players: Int32Array;
+  /** Per card feature, its index in `players` or -1; and per player, its baseline: what every coalition row is filled from. */
+  private readonly playerOf: Int32Array;
+  private readonly alternates: ModelValue[];
   private readonly groups: PlayerGroup[] = [];
   private readonly words: number;
   private margin = Number.NaN;
@@ -129,6 +132,9 @@ export class RecordExplanation {
       players.push(f);
     }
     this.players = Int32Array.from(players);
+    this.playerOf = new Int32Array(values.length).fill(-1);
+    players.forEach((f, p) => (this.playerOf[f] = p));
+    this.alternates = players.map((f) => baselines[f]!);
     this.words = Math.max(1, Math.ceil(players.length / 32));
     if (options.method === 'occlusion') {
       this.rows = this.occlusionRows();
@@ -335,8 +341,7 @@ export class RecordExplanation {
   }
 
   private coalitions(writer: MaskWriter): CoalitionRows {
-    const alternates = Array.from(this.players, (f) => this.options.baselines[f]!);
-    return { players: this.players, alternates, words: this.words, masks: writer.masks };
+    return { playerOf: this.playerOf, alternates: this.alternates, words: this.words, masks: writer.masks };
   }
 }
 

@@ -15,8 +15,8 @@ import type { InputBinding, ModelValue } from './feature-encoder.ts';
  * feature's baseline). Coalitions for Shapley values, and occlusion's one-feature-off rows.
  */
 export interface CoalitionRows {
-  /** Card indexes of the features that vary, in player order. */
-  players: Int32Array;
+  /** Per card feature, its player index, or -1 for a feature that keeps the record's value in every row. */
+  playerOf: Int32Array;
   /** Per player, its value when it is off. */
   alternates: ModelValue[];
   /** 32-bit words per row in `masks`. */
@@ -96,16 +96,10 @@ function forEachCell(
       for (let c = 0; c < columns; c++) write(i++, values[featureIndexes[c]!]!);
       const coalitions = record.coalitions;
       if (coalitions) {
-        // Which player (if any) each of this binding's columns is, found once per record.
-        const playerOf = new Int32Array(columns).fill(-1);
-        for (let p = 0; p < coalitions.players.length; p++) {
-          const column = featureIndexes.indexOf(coalitions.players[p]!);
-          if (column >= 0) playerOf[column] = p;
-        }
-        const { masks, words, alternates } = coalitions;
+        const { masks, words, alternates, playerOf } = coalitions;
         for (let base = 0; base < masks.length; base += words) {
           for (let c = 0; c < columns; c++) {
-            const p = playerOf[c]!;
+            const p = playerOf[featureIndexes[c]!]!;
             const on = p < 0 || (masks[base + (p >> 5)]! & (1 << (p & 31))) !== 0;
             write(i++, on ? values[featureIndexes[c]!]! : alternates[p]!);
           }
