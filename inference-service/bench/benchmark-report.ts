@@ -279,7 +279,8 @@ what onnxruntime itself takes for the same rows. What is left is the service's o
   \`lead-scoring-occlusion\` is the same model with \`explanations.method: "occlusion"\` (what a card
   without an explanations block gets); \`account-churn-mlp\` has no explanations block (occlusion) and
   \`account-churn-mlp-shapley\` asks for Shapley values, sampled, since all 30 features interact
-  (bench/explanation-models.ts writes the variants). **Rows / record** is what onnxruntime runs per
+  (bench/explanation-models.ts writes the variants; a second service process, started the same way,
+  serves them beside the bundled models, so they add nothing to the other scenarios' memory). **Rows / record** is what onnxruntime runs per
   record scored: the record's own row plus those its explanation and its suggestions need.
 - **The floor** of a scoring scenario, measured in the same run: the time per request of a bare
   Hono app that parses the same body and sends it back (\`inference-service/bench/echo-server.ts\`, same

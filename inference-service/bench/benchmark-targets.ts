@@ -93,7 +93,7 @@ export function evaluateTargets(run: BenchmarkRun): TargetResult[] {
     });
   }
 
-  const service = run.scenarios.filter((s) => s.target === 'service');
+  const service = run.scenarios.filter((s) => s.target === 'service' || s.target === 'explanations');
   if (service.length > 0) {
     const worst = service.reduce((a, b) => (b.peakRssBytes > a.peakRssBytes ? b : a));
     targets.push({

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelCard } from '@byom/contracts/model-card';
 
 /**
- * The model directory the benchmark's service is given as MODEL_DIR: the benchmark's own models
- * (bench/models) plus variants that differ from a model only in their card's explanations
- * block, so each explanation method is measured on the same graph and the same records:
+ * The model directory of the benchmark's second service process (MODEL_DIR; the bundled models
+ * load beside it): variants that differ from a model only in their card's explanations block,
+ * so each explanation method is measured on the same graph and the same records. A process of
+ * their own keeps the other scenarios' memory that of a service with its usual models:
  *
  * - `lead-scoring-occlusion`: the bundled lead model explained by occlusion, which is what every
  *   card without an explanations block gets; the bundled card itself asks for Shapley values
@@ -22,11 +23,8 @@ export const EXPLANATION_VARIANTS = {
   'account-churn-mlp-shapley': { from: 'account-churn-mlp', method: 'shapley' },
 } as const;
 
-export async function writeBenchModelDir(bundledDir: string, benchDir: string): Promise<string> {
+export async function writeExplanationVariants(bundledDir: string, benchDir: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'byom-bench-models-'));
-  for (const entry of await readdir(benchDir, { withFileTypes: true })) {
-    if (entry.isDirectory()) await cp(path.join(benchDir, entry.name), path.join(dir, entry.name), { recursive: true });
-  }
   for (const [name, variant] of Object.entries(EXPLANATION_VARIANTS)) {
     const from = existsSync(path.join(benchDir, variant.from))
       ? path.join(benchDir, variant.from)

@@ -26,7 +26,7 @@ import {
 } from './child-processes.ts';
 import type { Child } from './child-processes.ts';
 import { BENCH_ROUTE, buildDirectChatBody, buildLargePromptBody } from './llm-request-bodies.ts';
-import { EXPLANATION_VARIANTS, writeBenchModelDir } from './explanation-models.ts';
+import { EXPLANATION_VARIANTS, writeExplanationVariants } from './explanation-models.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
 import { buildService, procfileWebCommand, REPO_ROOT } from './production-command.ts';
 import type { ScoreBody } from './request-bodies.ts';
@@ -147,12 +147,11 @@ async function main(): Promise<number> {
     const stub = await startStubLlmServer(options.providerMs);
     servers.set('stub', stub);
     const routesFile = await writeBenchRoutes(stub.baseUrl);
-    const modelDir = await writeBenchModelDir(BUNDLED_MODEL_DIR, BENCH_MODEL_DIR);
     // Boot the service several times (boot time varies with disk cache and CPU); the last one takes the load.
     const boots: BootResult[] = [];
     let service: ServerUnderTest | undefined;
     for (let i = 1; i <= options.boots; i++) {
-      const boot = await bootService(apiKey, routesFile, modelDir);
+      const boot = await bootService(apiKey, routesFile, BENCH_MODEL_DIR);
       service = boot.server;
       boots.push({ readyMs: Math.round(boot.readyMs), idleRssBytes: readRssBytes(service.child.pid) ?? 0 });
       log(`service boot ${i}/${options.boots}: ready in ${Math.round(boot.readyMs)} ms`);
@@ -160,12 +159,15 @@ async function main(): Promise<number> {
     }
     servers.set('service', service!);
     servers.set('echo', await startEchoServer());
+    const variantsDir = await writeExplanationVariants(BUNDLED_MODEL_DIR, BENCH_MODEL_DIR);
+    const explanations = (await bootService(apiKey, routesFile, variantsDir)).server;
+    servers.set('explanations', explanations);
 
     const models = await Promise.all(options.models.map((name) => fetchModel(service!, apiKey, name)));
     const variants = await Promise.all(
       Object.entries(EXPLANATION_VARIANTS)
         .filter(([, variant]) => options.models.includes(variant.from))
-        .map(async ([name, variant]) => ({ model: await fetchModel(service!, apiKey, name), of: variant.from })),
+        .map(async ([name, variant]) => ({ model: await fetchModel(explanations, apiKey, name), of: variant.from })),
     );
     const scenarios = selectScenarios(buildScenarios(models, apiKey, variants), options);
     for (const scenario of scenarios) await preflight(scenario, servers);
@@ -173,7 +175,7 @@ async function main(): Promise<number> {
     log('timing onnxruntime session.run for each scoring request (the floor)');
     const floorRequests = new Map<string, ScoreBody>();
     for (const scenario of scenarios) if (scenario.floor) floorRequests.set(scenario.name, scenario.floor.request);
-    const floors = await measureSessionFloors([BUNDLED_MODEL_DIR, modelDir], floorRequests);
+    const floors = await measureSessionFloors([BUNDLED_MODEL_DIR, BENCH_MODEL_DIR, variantsDir], floorRequests);
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
@@ -187,7 +189,7 @@ async function main(): Promise<number> {
         : undefined;
       const result = await runScenario(scenario, servers, apiKey, options, rate);
       // Requests admitted near the end are still being served: the next scenario starts on an idle service.
-      await settle(servers.get('service')!, apiKey);
+      await settle(servers.get(scenario.target === 'explanations' ? 'explanations' : 'service')!, apiKey);
       const floor = floors.get(scenario.name);
       if (floor && scenario.floor) result.floor = { echo: scenario.floor.echo, ...floor };
       results.push(result);
@@ -392,7 +394,7 @@ async function runScenario(
   const sampler = sampleProcess(server.child.pid);
   // The service's event-loop delay histogram restarts at every scrape of /metrics: once at the
   // end of the warm-up, then read at the end of the load.
-  const measuresDelay = scenario.target === 'service';
+  const measuresDelay = scenario.target === 'service' || scenario.target === 'explanations';
   const warmedUp = measuresDelay
     ? new Promise<void>((resolve) =>
         setTimeout(() => void eventLoopDelayP99Ms(server, apiKey).finally(resolve), options.warmupSeconds * 1000),

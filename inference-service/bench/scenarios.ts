@@ -28,7 +28,8 @@ export interface BenchModel {
 /** One load: which server, which request, how many connections. */
 export interface Scenario {
   name: string;
-  target: 'service' | 'echo' | 'stub';
+  /** `explanations`: a second service process serving the explanation variants (explanation-models.ts). */
+  target: 'service' | 'explanations' | 'echo' | 'stub';
   model?: string;
   connections: number;
   method: 'GET' | 'POST';
@@ -156,7 +157,7 @@ export function buildScenarios(
     const request = buildScoreBody(model.name, model.version, model.features, 200, true);
     scenarios.push({
       name: `${model.name} score-200-explain @${EXPLANATION_CALLERS}`,
-      target: 'service',
+      target: 'explanations',
       model: model.name,
       connections: EXPLANATION_CALLERS,
       method: 'POST',
