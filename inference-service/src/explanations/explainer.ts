@@ -114,6 +114,14 @@ export class RecordExplanation {
   private readonly playerOf: Int32Array;
   private readonly alternates: ModelValue[];
   private readonly groups: PlayerGroup[] = [];
+  /**
+   * Players that are groups of one (every feature of a linear or additive model): exact at one
+   * row each, occlusion's row. Kept as indexes rather than PlayerGroup objects, since a request
+   * of 1,000 records would otherwise hold ten thousand small objects while it waits for its run.
+   */
+  private singles: Int32Array | undefined;
+  /** The singles' margins, once scored, in `singles` order. */
+  private singleMargins: Float64Array | undefined;
   private readonly words: number;
   private margin = Number.NaN;
   /** The rows to score in the current round (after the record's own row). */
@@ -150,7 +158,12 @@ export class RecordExplanation {
     });
     const maxExact = options.maxExactPlayers ?? MAX_EXACT_PLAYERS;
     let seed: number | undefined;
+    const singles: number[] = [];
     for (const members of byGroup.values()) {
+      if (members.length === 1) {
+        singles.push(members[0]!);
+        continue;
+      }
       const group: PlayerGroup = { members, start: 0, count: 0, drawn: 0, done: false };
       if (members.length > maxExact) {
         // Seeded by the record's values, so the same record always gets the same orderings.
@@ -159,6 +172,7 @@ export class RecordExplanation {
       }
       this.groups.push(group);
     }
+    if (singles.length > 0) this.singles = Int32Array.from(singles);
     this.rows = this.coalitionRows(true);
   }
 
@@ -179,6 +193,10 @@ export class RecordExplanation {
       this.rows = undefined;
       this.occlusionMargins = margins.subarray(first, first + this.players.length);
       return;
+    }
+    if (this.singles && this.singleMargins === undefined) {
+      // The first round's rows start with the singles' (coalitionRows).
+      this.singleMargins = margins.subarray(first, first + this.singles.length);
     }
     for (const group of this.groups) {
       if (group.done) continue;
@@ -228,13 +246,15 @@ export class RecordExplanation {
     }
     let errorBound: number | undefined;
     let permutations: number | undefined;
+    const singles = this.singles;
+    if (singles && this.singleMargins) {
+      // A group of one: v({i}) − v(∅), the record's margin against its row with the feature at its baseline.
+      for (let i = 0; i < singles.length; i++) {
+        impacts[this.players[singles[i]!]!] = this.margin - this.singleMargins[i]!;
+      }
+    }
     for (const group of this.groups) {
       const { members } = group;
-      if (group.exact && members.length === 1) {
-        // A group of one: v({i}) − v(∅), the record's margin against its row with the feature at its baseline.
-        impacts[this.players[members[0]!]!] = this.margin - group.exact.margins[group.exact.at]!;
-        continue;
-      }
       const local = new Float64Array(members.length);
       if (group.sampler) {
         group.sampler.estimates(local);
@@ -283,7 +303,8 @@ export class RecordExplanation {
    * group of one is exactly occlusion's row).
    */
   private coalitionRows(first: boolean): CoalitionRows | undefined {
-    let total = 0;
+    const singles = first ? (this.singles?.length ?? 0) : 0;
+    let total = singles;
     for (const group of this.groups) {
       group.start = total;
       group.count = 0;
@@ -301,6 +322,10 @@ export class RecordExplanation {
     if (total === 0) return undefined;
     const writer = new MaskWriter(this.words, total);
     const everyone = this.players.length;
+    for (let row = 0; row < singles; row++) {
+      writer.setAll(row, everyone);
+      writer.clear(row, this.singles![row]!);
+    }
     for (const group of this.groups) {
       if (group.count === 0) continue;
       const outside = (row: number) => {
