@@ -291,7 +291,8 @@ what onnxruntime itself takes for the same rows. What is left is the service's o
   (1 / requests per second); **× floor** divides it by the floor, and the same for CPU time per request
   (all the server's threads; the echo's CPU plus the run), which other load on the machine disturbs less.
 - **Load**: autocannon in separate processes, closed loop (each caller sends its next request when
-  the last is answered), ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per scenario. Requests are built
+  the last is answered), ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per scenario, in one run of the same
+  callers (answers during the warm-up are not counted). Requests are built
   from each model's card (\`GET /v1/models/{name}\`); before the load, one request per scenario must score
   every record with no per-record error, and during it any answer but 2xx (and 503 where shedding is
   measured) fails the benchmark.
