@@ -26,7 +26,8 @@ const SHAPLEY_OVER_OCCLUSION_P99 = 3;
 export function evaluateTargets(run: BenchmarkRun): TargetResult[] {
   const found = (name: string) => run.scenarios.find((s) => s.name === name);
   const targets: TargetResult[] = [];
-  const models = [...new Set(run.scenarios.flatMap((s) => (s.model ? [s.model] : [])))];
+  // The benchmark's own models; the explanation variants (their own process) have the targets below.
+  const models = [...new Set(run.scenarios.flatMap((s) => (s.model && s.target === 'service' ? [s.model] : [])))];
   const ms = (x: number) => `${Math.round(x * 100) / 100} ms`;
 
   for (const model of models) {
