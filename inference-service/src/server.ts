@@ -119,7 +119,8 @@ try {
 /**
  * Readiness turns false (load balancers stop sending), the listener closes, in-flight requests
  * finish and every connection is closed without resetting one a client is using (node-server.ts);
- * then the models are released and the process exits 0. Past SHUTDOWN_TIMEOUT_MS it exits 1.
+ * then the models are released once their runs in flight (those of callers who hung up
+ * included) have finished, then the worker pool, and the process exits 0. Past SHUTDOWN_TIMEOUT_MS it exits 1.
  */
 async function shutDown(signal: NodeJS.Signals): Promise<void> {
   logger.info({ signal, connections: http.connectionCount }, 'draining in-flight requests');
@@ -135,7 +136,9 @@ async function shutDown(signal: NodeJS.Signals): Promise<void> {
   forceExit.unref();
   await http.drain();
   logger.info('stopped');
-  await Promise.all([state.registry?.close(), pool?.close()]);
+  // Models first: closing one waits for its runs, some of which are on the pool's threads.
+  await state.registry?.close();
+  await pool?.close();
   exit(0);
 }
 

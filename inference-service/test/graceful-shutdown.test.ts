@@ -84,6 +84,47 @@ describe('SIGTERM while 32 keep-alive callers are busy', () => {
   );
 });
 
+/**
+ * SIGTERM right after callers hung up on large explained requests: their runs are still going
+ * (on the main thread and the worker pool) when the HTTP server has nothing left to drain.
+ * onnxruntime aborted the process (exit 134, "terminate called after throwing an instance of
+ * 'Napi::Error'") when the sessions were released under those runs; the models now close once
+ * their runs finish.
+ */
+describe('SIGTERM while runs of callers who hung up are still going', () => {
+  let service: ServiceProcess | undefined;
+  after(() => service?.child.kill('SIGKILL'));
+
+  it('waits for the runs, then exits 0', { timeout: 60_000 }, async () => {
+    buildService();
+    service = await startProductionCommand({
+      NODE_ENV: 'production',
+      BYOM_API_KEYS: KEY,
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'info',
+    });
+    await waitUntilReady(service);
+    const features = LEAD_EXAMPLE.records[0]!.features;
+    const records = Array.from({ length: 1000 }, (_, i) => ({ id: `hung-up-${i}`, features }));
+    // About 33 rows a record with explanations and suggestions: several runs per request, some on the pool.
+    const body = JSON.stringify({ model: 'lead-scoring', explain: true, improve: true, records });
+    const connections = await Promise.all(Array.from({ length: 8 }, () => openRaw(service!.port)));
+    for (const raw of connections) {
+      raw.socket.write(
+        `POST /v1/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    // Long enough for the bodies to be read and the first runs to start, far shorter than the requests.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (const raw of connections) raw.socket.destroy();
+    service.child.kill('SIGTERM');
+    assert.equal(await service.exited, 0, `exit 0: ${service.stderr()}`);
+    assert.doesNotMatch(service.stderr(), /terminate called/);
+    assert.match(service.stdout(), /"msg":"stopped"/);
+  });
+});
+
 function post(port: number, agent: Agent, body: string): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(

@@ -74,7 +74,7 @@ export class ModelRegistry {
       for (const model of models) await model.calibrate();
       return ModelRegistry.fromModels(models, warnings);
     } catch (error) {
-      await Promise.all(models.map((m) => m.session.release()));
+      await Promise.all(models.map((m) => m.close()));
       throw error;
     }
   }
@@ -119,11 +119,9 @@ export class ModelRegistry {
     return [...this.families.values()].reduce((sum, f) => sum + f.versions.size, 0);
   }
 
+  /** Closes every model once its runs in flight have finished (ScoringModel.close). */
   async close(): Promise<void> {
-    const releases = [...this.families.values()].flatMap((f) =>
-      [...f.versions.values()].map((m) => m.session.release()),
-    );
-    await Promise.all(releases);
+    await Promise.all(this.all().map((model) => model.close()));
   }
 }
 
@@ -177,7 +175,7 @@ export async function loadFoundModels(
       checkPlacement(model, where);
       return { found: where, model };
     } catch (error) {
-      void model.session.release();
+      void model.close();
       return { found: where, error };
     }
   });

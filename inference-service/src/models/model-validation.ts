@@ -121,7 +121,7 @@ export async function validateModels(
   } catch (error) {
     if (!(error instanceof ModelLoadError)) throw error;
     problems.push(error.message);
-    await Promise.all(loaded.map((m) => m.session.release()));
+    await Promise.all(loaded.map((m) => m.close()));
   }
 
   try {

@@ -114,6 +114,10 @@ export class ScoringModel {
   private msPerRow = Number.POSITIVE_INFINITY;
   private readonly runs: Counter.Internal | undefined;
   private readonly rows: Counter.Internal | undefined;
+  /** Session runs started and not yet finished, here or on the pool (close() waits for them). */
+  private runsInFlight = 0;
+  private whenIdle: (() => void) | undefined;
+  private closed = false;
 
   constructor(parts: ScoringModelParts, options: ScoringOptions = {}) {
     this.card = parts.card;
@@ -207,6 +211,18 @@ export class ScoringModel {
     return decodePredictions(outputs, rows, this.decoding);
   }
 
+  /**
+   * Releases the session once no run is in flight. A request whose caller has gone keeps
+   * running after the HTTP server has drained, and onnxruntime aborts the whole process when a
+   * session (or a pool thread's session) goes away under a run; a run asked for after this is
+   * refused with an error instead.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.runsInFlight > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+    await this.session.release();
+  }
+
   /** A session run here or on the pool, timed (a pool thread times its own run). */
   private async timedRun(
     feeds: Record<string, ort.Tensor>,
@@ -214,12 +230,19 @@ export class ScoringModel {
     offload: boolean,
     outputs: string[] = decodingOutputs(this.decoding),
   ): Promise<Record<string, ort.Tensor>> {
+    if (this.closed) throw new Error(`model ${this.name}@${this.version} is closed: the service is shutting down`);
     let result: { outputs: Record<string, ort.Tensor>; runMs: number };
-    if (offload) {
-      result = await this.pool!.runInference(this.source, feeds, outputs);
-    } else {
-      const started = performance.now();
-      result = { outputs: await this.session.run(feeds, outputs), runMs: performance.now() - started };
+    this.runsInFlight++;
+    try {
+      if (offload) {
+        result = await this.pool!.runInference(this.source, feeds, outputs);
+      } else {
+        const started = performance.now();
+        result = { outputs: await this.session.run(feeds, outputs), runMs: performance.now() - started };
+      }
+    } finally {
+      this.runsInFlight--;
+      if (this.runsInFlight === 0) this.whenIdle?.();
     }
     if (rows >= TIMED_MIN_ROWS) this.msPerRow = Math.min(this.msPerRow, result.runMs / rows);
     return result.outputs;

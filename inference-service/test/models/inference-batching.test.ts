@@ -80,4 +80,24 @@ describe('inference batching', () => {
       await registry.close();
     }
   });
+
+  it('closes a model only after its runs in flight have finished, and refuses runs after that', async () => {
+    // A request whose caller hung up still runs when the service shuts down; onnxruntime aborts
+    // the process if the session is released under that run (seen at SIGTERM after overload).
+    const registry = await ModelRegistry.load([modelDir], { intraOpNumThreads: 1 });
+    const closing = registry.get('columns-zipmap')!;
+    const rows = 200_000;
+    const inFlight = closing.predict({
+      records: Array.from({ length: rows }, (_, i) => ({ values: [i % 1000, i % 7, i % 2 ? 'north' : 'south'] })),
+    });
+    // The batcher starts the run on the next turn; close once it is running.
+    await new Promise((resolve) => setImmediate(resolve));
+    let closed = false;
+    const close = registry.close().then(() => (closed = true));
+    const predictions = await inFlight;
+    assert.equal(predictions.scores.length, rows, 'the run in flight finishes with every score');
+    await close;
+    assert.equal(closed, true);
+    await assert.rejects(closing.predict({ records: [{ values: [1, 1, 'north'] }] }), /is closed: the service is shutting down/);
+  });
 });
