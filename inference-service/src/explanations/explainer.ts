@@ -110,8 +110,7 @@ export class RecordExplanation {
   private readonly values: ModelValue[];
   /** Card indexes of the features off their baselines that can move the margin. */
   private readonly players: Int32Array;
-  /** Per card feature, its index in `players` or -1; and per player, its baseline: what every coalition row is filled from. */
-  private readonly playerOf: Int32Array;
+  /** Per player, its baseline: the value a coalition row gives a player that is off. */
   private readonly alternates: ModelValue[];
   private readonly groups: PlayerGroup[] = [];
   /**
@@ -140,8 +139,6 @@ export class RecordExplanation {
       players.push(f);
     }
     this.players = Int32Array.from(players);
-    this.playerOf = new Int32Array(values.length).fill(-1);
-    players.forEach((f, p) => (this.playerOf[f] = p));
     this.alternates = players.map((f) => baselines[f]!);
     this.words = Math.max(1, Math.ceil(players.length / 32));
     if (options.method === 'occlusion') {
@@ -366,7 +363,7 @@ export class RecordExplanation {
   }
 
   private coalitions(writer: MaskWriter): CoalitionRows {
-    return { playerOf: this.playerOf, alternates: this.alternates, words: this.words, masks: writer.masks };
+    return { players: this.players, alternates: this.alternates, words: this.words, masks: writer.masks };
   }
 }
 

@@ -15,8 +15,8 @@ import type { InputBinding, ModelValue } from './feature-encoder.ts';
  * feature's baseline). Coalitions for Shapley values, and occlusion's one-feature-off rows.
  */
 export interface CoalitionRows {
-  /** Per card feature, its player index, or -1 for a feature that keeps the record's value in every row. */
-  playerOf: Int32Array;
+  /** Per player, its card feature; a feature that is no player keeps the record's value in every row. */
+  players: Int32Array;
   /** Per player, its value when it is off. */
   alternates: ModelValue[];
   /** 32-bit words per row in `masks`. */
@@ -79,41 +79,57 @@ export function buildFeeds(bindings: InputBinding[], batches: RowBatch[]): Recor
 }
 
 /**
- * Calls `write(i, value)` for every cell of a binding, row by row, where i is the cell's index
- * in the tensor. One walk for every element type keeps the row semantics in one place.
+ * Where a tensor's rows are written, one element type each: the walk below decides what each
+ * row holds, the writer stores it. A derived row starts as a copy of its record's own row and
+ * only the cells that differ are set, so filling costs what changes, not rows × columns.
  */
-function forEachCell(
-  binding: InputBinding,
-  batches: RowBatch[],
-  write: (index: number, value: ModelValue) => void,
-): void {
+interface RowWriter {
+  /** Writes a record's own row at `row`, from its values in card order. */
+  own(row: number, values: ModelValue[]): void;
+  /** Copies the row at `from` to `row`. */
+  copy(from: number, row: number): void;
+  /** Sets column `column` of the row at `row`. */
+  set(row: number, column: number, value: ModelValue): void;
+}
+
+/** Writes every row of the batches through `writer`, in order. */
+function writeRows(binding: InputBinding, batches: RowBatch[], writer: RowWriter): void {
   const { featureIndexes } = binding;
-  const columns = featureIndexes.length;
-  let i = 0;
+  // Per card feature, its column in this tensor, or -1 when the tensor does not carry it.
+  const columnOf = new Int32Array(Math.max(...featureIndexes) + 1).fill(-1);
+  featureIndexes.forEach((f, c) => (columnOf[f] = c));
+  const columnOfFeature = (f: number) => (f >= 0 && f < columnOf.length ? columnOf[f]! : -1);
+  let row = 0;
   for (const batch of batches) {
     for (const record of batch.records) {
-      const values = record.values;
-      for (let c = 0; c < columns; c++) write(i++, values[featureIndexes[c]!]!);
+      const own = row++;
+      writer.own(own, record.values);
       const coalitions = record.coalitions;
       if (coalitions) {
-        const { masks, words, alternates, playerOf } = coalitions;
-        for (let base = 0; base < masks.length; base += words) {
-          for (let c = 0; c < columns; c++) {
-            const p = playerOf[featureIndexes[c]!]!;
-            const on = p < 0 || (masks[base + (p >> 5)]! & (1 << (p & 31))) !== 0;
-            write(i++, on ? values[featureIndexes[c]!]! : alternates[p]!);
+        const { masks, words, alternates, players } = coalitions;
+        const lastBits = players.length % 32 === 0 ? -1 : (1 << (players.length % 32)) - 1;
+        for (let base = 0; base < masks.length; base += words, row++) {
+          writer.copy(own, row);
+          for (let w = 0; w < words; w++) {
+            // The players off in this row: clear bits, walked lowest first.
+            let off = ~masks[base + w]! & (w === words - 1 ? lastBits : -1);
+            while (off !== 0) {
+              const bit = 31 - Math.clz32(off & -off);
+              off &= off - 1;
+              const p = w * 32 + bit;
+              const column = columnOfFeature(players[p]!);
+              if (column >= 0) writer.set(row, column, alternates[p]!);
+            }
           }
         }
       }
       const changes = record.changes;
       if (changes) {
-        const rows = changes.features.length / 2;
-        for (let r = 0; r < rows; r++) {
-          const first = changes.features[2 * r]!;
-          const second = changes.features[2 * r + 1]!;
-          for (let c = 0; c < columns; c++) {
-            const f = featureIndexes[c]!;
-            write(i++, f === first ? changes.values[2 * r]! : f === second ? changes.values[2 * r + 1]! : values[f]!);
+        for (let k = 0; k < changes.features.length; k += 2, row++) {
+          writer.copy(own, row);
+          for (let i = k; i < k + 2; i++) {
+            const column = columnOfFeature(changes.features[i]!);
+            if (column >= 0) writer.set(row, column, changes.values[i]!);
           }
         }
       }
@@ -121,33 +137,57 @@ function forEachCell(
   }
 }
 
+/** A writer into a flat array of `columns` cells a row, converting each value as it stores it. */
+function rowWriter<T>(
+  data: { [index: number]: T; copyWithin(target: number, start: number, end: number): unknown },
+  featureIndexes: number[],
+  convert: (value: ModelValue) => T,
+): RowWriter {
+  const columns = featureIndexes.length;
+  return {
+    own(row, values) {
+      for (let c = 0; c < columns; c++) data[row * columns + c] = convert(values[featureIndexes[c]!]!);
+    },
+    copy(from, row) {
+      // A one-column tensor (a model with an input per feature) copies its cell; copyWithin's call costs more.
+      if (columns === 1) data[row] = data[from]!;
+      else data.copyWithin(row * columns, from * columns, (from + 1) * columns);
+    },
+    set(row, column, value) {
+      data[row * columns + column] = convert(value);
+    },
+  };
+}
+
 function fillInput(binding: InputBinding, batches: RowBatch[], n: number): InputData {
   const size = n * binding.featureIndexes.length;
+  const fill = <T>(data: Parameters<typeof rowWriter<T>>[0], convert: (value: ModelValue) => T) =>
+    writeRows(binding, batches, rowWriter(data, binding.featureIndexes, convert));
   switch (binding.dataType) {
     case 'string': {
       const strings = new Array<string>(size);
-      forEachCell(binding, batches, (i, value) => (strings[i] = String(value)));
+      fill(strings, String);
       return strings;
     }
     case 'int64': {
       const ints = new BigInt64Array(size);
-      forEachCell(binding, batches, (i, value) => (ints[i] = BigInt(Math.trunc(value as number))));
+      fill(ints, (value) => BigInt(Math.trunc(value as number)));
       return ints;
     }
     // Typed arrays convert as they store: float32 rounding, int32 truncation.
     case 'float32': {
       const data = new Float32Array(size);
-      forEachCell(binding, batches, (i, value) => (data[i] = value as number));
+      fill(data, (value) => value as number);
       return data;
     }
     case 'float64': {
       const data = new Float64Array(size);
-      forEachCell(binding, batches, (i, value) => (data[i] = value as number));
+      fill(data, (value) => value as number);
       return data;
     }
     case 'int32': {
       const data = new Int32Array(size);
-      forEachCell(binding, batches, (i, value) => (data[i] = value as number));
+      fill(data, (value) => value as number);
       return data;
     }
   }

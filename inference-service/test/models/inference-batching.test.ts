@@ -98,6 +98,9 @@ describe('inference batching', () => {
     assert.equal(predictions.scores.length, rows, 'the run in flight finishes with every score');
     await close;
     assert.equal(closed, true);
-    await assert.rejects(closing.predict({ records: [{ values: [1, 1, 'north'] }] }), /is closed: the service is shutting down/);
+    await assert.rejects(
+      closing.predict({ records: [{ values: [1, 1, 'north'] }] }),
+      /is closed: the service is shutting down/,
+    );
   });
 });
