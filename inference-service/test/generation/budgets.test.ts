@@ -80,11 +80,13 @@ async function statuses(responses: Response[]): Promise<{ ok: number; refused: E
 
 for (const store of ['memory', 'redis'] as const) {
   describe(`budgets and rate limits held ${store === 'redis' ? 'in a real redis-server, shared by two service processes' : 'in one service process’s memory'}`, () => {
-    let stub: StubLlmProvider;
+    let stub: StubLlmProvider | undefined;
     let redis: RedisServer | undefined;
     const services: ServiceProcess[] = [];
 
     before(async () => {
+      // Redis first: without redis-server installed this throws before anything is left running.
+      if (store === 'redis') redis = await startRedisServer();
       stub = await startStubLlmProvider();
       // Slow answers, so all 50 requests have reserved before the first one settles.
       stub.setDefault({ type: 'reply', delayMs: 2500 });
@@ -94,17 +96,14 @@ for (const store of ['memory', 'redis'] as const) {
         BYOM_API_KEYS: `${KEY},${OTHER_KEY}`,
         BYOM_ROUTES: routesFile,
       };
-      if (store === 'redis') {
-        redis = await startRedisServer();
-        env.REDIS_URL = redis.url;
-      }
+      if (redis) env.REDIS_URL = redis.url;
       const count = store === 'redis' ? 2 : 1;
       for (let i = 0; i < count; i++) services.push(await startService(env));
       await Promise.all(services.map((service) => waitUntilReady(service, 60_000)));
     });
     after(async () => {
       for (const service of services) service.child.kill('SIGKILL');
-      await stub.close();
+      await stub?.close();
       await redis?.close();
     });
 
@@ -114,7 +113,7 @@ for (const store of ['memory', 'redis'] as const) {
       );
       const { ok, refused, other } = await statuses(responses);
       assert.deepEqual({ ok, refused: refused.length, other }, { ok: 10, refused: 40, other: [] });
-      assert.equal(stub.requests.length, 10, 'only the requests with room reached the provider');
+      assert.equal(stub!.requests.length, 10, 'only the requests with room reached the provider');
 
       const body = refused[0]!;
       assert.equal(body.error.code, 'BUDGET_EXCEEDED');
@@ -205,8 +204,9 @@ for (const store of ['memory', 'redis'] as const) {
 
 describe('budgets when the budget store cannot be reached', () => {
   it('refuses with 503 LIMITS_UNAVAILABLE rather than letting requests through unmetered', async () => {
-    const stub = await startStubLlmProvider();
+    // Redis first: without redis-server installed this throws before anything is left running.
     const redis = await startRedisServer();
+    const stub = await startStubLlmProvider();
     const routesFile = await writeRoutesFile(routesFor(stub));
     const service = await startService({ BYOM_API_KEYS: KEY, BYOM_ROUTES: routesFile, REDIS_URL: redis.url });
     try {
