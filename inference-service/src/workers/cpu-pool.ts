@@ -24,8 +24,8 @@ const TASKS_FILE = path.join(
 
 /**
  * Prompts with at least this many characters (messages and forwarded strings) are masked on the
- * pool. Masking costs about a millisecond per thousand characters (a 256 KB prompt ~0.3 s, 9 MB
- * ~4.5 s on the benchmark machine), so a prompt this size would hold the event loop ~10 ms; a
+ * pool. Masking costs about 0.15 ms per thousand characters (a 256 KB prompt 30–40 ms, 9 MB
+ * 1.2–1.3 s on the benchmark machine), so a prompt this size would hold the event loop ~1 ms; a
  * Lead summary (~1 KB) is masked in place, quicker than a hand-over.
  */
 export const OFFLOAD_MIN_PROMPT_CHARS = 8 * 1024;
