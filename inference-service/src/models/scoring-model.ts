@@ -118,6 +118,7 @@ export class ScoringModel {
   private runsInFlight = 0;
   private whenIdle: (() => void) | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(parts: ScoringModelParts, options: ScoringOptions = {}) {
     this.card = parts.card;
@@ -217,10 +218,14 @@ export class ScoringModel {
    * session (or a pool thread's session) goes away under a run; a run asked for after this is
    * refused with an error instead.
    */
-  async close(): Promise<void> {
-    this.closed = true;
-    while (this.runsInFlight > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
-    await this.session.release();
+  close(): Promise<void> {
+    // Once: a second caller waits for the same release instead of releasing the session again.
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.runsInFlight > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+      await this.session.release();
+    })();
+    return this.closing;
   }
 
   /** A session run here or on the pool, timed (a pool thread times its own run). */

@@ -103,4 +103,21 @@ describe('inference batching', () => {
       /is closed: the service is shutting down/,
     );
   });
+
+  it(
+    'closes once when closed twice while a run is in flight, and both callers see it closed',
+    { timeout: 10_000 },
+    async () => {
+      const registry = await ModelRegistry.load([modelDir], { intraOpNumThreads: 1 });
+      const closing = registry.get('columns-zipmap')!;
+      const inFlight = closing.predict({
+        records: Array.from({ length: 50_000 }, (_, i) => ({ values: [i % 1000, i % 7, 'north'] })),
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      // The registry at shutdown and a caller of its own: neither may wait forever or release twice.
+      const both = Promise.all([closing.close(), registry.close()]);
+      assert.equal((await inFlight).scores.length, 50_000);
+      await both;
+    },
+  );
 });
