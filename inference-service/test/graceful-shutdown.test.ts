@@ -31,14 +31,7 @@ describe('SIGTERM while 32 keep-alive callers are busy', () => {
     'fails no request, closes every connection and exits 0 before the shutdown timeout',
     { timeout: 60_000 },
     async () => {
-      buildService();
-      service = await startProductionCommand({
-        NODE_ENV: 'production',
-        BYOM_API_KEYS: KEY,
-        SHUTDOWN_TIMEOUT_MS: '10000',
-        LOG_LEVEL: 'info',
-      });
-      await waitUntilReady(service);
+      service = await startReadyService();
       const running = service;
       const body = JSON.stringify(LEAD_EXAMPLE);
 
@@ -96,14 +89,7 @@ describe('SIGTERM while runs of callers who hung up are still going', () => {
   after(() => service?.child.kill('SIGKILL'));
 
   it('waits for the runs, then exits 0', { timeout: 60_000 }, async () => {
-    buildService();
-    service = await startProductionCommand({
-      NODE_ENV: 'production',
-      BYOM_API_KEYS: KEY,
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'info',
-    });
-    await waitUntilReady(service);
+    service = await startReadyService();
     const features = LEAD_EXAMPLE.records[0]!.features;
     const records = Array.from({ length: 1000 }, (_, i) => ({ id: `hung-up-${i}`, features }));
     // About 33 rows a record with explanations and suggestions: several runs per request, some on the pool.
@@ -124,6 +110,19 @@ describe('SIGTERM while runs of callers who hung up are still going', () => {
     assert.match(service.stdout(), /"msg":"stopped"/);
   });
 });
+
+/** The production command with a 10 s shutdown timeout (past it the process exits 1), once ready. */
+async function startReadyService(): Promise<ServiceProcess> {
+  buildService();
+  const service = await startProductionCommand({
+    NODE_ENV: 'production',
+    BYOM_API_KEYS: KEY,
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    LOG_LEVEL: 'info',
+  });
+  await waitUntilReady(service);
+  return service;
+}
 
 function post(port: number, agent: Agent, body: string): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {

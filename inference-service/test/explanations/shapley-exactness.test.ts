@@ -3,9 +3,10 @@ import { before, describe, it } from 'node:test';
 import { resolveRecord } from '../../src/models/feature-encoder.ts';
 import type { ModelValue } from '../../src/models/feature-encoder.ts';
 import type { ScoringModel } from '../../src/models/scoring-model.ts';
-import type { ScoreResponse, ScoreResult } from '../../src/scoring/score-schemas.ts';
+import type { ScoreResult } from '../../src/scoring/score-schemas.ts';
 import { createRandom } from '../../training/random.ts';
 import { bruteForceShapley, referenceMargins } from '../support/brute-force-shapley.ts';
+import { explainAll } from '../support/explain-records.ts';
 import { randomMlp, randomPipelineTrees, randomRecord, randomTreeEnsemble } from '../support/random-models.ts';
 import type { RandomTreeModel } from '../support/random-models.ts';
 import { createTestApp } from '../support/test-app.ts';
@@ -39,23 +40,6 @@ const treeModels: RandomTreeModel[] = [
   randomPipelineTrees(9),
 ];
 const RECORDS = 15;
-
-async function explainAll(
-  t: TestApp,
-  model: TestModel,
-  records: Array<Record<string, unknown>>,
-): Promise<ScoreResult[]> {
-  const response = await t.call('POST', '/v1/score', {
-    model: model.card.name,
-    explain: true,
-    topK: 100,
-    records: records.map((features, i) => ({ id: `r${i}`, features })),
-  });
-  const json = (await response.json()) as ScoreResponse;
-  assert.equal(response.status, 200, JSON.stringify(json));
-  assert.deepEqual(json.errors, []);
-  return json.results;
-}
 
 function impactsOf(result: ScoreResult, model: TestModel): number[] {
   const byName = new Map(result.factors!.map((f) => [f.feature, f.impact]));

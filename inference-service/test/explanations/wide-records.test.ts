@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { resolveRecord } from '../../src/models/feature-encoder.ts';
 import type { ModelValue } from '../../src/models/feature-encoder.ts';
-import type { ScoreResponse, ScoreResult } from '../../src/scoring/score-schemas.ts';
 import { createRandom } from '../../training/random.ts';
+import { explainAll } from '../support/explain-records.ts';
 import { randomMlp, randomRecord } from '../support/random-models.ts';
 import { createTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -37,23 +37,11 @@ describe(`explanations of records with ${FEATURES} features (two mask words)`, (
     t = await createTestApp([await writeModelDir([occlusionMlp, shapleyMlp])]);
   });
 
-  const explain = async (model: TestModel, records: Array<Record<string, unknown>>): Promise<ScoreResult[]> => {
-    const response = await t.call('POST', '/v1/score', {
-      model: model.card.name,
-      explain: true,
-      topK: 100,
-      records: records.map((features, i) => ({ id: `r${i}`, features })),
-    });
-    const json = (await response.json()) as ScoreResponse;
-    assert.equal(response.status, 200, JSON.stringify(json));
-    return json.results;
-  };
-
   it('occlusion gives every feature, the 33rd to the 40th included, its own row', async () => {
     const model = t.registry.get('wide-occlusion')!;
     const random = createRandom(3);
     const records = Array.from({ length: 20 }, () => randomRecord(random, occlusionMlp.card));
-    const results = await explain(occlusionMlp, records);
+    const results = await explainAll(t, occlusionMlp, records);
     for (const [i, result] of results.entries()) {
       const resolved = resolveRecord(model.card.features, records[i]!);
       assert.ok(resolved.ok);
@@ -76,7 +64,7 @@ describe(`explanations of records with ${FEATURES} features (two mask words)`, (
   it('sampled Shapley values add up to the margin minus the baseline margin', async () => {
     const random = createRandom(4);
     const records = Array.from({ length: 10 }, () => randomRecord(random, shapleyMlp.card));
-    const results = await explain(shapleyMlp, records);
+    const results = await explainAll(t, shapleyMlp, records);
     for (const [i, result] of results.entries()) {
       const explanation = result.explanation!;
       assert.equal(explanation.method, 'shapley-sampled');
