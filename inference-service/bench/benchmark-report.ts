@@ -16,6 +16,8 @@ import {
 export interface BootResult {
   readyMs: number;
   idleRssBytes: number;
+  /** Event-loop delay p99 over a second of no load after boot: what the measurement reads at rest. */
+  idleEventLoopDelayP99Ms: number;
 }
 
 export interface ScenarioResult extends LoadResult {
@@ -299,9 +301,13 @@ what onnxruntime itself takes for the same rows. What is left is the service's o
 - **Latency** p50 and p99 of the 2xx answers, per response, to 0.01 ms. **Records/s**: records of the
   requests served per second.
 - **Event-loop delay p99**: the service's own \`perf_hooks.monitorEventLoopDelay\` histogram (prom-client's
-  \`byom_nodejs_eventloop_lag_p99_seconds\`, 10 ms resolution), restarted by a scrape of \`/metrics\` at the
-  end of the warm-up and read at the end of the load.
-- **Peak RSS**: the service's VmRSS from /proc every 100 ms (worker threads included). **CPU %**: the
+  \`byom_nodejs_eventloop_lag_p99_seconds\`), restarted by a scrape of \`/metrics\` at the end of the warm-up
+  and read at the end of the load, less its 10 ms sampling interval: the histogram records the time
+  between the sampling timer's runs, so an idle loop reads ~10.2 ms (nodejs/node#25378); what is
+  left is how late the timer ran. The idle reading after each boot is given below the table.
+- **Peak RSS**: the service's VmRSS from /proc every 100 ms (worker threads included), in a service
+  booted for the scenario: freed memory mostly stays with a process, so a scenario measured after
+  another would report the earlier one's high-water mark. **CPU %**: the
   process's CPU time in % of one core; **Other CPU %**: what the rest of the machine used meanwhile.
 
 ## How to reproduce
@@ -342,7 +348,7 @@ ${healthLine(run)}
 
 ${gatewayOverheadLine(run)}
 
-Boot to ready: ${boots}; idle RSS after boot ${run.boots.map((b) => `${mb(b.idleRssBytes)} MB`).join(', ')}.
+Boot to ready: ${boots}; idle RSS after boot ${run.boots.map((b) => `${mb(b.idleRssBytes)} MB`).join(', ')}; idle event-loop delay p99 ${run.boots.map((b) => `${b.idleEventLoopDelayP99Ms} ms`).join(', ')}.
 
 ## Targets
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { buildLargePromptBody } from '../bench/llm-request-bodies.ts';
 import { startProductionService } from './support/production-service.ts';
@@ -36,6 +38,32 @@ describe('masking a 9 MB prompt in the production process', () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+
+  it(
+    'runs the pool thread nicer than the event loop, which keeps the priority it started with',
+    {
+      skip: !existsSync('/proc/self/task') && 'per-thread nice values are read from Linux /proc',
+    },
+    async () => {
+      const pid = service.child.pid!;
+      // WORKER_THREADS is 1 by default: one thread at +10 (POOL_NICE_INCREMENT) once the pool has started.
+      let nice = await threadNiceValues(pid);
+      for (let i = 0; i < 50 && !nice.some(({ value }) => value === 10); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        nice = await threadNiceValues(pid);
+      }
+      assert.equal(
+        nice.find(({ tid }) => tid === pid)?.value,
+        0,
+        'the main thread runs at the nice value it started with',
+      );
+      assert.deepEqual(
+        nice.filter(({ value }) => value !== 0).map(({ value }) => value),
+        [10],
+        `exactly one thread (the pool's) at +10, every other at 0: ${JSON.stringify(nice)}`,
+      );
+    },
+  );
 
   it('keeps answering health checks while the prompt is masked, then answers the prompt', async () => {
     let pending = true;
@@ -82,5 +110,25 @@ describe('masking a 9 MB prompt in the production process', () => {
     // The pool thread stopped for the deadline is replaced: the next large prompt is masked.
     const next = await generate(buildLargePromptBody(64 * 1024));
     assert.equal(next.status, 200);
+    // The replacement runs nicer too: one thread at +10 still, the stopped one gone.
+    const nice = existsSync('/proc/self/task') ? await threadNiceValues(service.child.pid!) : [];
+    if (nice.length > 0)
+      assert.deepEqual(
+        nice.filter(({ value }) => value !== 0).map(({ value }) => value),
+        [10],
+      );
   });
 });
+
+/** Each thread of a process and its nice value (field 19 of /proc/<pid>/task/<tid>/stat, proc(5)). */
+async function threadNiceValues(pid: number): Promise<Array<{ tid: number; value: number }>> {
+  const tids = await readdir(`/proc/${pid}/task`);
+  return Promise.all(
+    tids.map(async (tid) => {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // The command name is in parentheses and may hold spaces: fields are counted after it.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { tid: Number(tid), value: Number(fields[16]) };
+    }),
+  );
+}

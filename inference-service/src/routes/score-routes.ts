@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { overloaded } from '../http/admission-control.ts';
 import { ApiError } from '../http/api-error.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
@@ -17,35 +16,78 @@ const errorDoc = (description: string) => ({
   content: { 'application/json': { schema: ErrorBody } },
 });
 
-const scoreRoute = createRoute({
-  method: 'post',
-  path: '/v1/score',
-  operationId: 'scoreRecords',
-  summary: 'Score records with a model, optionally explaining each score',
-  description:
-    'Scores every record independently: a record that fails validation or inference comes back in `errors` ' +
-    'and never fails the others.',
-  request: { body: { required: true, content: { 'application/json': { schema: ScoreRequest } } } },
-  responses: {
-    200: { description: 'Scores and per-record errors', content: { 'application/json': { schema: ScoreResponse } } },
-    400: errorDoc('The request body does not match the schema'),
-    401: errorDoc('Missing or invalid service key'),
-    404: errorDoc('Unknown model or version; details list the known models'),
-    413: errorDoc('Body or record count over the limit'),
-    503: errorDoc(
-      'NOT_READY: models are still loading; OVERLOADED: too much work is queued (admission control). Retry-After says when to retry',
-    ),
-  },
-});
+/**
+ * The route. Its body schema first runs `admit` on the parsed body, then zod's checks of the
+ * envelope; the body is parsed once, by the route's validator.
+ */
+function scoreRoute(state: ServiceState, maxRecords: number) {
+  const body = z.preprocess(
+    (value) => {
+      admit(value, state, maxRecords);
+      return value;
+    },
+    // maxItems documents the limit; admit() enforces it first, with its own 413.
+    ScoreRequest.extend({ records: ScoreRequest.shape.records.max(maxRecords) }).openapi('ScoreRequest'),
+  );
+  return createRoute({
+    method: 'post',
+    path: '/v1/score',
+    operationId: 'scoreRecords',
+    summary: 'Score records with a model, optionally explaining each score',
+    description:
+      'Scores every record independently: a record that fails validation or inference comes back in `errors` ' +
+      'and never fails the others.',
+    request: { body: { required: true, content: { 'application/json': { schema: body } } } },
+    responses: {
+      200: { description: 'Scores and per-record errors', content: { 'application/json': { schema: ScoreResponse } } },
+      400: errorDoc('The request body does not match the schema'),
+      401: errorDoc('Missing or invalid service key'),
+      404: errorDoc('Unknown model or version; details list the known models'),
+      413: errorDoc('Body or record count over the limit'),
+      503: errorDoc(
+        'NOT_READY: models are still loading; OVERLOADED: too much work is queued (admission control). Retry-After says when to retry',
+      ),
+    },
+  });
+}
 
 /**
- * POST /v1/score. The record count and the model's queue are checked first (scoreAdmission),
- * then zod checks the envelope (ScoreRequest); each record's features are checked against the
- * model card in scoreRecords, so a bad record fails alone.
+ * What can be refused from the parsed body alone, before zod looks at a single record: 413
+ * TOO_MANY_RECORDS (a million empty records would otherwise cost a million issue objects, and an
+ * error body to match), and 503 OVERLOADED when the model's queue cannot take as many rows as the
+ * request may make (each record, plus one per feature when explaining), so a request that would
+ * be shed anyway costs no validation. Anything malformed is left to zod to describe.
+ */
+function admit(value: unknown, state: ServiceState, maxRecords: number): void {
+  const body = value as { model?: unknown; version?: unknown; records?: unknown; explain?: unknown } | null;
+  const records = body?.records;
+  if (!Array.isArray(records)) return;
+  if (records.length > maxRecords) {
+    throw new ApiError(
+      413,
+      'TOO_MANY_RECORDS',
+      `${records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
+      { limit: maxRecords },
+    );
+  }
+  const model =
+    typeof body!.model === 'string' && (body!.version === undefined || typeof body!.version === 'string')
+      ? state.registry?.get(body!.model, body!.version)
+      : undefined;
+  const rows = records.length * (body!.explain === true && model ? 1 + model.card.features.length : 1);
+  if (model && !model.hasRoomFor(rows)) {
+    throw overloaded(`model ${model.name} is busy: its queue has no room for ${rows} more rows`);
+  }
+}
+
+/**
+ * POST /v1/score. The record count and the model's queue are checked first (admit), then zod
+ * checks the envelope (ScoreRequest); each record's features are checked against the model card
+ * in scoreRecords, so a bad record fails alone.
  */
 export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRecords: number): OpenAPIHono {
   const app = createRouter();
-  app.openapi({ ...scoreRoute, middleware: [scoreAdmission(state, maxRecords)] }, async (c) => {
+  app.openapi(scoreRoute(state, maxRecords), async (c) => {
     const request = c.req.valid('json');
     const registry = state.requireRegistry();
     const model = registry.get(request.model, request.version);
@@ -70,42 +112,4 @@ export function scoreRoutes(state: ServiceState, metrics: ServiceMetrics, maxRec
     return c.json(answer, 200);
   });
   return app;
-}
-
-/**
- * What can be refused from the parsed body alone, before zod looks at a single record: 413
- * TOO_MANY_RECORDS (a million empty records would otherwise cost a million issue objects, and an
- * error body to match), and 503 OVERLOADED when the model's queue cannot take as many rows as the
- * request may make (each record, plus one per feature when explaining), so a request that would
- * be shed anyway costs no validation. The parsed body is Hono's cached one, which the validator
- * then reads; anything malformed is left to the validator to describe.
- */
-function scoreAdmission(state: ServiceState, maxRecords: number): MiddlewareHandler {
-  return async (c, next) => {
-    let body: { model?: unknown; version?: unknown; records?: unknown; explain?: unknown } | null;
-    try {
-      body = (await c.req.json()) as typeof body;
-    } catch {
-      return next();
-    }
-    const records = body?.records;
-    if (!Array.isArray(records)) return next();
-    if (records.length > maxRecords) {
-      throw new ApiError(
-        413,
-        'TOO_MANY_RECORDS',
-        `${records.length} records in one request; the limit is ${maxRecords}, so split them into chunks`,
-        { limit: maxRecords },
-      );
-    }
-    const model =
-      typeof body!.model === 'string' && (body!.version === undefined || typeof body!.version === 'string')
-        ? state.registry?.get(body!.model, body!.version)
-        : undefined;
-    const rows = records.length * (body!.explain === true && model ? 1 + model.card.features.length : 1);
-    if (model && !model.hasRoomFor(rows)) {
-      throw overloaded(`model ${model.name} is busy: its queue has no room for ${rows} more rows`);
-    }
-    return next();
-  };
 }

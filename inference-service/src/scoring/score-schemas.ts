@@ -42,31 +42,30 @@ export const ScoreRecord = z
   })
   .openapi('ScoreRecord');
 
-export const ScoreRequest = z
-  .object({
-    model: z.string().min(1).openapi({ example: 'lead-scoring' }),
-    version: z.string().min(1).optional().openapi({ description: "Omit to use the model's default version." }),
-    records: z.array(ScoreRecord).min(1),
-    explain: z.boolean().default(false).openapi({ description: 'Return the top factors behind each score.' }),
-    improve: z.boolean().default(false).openapi({
-      description:
-        'Return "how to improve" suggestions: the best single change and the best pair of changes to the features the model card marks actionable. Models without actionable features return none.',
-    }),
-    topK: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_TOP_K)
-      .default(DEFAULT_TOP_K)
-      .openapi({ description: 'How many factors to return per record.' }),
-    requestId: z.string().min(1).max(MAX_CALLER_REQUEST_ID_LENGTH).optional().openapi({
-      description: 'Caller-made unique id; with request signing, a repeat is rejected as a replay.',
-    }),
-    sentAt: z.iso.datetime({ offset: true }).optional().openapi({
-      description: 'When the caller sent the request (ISO 8601); with request signing, must be within the tolerance.',
-    }),
-  })
-  .openapi('ScoreRequest');
+/** Named `ScoreRequest` in the API document by its route, which adds the record-count limit (routes/score-routes.ts). */
+export const ScoreRequest = z.object({
+  model: z.string().min(1).openapi({ example: 'lead-scoring' }),
+  version: z.string().min(1).optional().openapi({ description: "Omit to use the model's default version." }),
+  records: z.array(ScoreRecord).min(1),
+  explain: z.boolean().default(false).openapi({ description: 'Return the top factors behind each score.' }),
+  improve: z.boolean().default(false).openapi({
+    description:
+      'Return "how to improve" suggestions: the best single change and the best pair of changes to the features the model card marks actionable. Models without actionable features return none.',
+  }),
+  topK: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TOP_K)
+    .default(DEFAULT_TOP_K)
+    .openapi({ description: 'How many factors to return per record.' }),
+  requestId: z.string().min(1).max(MAX_CALLER_REQUEST_ID_LENGTH).optional().openapi({
+    description: 'Caller-made unique id; with request signing, a repeat is rejected as a replay.',
+  }),
+  sentAt: z.iso.datetime({ offset: true }).optional().openapi({
+    description: 'When the caller sent the request (ISO 8601); with request signing, must be within the tolerance.',
+  }),
+});
 export type ScoreRequest = z.infer<typeof ScoreRequest>;
 
 export type ScoreRecord = z.infer<typeof ScoreRecord>;
