@@ -1,4 +1,5 @@
 import type ort from 'onnxruntime-node';
+import pLimit from 'p-limit';
 import type { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { Explainer } from '../explanations/explainer.ts';
@@ -37,6 +38,15 @@ export const OFFLOAD_MIN_RUN_MS = 4;
  * could hold its requests for seconds. Longer runs always wait for the pool.
  */
 export const RUN_HERE_WHEN_BUSY_MAX_MS = 10;
+
+/**
+ * Explained requests per model that hold their explanation state at once. A record's state
+ * (its coalitions, masks and margins, then its factors) is several times its validated values:
+ * ~1.2 KB a record for the bundled model, so 32 waiting 1,000-record requests held ~40 MB of it
+ * and, with V8's headroom, ~100 MB of a 512 MB dyno. Four keep the session busy (their runs
+ * share batches as before) while the others wait with ~0.3 MB each.
+ */
+export const EXPLAINED_REQUESTS_AT_ONCE = 4;
 
 /** Runs of this many rows and more measure a model's time per row; in smaller ones the fixed cost of a run (~0.1 ms) weighs. */
 const TIMED_MIN_ROWS = 1024;
@@ -103,6 +113,11 @@ export class ScoringModel {
   readonly addedOutputs: ReadonlySet<string>;
   /** How a pool thread opens the same session. */
   readonly source: SessionSource;
+  /**
+   * Explained requests that may build their per-record state at once (scoring/score-records.ts);
+   * the rest wait holding only their validated records.
+   */
+  readonly explaining = pLimit(EXPLAINED_REQUESTS_AT_ONCE);
   private readonly pool: CpuPool | undefined;
   private readonly bindings: InputBinding[];
   private readonly decoding: ScoreDecoding;

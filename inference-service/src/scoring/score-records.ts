@@ -54,6 +54,13 @@ interface ValidRecord {
 }
 
 export async function scoreRecords(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
+  // Explanations (and "how to improve" candidates) build per-record state: a few requests at a time.
+  return input.explain || input.improve === true
+    ? model.explaining(() => scoreNow(model, input))
+    : scoreNow(model, input);
+}
+
+async function scoreNow(model: ScoringModel, input: ScoreInput): Promise<ScoreResponse> {
   const { valid, errors } = checkRecords(model, input);
   const groups: RecordPredictions[] = [];
   let admitted = false;

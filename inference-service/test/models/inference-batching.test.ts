@@ -3,7 +3,9 @@ import { before, describe, it } from 'node:test';
 import { QueueFullError } from '../../src/models/inference-batcher.ts';
 import { ModelRegistry } from '../../src/models/model-registry.ts';
 import type { ScoringModel } from '../../src/models/scoring-model.ts';
+import { EXPLAINED_REQUESTS_AT_ONCE } from '../../src/models/scoring-model.ts';
 import { ServiceMetrics } from '../../src/observability/metrics.ts';
+import { scoreRecords } from '../../src/scoring/score-records.ts';
 import { columnsZipMapClassifier, writeModelDir } from '../support/test-models.ts';
 
 describe('inference batching', () => {
@@ -39,6 +41,25 @@ describe('inference batching', () => {
       const z = 0.002 * i * 100 + 0.3 * i + 0.9 - 1;
       assert.ok(Math.abs(predictions.scores[0]! - 1 / (1 + Math.exp(-z))) < 1e-6, `call ${i} gets its own score`);
     });
+  });
+
+  it('builds explanation state for a few explained requests at a time; the rest wait, then score alike', async (t) => {
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      id: `r${i}`,
+      features: { Amount: 10 * i, Visits: i % 7, Region: i % 2 ? 'north' : 'south' },
+    }));
+    const alone = await scoreRecords(model, { records, explain: true, topK: 3 });
+    const begun = t.mock.method(model.explainer, 'begin');
+    const requests = 3 * EXPLAINED_REQUESTS_AT_ONCE;
+    const answers = Promise.all(
+      Array.from({ length: requests }, () => scoreRecords(model, { records, explain: true, topK: 3 })),
+    );
+    // Before the first session run (the batcher runs in a later turn), only the first few
+    // requests have begun their records' explanations.
+    await new Promise((resolve) => process.nextTick(resolve));
+    assert.equal(begun.mock.callCount(), EXPLAINED_REQUESTS_AT_ONCE * records.length);
+    for (const answer of await answers) assert.deepEqual(answer, alone);
+    assert.equal(begun.mock.callCount(), requests * records.length);
   });
 
   it('fails only the caller whose rows break a shared run', async () => {
