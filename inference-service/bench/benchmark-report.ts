@@ -4,6 +4,7 @@ import {
   EXPLANATION_CALLERS,
   LARGE_PROMPT_CHARS,
   MIXED_GATEWAY_CONNECTIONS,
+  MIXED_SCORING_SHARE,
   OVERLOAD_CONNECTIONS,
 } from './scenarios.ts';
 
@@ -271,8 +272,10 @@ what onnxruntime itself takes for the same rows. What is left is the service's o
   explanations at ${CALLER_COUNTS.join(' and ')} concurrent callers (Apex's parallel Queueables); 1,000-record explained
   requests at ${CALLER_COUNTS[0]}; the same at ${OVERLOAD_CONNECTIONS} callers, more than a 512 MB dyno holds at once, where the service
   must shed with \`503\` and \`Retry-After\` (admission control) and the p99 is that of the requests it
-  accepted; and a **mixed load**: 200-record requests at 32 callers while ${MIXED_GATEWAY_CONNECTIONS} callers send \`/v1/generate\`
-  requests with ${LARGE_PROMPT_CHARS / 1024} KB prompts full of PII (masked on the worker pool). Then the LLM gateway's own
+  accepted; and a **mixed load**: 200-record requests sent evenly spaced at ${MIXED_SCORING_SHARE * 100} % of the rate
+  \`score-200 @32\` reached (an open loop over up to 32 connections: a busy service, not a saturated
+  one) while ${MIXED_GATEWAY_CONNECTIONS} callers send \`/v1/generate\` requests with ${LARGE_PROMPT_CHARS / 1024} KB prompts full of PII (masked on
+  the worker pool). Then the LLM gateway's own
   overhead (\`generate-1\`, a Lead summary with four PII values, against \`llm-direct-1\`, the stub provider
   called directly with the masked request), and health checks while a 9 MB prompt is masked.
 - **Explanation methods** ([explanations.md](explanations.md)), 200-record explained requests at ${EXPLANATION_CALLERS}

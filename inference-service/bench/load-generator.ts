@@ -19,7 +19,10 @@ export interface LoadJob {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  /** An open loop at this many requests per second across the connections (autocannon's overallRate), instead of a closed loop. */
+  /**
+   * An open loop instead of a closed one: requests sent evenly spaced at this many a second,
+   * over at most `connections` keep-alive connections (runPaced).
+   */
   ratePerSecond?: number;
   /**
    * Callers that wait as long as a 503's Retry-After says before sending again, as Apex's retries
@@ -56,7 +59,6 @@ interface AutocannonOptions {
   body?: string;
   connections: number;
   duration: number;
-  overallRate?: number;
 }
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -94,7 +96,6 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
     body: job.body,
     connections: job.connections,
     duration: job.warmupSeconds + job.durationSeconds,
-    ...(job.ratePerSecond !== undefined ? { overallRate: job.ratePerSecond } : {}),
   });
   run.on('start', () => {
     measureFrom = performance.now() + job.warmupSeconds * 1000;
@@ -170,9 +171,62 @@ async function runCallers(job: LoadJob): Promise<LoadResult> {
     agent.destroy();
   };
   await Promise.all(Array.from({ length: job.connections }, caller));
-  const cpu = process.cpuUsage(cpuAtStart);
+  return summarize(job.durationSeconds, { latencies, statusCodes, errors, total }, process.cpuUsage(cpuAtStart));
+}
+
+/**
+ * An open loop: requests sent evenly spaced at `ratePerSecond`, whatever the answers do, over a
+ * pool of at most `connections` keep-alive connections (a request finding them all busy waits for
+ * one, and its time counts from when it was due, so a slow server is not flattered). autocannon's
+ * own rate is a quota per connection per second, sent back to back when each second starts: every
+ * connection bursts at once, and the server is saturated for part of each second and idle for the
+ * rest, which is not a busy service's load.
+ */
+async function runPaced(job: LoadJob): Promise<LoadResult> {
+  const counts = { latencies: [] as number[], statusCodes: {} as Record<string, number>, errors: 0, total: 0 };
+  const started = performance.now();
+  const measureFrom = started + job.warmupSeconds * 1000;
+  const stopAt = measureFrom + job.durationSeconds * 1000;
+  const intervalMs = 1000 / job.ratePerSecond!;
+  let cpuAtStart = process.cpuUsage();
+  setTimeout(() => (cpuAtStart = process.cpuUsage()), job.warmupSeconds * 1000);
+  const body = job.body ?? '';
+  const headers = { ...job.headers, 'content-length': String(Buffer.byteLength(body)) };
+  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+  const inFlight: Array<Promise<void>> = [];
+  const fire = (due: number) =>
+    send(job.url, job.method, headers, body, agent).then(
+      (answer) => {
+        const done = performance.now();
+        if (due < measureFrom || done > stopAt) return;
+        counts.total++;
+        counts.statusCodes[answer.status] = (counts.statusCodes[answer.status] ?? 0) + 1;
+        if (answer.status >= 200 && answer.status < 300) counts.latencies.push(done - due);
+      },
+      () => {
+        if (due >= measureFrom) counts.errors++;
+      },
+    );
+  for (let sent = 0; ; sent++) {
+    const due = started + sent * intervalMs;
+    if (due >= stopAt) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(fire(due));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return summarize(job.durationSeconds, counts, process.cpuUsage(cpuAtStart));
+}
+
+/** A LoadResult from what a load of our own counted in its measured window. */
+function summarize(
+  seconds: number,
+  counts: { latencies: number[]; statusCodes: Record<string, number>; errors: number; total: number },
+  cpu: NodeJS.CpuUsage,
+): LoadResult {
+  const { latencies, statusCodes, errors, total } = counts;
   latencies.sort((a, b) => a - b);
-  const seconds = job.durationSeconds;
   const non2xx = Object.entries(statusCodes)
     .filter(([code]) => !code.startsWith('2'))
     .reduce((sum, [, n]) => sum + n, 0);
@@ -225,4 +279,5 @@ function round(x: number): number {
 }
 
 const job = JSON.parse(await text(process.stdin)) as LoadJob;
-process.stdout.write(`${JSON.stringify(await (job.honourRetryAfter ? runCallers(job) : runLoad(job)))}\n`);
+const result = job.ratePerSecond !== undefined ? runPaced(job) : job.honourRetryAfter ? runCallers(job) : runLoad(job);
+process.stdout.write(`${JSON.stringify(await result)}\n`);
