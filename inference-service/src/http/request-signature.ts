@@ -55,9 +55,10 @@ export function requestSignature({
     }
     if (!valid) reject(requestId, 'invalid', 'invalid request signature');
 
+    const text = body.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'INVALID_JSON', 'the request body is not valid JSON');
     }
@@ -77,8 +78,10 @@ export function requestSignature({
     if (seen.size >= MAX_REMEMBERED_REQUESTS) seen.delete(seen.keys().next().value!);
     seen.set(signature, clock + toleranceSeconds * 1000);
     logger.debug({ requestId, signature: 'ok' }, 'request signature verified');
-    // Hand the parsed body to the validators so the JSON is parsed once.
-    c.req.bodyCache.json = Promise.resolve(parsed);
+    // The route's validator reads the body as Hono's cached text: without it Hono would decode
+    // the cached bytes again. (Hono 4's json() parses the text on every call, so a signed body is
+    // parsed twice: here for sentAt, then by the validator.)
+    c.req.bodyCache.text = Promise.resolve(text);
     await next();
   };
 }
