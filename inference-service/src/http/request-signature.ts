@@ -55,10 +55,9 @@ export function requestSignature({
     }
     if (!valid) reject(requestId, 'invalid', 'invalid request signature');
 
-    const text = body.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       throw new ApiError(400, 'INVALID_JSON', 'the request body is not valid JSON');
     }
@@ -78,10 +77,9 @@ export function requestSignature({
     if (seen.size >= MAX_REMEMBERED_REQUESTS) seen.delete(seen.keys().next().value!);
     seen.set(signature, clock + toleranceSeconds * 1000);
     logger.debug({ requestId, signature: 'ok' }, 'request signature verified');
-    // The route's validator reads the body as Hono's cached text: without it Hono would decode
-    // the cached bytes again. (Hono 4's json() parses the text on every call, so a signed body is
-    // parsed twice: here for sentAt, then by the validator.)
-    c.req.bodyCache.text = Promise.resolve(text);
+    // The route's validator reads the body again through Hono, from the bytes cached above: Hono 4
+    // caches a body's bytes or text, never its parsed value, so a signed body is decoded and
+    // parsed twice (here for sentAt, then by the validator).
     await next();
   };
 }

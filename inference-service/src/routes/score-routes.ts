@@ -18,7 +18,8 @@ const errorDoc = (description: string) => ({
 
 /**
  * The route. Its body schema first runs `admit` on the parsed body, then zod's checks of the
- * envelope; the body is parsed once, by the route's validator.
+ * envelope, on the validator's parse of the body (no second parse for the checks: Hono caches a
+ * body's text, not its parsed value).
  */
 function scoreRoute(state: ServiceState, maxRecords: number) {
   const body = z.preprocess(
