@@ -47,8 +47,6 @@ export interface ExplainerOptions {
   trees: TreeExplainer | undefined;
   /** Sampled Shapley: the 95 % error bound to reach, in margin units. */
   tolerance: number;
-  /** Groups above this many players are sampled (MAX_EXACT_PLAYERS; lower in tests). */
-  maxExactPlayers?: number;
 }
 
 /** Tolerance when the card sets none: 0.05 log-odds is about one point of probability near 50 %. */
@@ -153,7 +151,6 @@ export class RecordExplanation {
       if (members) members.push(p);
       else byGroup.set(g, [p]);
     });
-    const maxExact = options.maxExactPlayers ?? MAX_EXACT_PLAYERS;
     let seed: number | undefined;
     const singles: number[] = [];
     for (const members of byGroup.values()) {
@@ -162,7 +159,7 @@ export class RecordExplanation {
         continue;
       }
       const group: PlayerGroup = { members, start: 0, count: 0, drawn: 0, done: false };
-      if (members.length > maxExact) {
+      if (members.length > MAX_EXACT_PLAYERS) {
         // Seeded by the record's values, so the same record always gets the same orderings.
         seed ??= hashString(values.map(String).join('\u0000'));
         group.sampler = new PermutationSampler(members.length, seed ^ members[0]!);
@@ -310,7 +307,8 @@ export class RecordExplanation {
       if (group.sampler) {
         const pairs = first ? FIRST_PAIRS : this.nextPairs(group);
         group.drawn = pairs;
-        group.count = (first ? 1 : 0) + pairs * 2 * group.sampler.rowsPerOrdering;
+        // Each ordering's proper, non-empty prefixes (PermutationSampler.draw).
+        group.count = (first ? 1 : 0) + pairs * 2 * (k - 1);
       } else {
         group.count = (1 << k) - 1;
       }
@@ -325,6 +323,7 @@ export class RecordExplanation {
     }
     for (const group of this.groups) {
       if (group.count === 0) continue;
+      const k = group.members.length;
       const outside = (row: number) => {
         writer.setAll(row, everyone);
         for (const p of group.members) writer.clear(row, p);
@@ -332,7 +331,6 @@ export class RecordExplanation {
       let row = group.start;
       if (group.sampler) {
         if (first) outside(row++);
-        const k = group.members.length;
         const orders = group.sampler.draw(group.drawn);
         for (let o = 0; o < orders.length / k; o++) {
           for (let r = 0; r < k - 1; r++, row++) {
@@ -343,7 +341,6 @@ export class RecordExplanation {
           }
         }
       } else {
-        const k = group.members.length;
         for (let mask = 0; mask < (1 << k) - 1; mask++, row++) {
           outside(row);
           for (let i = 0; i < k; i++) if (mask & (1 << i)) writer.set(row, group.members[i]!);

@@ -89,14 +89,13 @@ export function prepareExplanationGraph(
   const featureCount = card.features.length;
   const groupsOf = (terms: Term[] | undefined) => (terms ? interactionGroups(terms, featureCount) : undefined);
   const scoreTerms = dependencies.of(score.name)?.elements;
-  const positive = (elements: Term[][] | undefined) => elements?.[elements.length === 1 ? 0 : score.positiveColumn];
 
   let groups: Int32Array | undefined;
   let probabilityGroups: Int32Array | undefined;
   if (card.task === 'regression') {
     groups = probabilityGroups = groupsOf(scoreTerms?.length === 1 ? scoreTerms[0] : undefined);
   } else {
-    const probabilityTerms = positive(scoreTerms);
+    const probabilityTerms = scoreTerms?.[scoreTerms.length === 1 ? 0 : score.positiveColumn];
     probabilityGroups = groupsOf(probabilityTerms ? merge(probabilityTerms) : undefined);
     if (margin.from === 'logits') {
       const logits = dependencies.of(margin.tensor);
@@ -106,13 +105,7 @@ export function prepareExplanationGraph(
 
   const trees = options.trees ? treeInput(graph, producer, score, dependencies, featureCount) : undefined;
   if (trees && 'tensor' in trees) addedOutputs.push(TREE_INPUT_OUTPUT);
-  return {
-    margin,
-    addedOutputs,
-    groups,
-    probabilityGroups,
-    trees,
-  };
+  return { margin, addedOutputs, groups, probabilityGroups, trees };
 }
 
 /**
@@ -178,8 +171,16 @@ function exposeLogits(
   if ((producer.opType === 'Sigmoid' || producer.opType === 'Softmax') && domain === '' && producer.input?.[0]) {
     const link = producer.opType === 'Sigmoid' ? 'logistic' : 'softmax';
     if (link === 'softmax' && !softmaxOverLastAxis(producer)) return { from: 'probability' };
-    graph.node!.push(identity(producer.input[0], MARGIN_OUTPUT));
-    graph.output!.push(floatOutput(MARGIN_OUTPUT, elemTypeOf(graph, score.name)));
+    graph.node!.push({
+      opType: 'Identity',
+      domain: '',
+      name: `byom_explain_${MARGIN_OUTPUT}`,
+      input: [producer.input[0]],
+      output: [MARGIN_OUTPUT],
+      attribute: [],
+    });
+    const scoreType = (graph.output ?? []).find((o) => o.name === score.name)?.type?.tensorType?.elemType;
+    graph.output!.push(floatOutput(MARGIN_OUTPUT, scoreType ?? ElemType.FLOAT));
     return { from: 'logits', tensor: MARGIN_OUTPUT, link };
   }
   if (producer.opType === 'LinearClassifier') {
@@ -248,22 +249,6 @@ function treeInput(
   return { trees: reading.trees, tensor: TREE_INPUT_OUTPUT, columnFeature };
 }
 
-function identity(input: string, output: string): NodeProto {
-  return {
-    opType: 'Identity',
-    domain: '',
-    name: `byom_explain_${output}`,
-    input: [input],
-    output: [output],
-    attribute: [],
-  };
-}
-
 function floatOutput(name: string, elemType: number): ValueInfoProto {
   return { name, type: { tensorType: { elemType } } };
-}
-
-function elemTypeOf(graph: GraphProto, tensor: string): number {
-  const output = (graph.output ?? []).find((o) => o.name === tensor);
-  return output?.type?.tensorType?.elemType ?? ElemType.FLOAT;
 }

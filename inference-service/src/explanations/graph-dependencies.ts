@@ -111,19 +111,6 @@ export class GraphDependencies {
             constants === terms.length - 1 ? dedupe(terms.flat()) : merge(terms.flat()),
           ),
         ];
-      case 'Max':
-      case 'Min':
-      case 'Pow':
-      case 'PRelu':
-      case 'Where':
-      case 'Greater':
-      case 'GreaterOrEqual':
-      case 'Less':
-      case 'LessOrEqual':
-      case 'Equal':
-      case 'And':
-      case 'Or':
-        return [this.combine(node, (terms) => merge(terms.flat()))];
       case 'Flatten': {
         if (!x || (attributeValue(node, 'axis') ?? 1) !== 1) return [];
         return [{ shape: [x.elements.length], elements: x.elements }];
@@ -139,12 +126,8 @@ export class GraphDependencies {
       case 'Transpose': {
         const perm = attributeValue(node, 'perm') as number[] | undefined;
         if (!x || !perm || perm[0] !== 0 || perm.length !== x.shape.length + 1) return [];
-        return [
-          transpose(
-            x,
-            perm.slice(1).map((p) => p - 1),
-          ),
-        ];
+        const inner = perm.slice(1).map((p) => p - 1);
+        return [transpose(x, inner)];
       }
       case 'Concat':
         return [this.concat(node)];
@@ -199,10 +182,9 @@ export class GraphDependencies {
         const columns = classes === 1 ? [raw.elements[0]!, raw.elements[0]!] : raw.elements;
         const transform = (attributeValue(node, 'post_transform') as string | undefined) ?? 'NONE';
         const scores = { shape: [columns.length], elements: columns };
-        return [
-          undefined,
-          transform === 'NONE' ? scores : transform === 'LOGISTIC' ? mapElements(scores, merge) : mixAll(scores),
-        ];
+        if (transform === 'NONE') return [undefined, scores];
+        const logistic = transform === 'LOGISTIC';
+        return [undefined, logistic ? { shape: scores.shape, elements: columns.map(merge) } : mixAll(scores)];
       }
       case 'TreeEnsembleRegressor':
       case 'TreeEnsembleClassifier': {
@@ -226,34 +208,22 @@ export class GraphDependencies {
    * input's terms at an output element (constants as none) and how many inputs were constants.
    */
   private combine(node: NodeProto, rule: (terms: Term[][], constants: number) => Term[]): ElementTerms | undefined {
-    const known: ElementTerms[] = [];
-    const constantDims: number[][] = [];
-    const order: Array<{ known: number } | { constant: number }> = [];
-    for (const name of node.input ?? []) {
-      if (!name) continue; // an optional input left out
+    const names = (node.input ?? []).filter((name) => name !== ''); // an optional input left out
+    const rank = names.map((name) => this.known.get(name)).find((terms) => terms !== undefined)?.shape.length;
+    if (rank === undefined) return undefined;
+    const operands: Array<{ shape: number[]; elements: Term[][] | undefined }> = [];
+    for (const name of names) {
       const terms = this.known.get(name);
       if (terms) {
-        order.push({ known: known.length });
-        known.push(terms);
+        // Row tensors of different ranks would align their batch axis with another axis.
+        if (terms.shape.length !== rank) return undefined;
+        operands.push(terms);
         continue;
       }
       const constant = this.constants.get(name);
       if (!constant) return undefined;
-      order.push({ constant: constantDims.length });
-      constantDims.push((constant.dims ?? []).map(Number));
-    }
-    if (known.length === 0) return undefined;
-    // Row tensors of different ranks would align their batch axis with another axis.
-    const rank = known[0]!.shape.length;
-    if (known.some((k) => k.shape.length !== rank)) return undefined;
-    const operands: Array<{ shape: number[]; elements: Term[][] | undefined }> = [];
-    for (const entry of order) {
-      if ('known' in entry) {
-        operands.push(known[entry.known]!);
-        continue;
-      }
       // A constant aligns to the trailing axes; axes beyond a row's (the batch axis) must be 1.
-      const dims = constantDims[entry.constant]!;
+      const dims = (constant.dims ?? []).map(Number);
       const extra = dims.length - rank;
       if (extra > 0 && dims.slice(0, extra).some((d) => d !== 1)) return undefined;
       operands.push({ shape: extra > 0 ? dims.slice(extra) : dims, elements: undefined });
@@ -263,7 +233,7 @@ export class GraphDependencies {
     const size = product(shape);
     if (size > MAX_ELEMENTS) return undefined;
     const indexers = operands.map((o) => broadcastIndex(shape, o.shape));
-    const constants = operands.length - known.length;
+    const constants = operands.filter((o) => !o.elements).length;
     const elements = new Array<Term[]>(size);
     for (let e = 0; e < size; e++) {
       const terms = operands.map((o, i) => (o.elements ? o.elements[indexers[i]!(e)]! : []));
@@ -361,12 +331,9 @@ export class GraphDependencies {
     if (!sizes || sizes.some((s) => !Number.isInteger(s))) return [];
     let start = 0;
     return sizes.map((size) => {
-      const part = select(
-        x,
-        axis,
-        Array.from({ length: size }, (_, i) => start + i),
-      );
+      const indices = Array.from({ length: size }, (_, i) => start + i);
       start += size;
+      const part = select(x, axis, indices);
       return part;
     });
   }
@@ -387,11 +354,23 @@ export class GraphDependencies {
   }
 }
 
-/** The attribute-driven element lists of ops whose output is their input, for our purposes. */
+/** Elementwise and affine (or the identity): an element keeps its input's terms. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Neg', 'Scaler', 'BatchNormalization']);
 
-/** Applied to each element alone: the element stays one (merged) term. */
+/** Elementwise and nonlinear in their inputs: an output element's terms merge into one. */
 const ELEMENTWISE_NONLINEAR = new Set([
+  'Max',
+  'Min',
+  'Pow',
+  'PRelu',
+  'Where',
+  'Greater',
+  'GreaterOrEqual',
+  'Less',
+  'LessOrEqual',
+  'Equal',
+  'And',
+  'Or',
   'Relu',
   'LeakyRelu',
   'Sigmoid',
@@ -437,10 +416,6 @@ function linearScores(x: ElementTerms, coefficients: number[] | undefined, score
     dedupe(x.elements.filter((_, j) => coefficients[c * width + j] !== 0).flat()),
   );
   return { shape: [scores], elements };
-}
-
-function mapElements(x: ElementTerms, rule: (terms: Term[]) => Term[]): ElementTerms {
-  return { shape: x.shape, elements: x.elements.map(rule) };
 }
 
 /** Every element depends on every feature of the row, as one term. */

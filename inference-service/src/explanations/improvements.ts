@@ -107,7 +107,7 @@ export class ImprovementPlanner {
       const changes: Change[] = [];
       for (const slot of [2 * r, 2 * r + 1]) {
         const f = rows.features[slot]!;
-        if (f < 0 || (slot === 2 * r + 1 && f === -1)) continue;
+        if (f < 0) continue; // a single change
         const spec = this.features[f]!;
         changes.push({
           feature: spec.name,

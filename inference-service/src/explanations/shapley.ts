@@ -45,7 +45,7 @@ function coalitionWeights(k: number): Float64Array {
   return weights;
 }
 
-export function popcount(x: number): number {
+function popcount(x: number): number {
   let n = x - ((x >>> 1) & 0x55555555);
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
@@ -103,11 +103,6 @@ export class PermutationSampler {
       for (let i = 0; i < k; i++) this.orders[forward + k + i] = this.orders[forward + k - 1 - i]!;
     }
     return this.orders;
-  }
-
-  /** Rows draw() asks for per ordering: the proper, non-empty prefixes. */
-  get rowsPerOrdering(): number {
-    return this.players - 1;
   }
 
   /**
@@ -181,7 +176,7 @@ function studentQuantile(p: number, nu: number): number {
 }
 
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-export function normalQuantile(p: number): number {
+function normalQuantile(p: number): number {
   const a = [
     -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
   ];
