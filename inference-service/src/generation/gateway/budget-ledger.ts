@@ -3,21 +3,17 @@ import type { BudgetStore, Charge } from './budget-store.ts';
 
 /**
  * Budgets and rate limits, reserved before a request calls any provider and settled after it
- * (docs/llm-gateway.md, "Budgets and rate limits").
+ * (docs/llm-gateway.md, "Budgets and rate limits"). `limits` at the top of the routes file apply
+ * across every route, a route's own to that route; a scope the request carries no id for (no
+ * user id) does not apply to it.
  *
- * Limits come from the routes file: `limits` at the top applies across every route, a route's
- * own `limits` to that route. Each has scopes: `total` (everything the limits cover), `perKey`
- * (each service key), `perOrg` and `perUser` (each org and user id the caller sends). A scope a
- * request carries no id for (no user id) does not apply to it.
- *
- * Before the call, the request reserves one unit of every requests-per-minute limit and an upper
- * bound of its tokens and cost on every token and cost limit: input tokens at most one per
- * UTF-8 byte of the messages (tokenizers never produce more), output tokens the most it may
- * generate, at the dearest target's price. All of them are reserved at once or none is (the
- * store's atomic reserve), so concurrent requests can never overshoot a limit together; a
- * request without room is refused with the first limit it would exceed. After the call, the
- * reservation is replaced by the usage the provider reported (or kept whole when it reported
- * none, or released when no provider answered). Windows are UTC: the minute, the day, the month.
+ * Before the call, the request reserves one unit of every requests-per-minute limit and the upper
+ * bound of its tokens and cost (llm-gateway.ts, `upperBound`) on every token and cost limit, all
+ * at once or none (the store's atomic reserve), so concurrent requests can never overshoot a
+ * limit together; a request without room is refused with the first limit it would exceed. After
+ * the call, the reservation is replaced by the usage the provider reported (or kept whole when it
+ * reported none, or released when no provider answered). Windows are UTC: the minute, the day,
+ * the month.
  */
 
 export interface UsageAmounts {
@@ -88,12 +84,10 @@ export interface Reservation {
 export class BudgetLedger {
   readonly store: BudgetStore;
   private readonly everyRoute: Limits | undefined;
-  private readonly now: () => number;
 
-  constructor(store: BudgetStore, everyRoute: Limits | undefined, now: () => number = Date.now) {
+  constructor(store: BudgetStore, everyRoute: Limits | undefined) {
     this.store = store;
     this.everyRoute = everyRoute;
-    this.now = now;
   }
 
   /** Whether any limit could apply to this route; when none can, requests skip the store. */
@@ -104,8 +98,7 @@ export class BudgetLedger {
   /** Reserves room for the request, or throws BudgetExceeded naming the limit it would exceed. */
   async reserve(route: Route, caller: Caller, estimate: UsageAmounts): Promise<Reservation> {
     const charges = this.plan(route, caller, estimate);
-    if (charges.length === 0) return { charges, reserved: estimate };
-    const refusal = await this.store.reserve(charges);
+    const refusal = charges.length === 0 ? undefined : await this.store.reserve(charges);
     if (refusal !== undefined) {
       const charge = charges[refusal.index]!;
       const toUnit = charge.measure === 'cost' ? (micros: number) => micros / MICROS : (n: number) => n;
@@ -139,7 +132,7 @@ export class BudgetLedger {
   }
 
   private plan(route: Route, caller: Caller, estimate: UsageAmounts): PlannedCharge[] {
-    const now = this.now();
+    const now = Date.now();
     const charges: PlannedCharge[] = [];
     const sets: Array<{ routeKey: string; limits: Limits | undefined }> = [
       { routeKey: '*', limits: this.everyRoute },
@@ -217,10 +210,11 @@ function describe(limit: ExceededLimit): string {
   const state =
     kind.measure === 'requests'
       ? 'is reached'
-      : `has no room for this request (${round(limit.used)} used, up to ${round(limit.requested)} needed)`;
+      : `has no room for this request (${sixDecimals(limit.used)} used, up to ${sixDecimals(limit.requested)} needed)`;
   return `${what} ${where}${who} ${state}; it resets at ${limit.resetsAt.toISOString()}`;
 }
 
-function round(value: number): number {
+/** To six decimals: micro-dollars for USD. */
+export function sixDecimals(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }

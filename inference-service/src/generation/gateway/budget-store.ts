@@ -54,17 +54,15 @@ const SWEEP_INTERVAL_MS = 60_000;
 export class MemoryBudgetStore implements BudgetStore {
   readonly kind = 'memory';
   private readonly counters = new Map<string, Counter>();
-  private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(now: () => number = Date.now) {
-    this.now = now;
+  constructor() {
     // Windows end (minutes, days, months): drop their counters so memory stays bounded.
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
   async reserve(charges: Charge[]): Promise<Refusal | undefined> {
-    const now = this.now();
+    const now = Date.now();
     for (let index = 0; index < charges.length; index++) {
       const charge = charges[index]!;
       const used = this.live(charge.key, now)?.value ?? 0;
@@ -75,7 +73,7 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async adjust(adjustments: Adjustment[]): Promise<void> {
-    const now = this.now();
+    const now = Date.now();
     for (const adjustment of adjustments) this.add(adjustment.key, adjustment.amount, adjustment.ttlMs, now);
   }
 
@@ -100,7 +98,7 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   private sweep(): void {
-    const now = this.now();
+    const now = Date.now();
     for (const [key, counter] of this.counters) if (counter.expiresAt <= now) this.counters.delete(key);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError } from 'cockatiel';
 import type { AttemptRecord, CircuitPosition, Route, RouteTarget } from '../domain.ts';
 import { classifyFailure, countsAgainstTarget, isRequestRejection } from '../providers/model-call.ts';
@@ -49,7 +50,7 @@ export class RunFailedError extends Error {
 /** Time kept back for checking, restoring and sending the answer. */
 export const RESPONSE_MARGIN_MS = 20;
 /** An attempt with less time than this left is not worth starting. */
-export const MIN_ATTEMPT_MS = 50;
+const MIN_ATTEMPT_MS = 50;
 const MAX_BACKOFF_MS = 4_000;
 /** A provider asking for a longer pause than this is skipped rather than waited for. */
 const MAX_RETRY_AFTER_MS = 10_000;
@@ -60,15 +61,13 @@ export type Attempt<T> = (model: ProviderLanguageModel, signal: AbortSignal, tar
 export interface RunOptions<T> {
   route: Route;
   attempt: Attempt<T>;
-  /** Absolute, on the `now` clock. */
+  /** Absolute, on the performance.now() clock. */
   deadlineAt: number;
   /** Aborts the run when the caller goes away. */
   signal?: AbortSignal;
   providers: ProviderFactory;
   /** Per-target circuits; without them every target is always tried. */
   breakers?: CircuitBreakers;
-  now?: () => number;
-  random?: () => number;
 }
 
 /** An attempt's failure, classified, on its way through the circuit breaker. */
@@ -87,20 +86,10 @@ class AttemptFailure extends Error implements CountedFailure {
 }
 
 export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunResult<T>> {
-  const {
-    route,
-    attempt,
-    deadlineAt,
-    signal,
-    providers,
-    breakers,
-    now = () => performance.now(),
-    random = Math.random,
-  } = options;
+  const { route, attempt, deadlineAt, signal, providers, breakers } = options;
   const attempts: AttemptRecord[] = [];
   let waitedMs = 0;
-  const deadlineExceeded = (why: string) =>
-    new RunFailedError('deadline_exceeded', why, attempts, Math.round(waitedMs * 100) / 100);
+  const deadlineExceeded = (why: string) => new RunFailedError('deadline_exceeded', why, attempts, roundMs(waitedMs));
 
   for (const target of route.targets) {
     const circuit = breakers?.of(target);
@@ -127,7 +116,7 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
       }
       const position: CircuitPosition | undefined =
         circuit === undefined ? undefined : admission === 'probe' ? 'half_open' : 'closed';
-      const remaining = deadlineAt - RESPONSE_MARGIN_MS - now();
+      const remaining = deadlineAt - RESPONSE_MARGIN_MS - performance.now();
       if (remaining < MIN_ATTEMPT_MS) {
         throw deadlineExceeded(`the deadline left no time for ${attempts.length === 0 ? 'an' : 'another'} attempt`);
       }
@@ -144,7 +133,7 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
         controller.abort();
       };
       signal?.addEventListener('abort', onCallerGone, { once: true });
-      const started = now();
+      const started = performance.now();
       const once = async () => {
         try {
           return await attempt(providers(target), controller.signal, target);
@@ -159,18 +148,18 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
       let failure: ClassifiedFailure;
       try {
         const answer = circuit === undefined ? await once() : await circuit.execute(once);
-        const latencyMs = now() - started;
+        const latencyMs = performance.now() - started;
         waitedMs += latencyMs;
         attempts.push({
           ...base,
           outcome: 'ok',
           status: 200,
-          latencyMs: round(latencyMs),
+          latencyMs: roundMs(latencyMs),
           ...(position ? { circuit: position } : {}),
         });
-        return { target, answer, attempts, waitedMs: round(waitedMs) };
+        return { target, answer, attempts, waitedMs: roundMs(waitedMs) };
       } catch (error) {
-        const latencyMs = now() - started;
+        const latencyMs = performance.now() - started;
         waitedMs += latencyMs;
         if (error instanceof BrokenCircuitError) {
           // Another request opened the circuit between the admission and the call.
@@ -184,7 +173,7 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
             ...base,
             outcome: 'deadline',
             status: null,
-            latencyMs: round(latencyMs),
+            latencyMs: roundMs(latencyMs),
             message,
             ...(position ? { circuit: position } : {}),
           });
@@ -195,7 +184,7 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
           ...base,
           outcome: failure.outcome,
           status: failure.status,
-          latencyMs: round(latencyMs),
+          latencyMs: roundMs(latencyMs),
           message: failure.message,
           ...(position ? { circuit: position } : {}),
         });
@@ -205,20 +194,20 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
       }
 
       if (isRequestRejection(failure)) {
-        throw new RunFailedError('providers_failed', failure.message, attempts, round(waitedMs));
+        throw new RunFailedError('providers_failed', failure.message, attempts, roundMs(waitedMs));
       }
       const retryable =
         failure.outcome === 'rate_limited' || failure.outcome === 'server_error' || failure.outcome === 'network_error';
       if (!retryable || retry >= route.retries) break;
       const waitMs =
-        failure.retryAfterMs ??
-        Math.min(MAX_BACKOFF_MS, route.backoffMs * 2 ** retry) * (0.5 + 0.5 * Math.min(1, Math.max(0, random())));
+        failure.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, route.backoffMs * 2 ** retry) * (0.5 + 0.5 * Math.random());
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > MAX_RETRY_AFTER_MS) break;
       // Waiting would leave no time to try again: better to try the next target now.
-      if (now() + waitMs + MIN_ATTEMPT_MS > deadlineAt - RESPONSE_MARGIN_MS) break;
-      const sleptFrom = now();
-      await sleep(waitMs, signal);
-      waitedMs += now() - sleptFrom;
+      if (performance.now() + waitMs + MIN_ATTEMPT_MS > deadlineAt - RESPONSE_MARGIN_MS) break;
+      const sleptFrom = performance.now();
+      // Resolves early when the caller goes away; the next round then stops the run.
+      await sleep(waitMs, undefined, { signal }).catch(() => {});
+      waitedMs += performance.now() - sleptFrom;
     }
   }
   const last = attempts.at(-1);
@@ -229,23 +218,11 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
       ? `every target of route "${route.name}" is skipped: their circuits are open after repeated failures`
       : `every target of route "${route.name}" failed${last?.message ? `; the last: ${last.message}` : ''}`,
     attempts,
-    round(waitedMs),
+    roundMs(waitedMs),
   );
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-function round(ms: number): number {
+/** Milliseconds to two decimals, as timings are reported. */
+export function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100;
 }

@@ -20,10 +20,6 @@ export class GatewayState {
     this.loaded = gateway;
   }
 
-  get gateway(): LlmGateway | undefined {
-    return this.loaded;
-  }
-
   /** The gateway, or the error that explains why there is none. */
   requireGateway(): LlmGateway {
     if (this.loaded) return this.loaded;

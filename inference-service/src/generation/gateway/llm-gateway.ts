@@ -24,10 +24,10 @@ import { startStream } from '../providers/model-stream.ts';
 import type { StartedStream } from '../providers/model-stream.ts';
 import { acceptsRawFields } from '../providers/provider-catalog.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
-import { BudgetExceeded } from './budget-ledger.ts';
+import { BudgetExceeded, sixDecimals } from './budget-ledger.ts';
 import type { BudgetLedger, UsageAmounts } from './budget-ledger.ts';
 import { CircuitBreakers } from './circuit-breakers.ts';
-import { RESPONSE_MARGIN_MS, RunFailedError, runWithFallback } from './fallback-runner.ts';
+import { RESPONSE_MARGIN_MS, RunFailedError, roundMs, runWithFallback } from './fallback-runner.ts';
 import type { Attempt, RunResult } from './fallback-runner.ts';
 import { GatewayError } from './gateway-error.ts';
 import { recordOutcome } from './outcome-record.ts';
@@ -86,7 +86,6 @@ export interface GatewayDependencies {
   mask?: MaskFunction;
   /** Budgets and rate limits; without them (no limits configured) nothing is counted. */
   budgets?: BudgetLedger;
-  now?: () => number;
 }
 
 /** A request past its route lookup, budget reservation and masking: ready for its targets. */
@@ -95,7 +94,6 @@ interface Prepared {
   input: GenerationInput;
   route: Route;
   schema: CompiledJsonSchema | undefined;
-  maxOutputTokens: number;
   call: ModelCall;
   vault: PlaceholderVault;
   masked: ReturnType<PlaceholderVault['report']>;
@@ -111,7 +109,6 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   const { routes, providers, logger, metrics } = deps;
   const maxDeadlineMs = Math.min(deps.maxDeadlineMs ?? MAX_DEADLINE_MS, MAX_DEADLINE_MS);
   const mask = deps.mask ?? maskRequest;
-  const now = deps.now ?? (() => performance.now());
 
   const breakers = new CircuitBreakers(routes.all(), (target, route, position) => {
     const labels = { route: route.name, provider: targetLabel(target), model: target.model };
@@ -126,11 +123,11 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   }
 
   const timing = (input: GenerationInput, providerMs: number): GenerationTiming => {
-    const latencyMs = now() - input.arrivedAt;
+    const latencyMs = performance.now() - input.arrivedAt;
     return {
-      latencyMs: round(latencyMs),
-      gatewayMs: round(Math.max(0, latencyMs - providerMs)),
-      providerMs: round(providerMs),
+      latencyMs: roundMs(latencyMs),
+      gatewayMs: roundMs(Math.max(0, latencyMs - providerMs)),
+      providerMs: roundMs(providerMs),
     };
   };
 
@@ -266,7 +263,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     const budgetMs = Math.min(input.deadlineMs ?? maxDeadlineMs, maxDeadlineMs);
     const deadlineAt = input.arrivedAt + budgetMs;
     const maskingSignal = AbortSignal.any([
-      AbortSignal.timeout(Math.max(0, Math.ceil(deadlineAt - now()))),
+      AbortSignal.timeout(Math.max(0, Math.ceil(deadlineAt - performance.now()))),
       ...(input.signal ? [input.signal] : []),
     ]);
     let masked: MaskingOutput<ChatMessage>;
@@ -316,7 +313,6 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       input,
       route,
       schema,
-      maxOutputTokens,
       call: modelCall(masked.messages, options, maxOutputTokens),
       vault,
       masked: vault.report(),
@@ -329,7 +325,8 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   };
 
   /** Runs the route's targets with fallback; a run that found no answer becomes its GatewayError. */
-  const run = async <T>(input: GenerationInput, prepared: Prepared, attempt: Attempt<T>): Promise<RunResult<T>> => {
+  const run = async <T>(prepared: Prepared, attempt: Attempt<T>): Promise<RunResult<T>> => {
+    const { input } = prepared;
     try {
       return await runWithFallback({
         route: prepared.route,
@@ -337,7 +334,6 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
         breakers,
         deadlineAt: prepared.deadlineAt,
         providers,
-        now,
         ...(input.signal ? { signal: input.signal } : {}),
       });
     } catch (error) {
@@ -381,11 +377,12 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   ): { usage: Usage; cost: Cost } => {
     let usage: Usage;
     if (inputTokens === undefined || outputTokens === undefined) {
-      const estimated = {
+      usage = {
         inputTokens: prepared.bound.inputTokens,
         outputTokens: prepared.bound.tokens - prepared.bound.inputTokens,
+        totalTokens: prepared.bound.tokens,
+        source: 'estimate',
       };
-      usage = { ...estimated, totalTokens: prepared.bound.tokens, source: 'estimate' };
       warnings.push(
         `usage: ${targetLabel(target)} reported no token usage; usage and cost are the upper bound the gateway ` +
           'reserved for this request, not measured values',
@@ -411,14 +408,13 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
 
   /** Checks the answer (and any extra ones); a rejection is recorded and thrown as OUTPUT_REJECTED. */
   const checked = (
-    input: GenerationInput,
     prepared: Prepared,
     runResult: RunResult<unknown>,
     answers: Array<{ text: string; finishReason: string }>,
     usage: Usage,
     cost: Cost,
   ): Array<{ text: string; json?: unknown; finishReason: string }> => {
-    const { route, schema } = prepared;
+    const { input, route, schema } = prepared;
     try {
       return answers.map((answer) => ({
         ...checkOutput(answer.text, prepared.vault, {
@@ -458,7 +454,6 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
   };
 
   const result = (
-    input: GenerationInput,
     prepared: Prepared,
     runResult: RunResult<unknown>,
     answers: Array<{ text: string; json?: unknown; finishReason: string }>,
@@ -467,8 +462,8 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
     warnings: string[],
   ): GenerationResult => {
     const [first, ...extra] = answers;
-    const time = timing(input, runResult.waitedMs);
-    finish(input, prepared.route.name, 'ok', { time, run: runResult, masked: prepared.masked, usage, cost });
+    const time = timing(prepared.input, runResult.waitedMs);
+    finish(prepared.input, prepared.route.name, 'ok', { time, run: runResult, masked: prepared.masked, usage, cost });
     return {
       route: prepared.route.name,
       provider: targetLabel(runResult.target),
@@ -492,37 +487,35 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
 
     async generate(request) {
       const prepared = await prepare(request);
-      const { input } = prepared;
-      const answered = await run<ModelAnswer>(input, prepared, (model, signal, target) =>
+      const answered = await run<ModelAnswer>(prepared, (model, signal, target) =>
         callModel(model, callFor(prepared, target), signal),
       );
       const { answer, target } = answered;
       const warnings = [...prepared.warnings, ...rawFieldWarnings(prepared, target), ...answer.warnings];
       const { usage, cost } = accounting(prepared, target, answer.inputTokens, answer.outputTokens, warnings);
-      const answers = checked(input, prepared, answered, [answer, ...answer.extraChoices], usage, cost);
-      return result(input, prepared, answered, answers, usage, cost, warnings);
+      const answers = checked(prepared, answered, [answer, ...answer.extraChoices], usage, cost);
+      return result(prepared, answered, answers, usage, cost, warnings);
     },
 
     async stream(request) {
       const prepared = await prepare(request);
-      const { input } = prepared;
       // Aborts the provider's stream after the first token: the caller went away, the deadline passed.
       const streamAbort = new AbortController();
-      const started = await run<StartedStream>(input, prepared, (model, signal, target) =>
+      const started = await run<StartedStream>(prepared, (model, signal, target) =>
         startStream(model, callFor(prepared, target), AbortSignal.any([signal, streamAbort.signal])),
       );
       const { target } = started;
-      const events = streamEvents(input, prepared, started, streamAbort);
+      const events = streamEvents(prepared, started, streamAbort);
       return { route: prepared.route.name, provider: targetLabel(target), model: target.model, events };
     },
   };
 
   async function* streamEvents(
-    input: GenerationInput,
     prepared: Prepared,
     started: RunResult<StartedStream>,
     streamAbort: AbortController,
   ): AsyncGenerator<StreamEvent, void, undefined> {
+    const { input } = prepared;
     const { target } = started;
     const restorer = new StreamRestorer(prepared.vault);
     const onCallerGone = () => streamAbort.abort();
@@ -533,9 +526,9 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
         deadlinePassed = true;
         streamAbort.abort();
       },
-      Math.max(0, prepared.deadlineAt - RESPONSE_MARGIN_MS - now()),
+      Math.max(0, prepared.deadlineAt - RESPONSE_MARGIN_MS - performance.now()),
     );
-    const streamedFrom = now();
+    const streamedFrom = performance.now();
     try {
       const first = restorer.push(started.answer.first);
       if (first.length > 0) yield { type: 'text', text: first };
@@ -561,7 +554,7 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
               code: 'PROVIDERS_FAILED',
               message: `${targetLabel(target)} ${target.model} failed after the answer had started: ${classifyFailure(error).message}`,
             };
-        const waited = started.waitedMs + (now() - streamedFrom);
+        const waited = started.waitedMs + (performance.now() - streamedFrom);
         finish(input, prepared.route.name, 'stream_interrupted', {
           time: timing(input, waited),
           run: started,
@@ -577,16 +570,16 @@ export function createLlmGateway(deps: GatewayDependencies): LlmGateway {
       const finishReason = end?.finishReason ?? 'other';
       const warnings = [...prepared.warnings, ...rawFieldWarnings(prepared, target), ...started.answer.warnings];
       const { usage, cost } = accounting(prepared, target, end?.inputTokens, end?.outputTokens, warnings);
-      const runResult = { ...started, waitedMs: started.waitedMs + (now() - streamedFrom) };
+      const runResult = { ...started, waitedMs: started.waitedMs + (performance.now() - streamedFrom) };
       let answers;
       try {
-        answers = checked(input, prepared, runResult, [{ text: restorer.maskedAnswer(), finishReason }], usage, cost);
+        answers = checked(prepared, runResult, [{ text: restorer.maskedAnswer(), finishReason }], usage, cost);
       } catch (error) {
         if (!(error instanceof GatewayError)) throw error;
         yield { type: 'failed', status: error.status, code: error.code, message: error.message };
         return;
       }
-      yield { type: 'done', result: result(input, prepared, runResult, answers, usage, cost, warnings) };
+      yield { type: 'done', result: result(prepared, runResult, answers, usage, cost, warnings) };
     } finally {
       clearTimeout(deadline);
       input.signal?.removeEventListener('abort', onCallerGone);
@@ -632,19 +625,13 @@ function upperBound(
 }
 
 /** Cost from the routes file's price per 1,000 tokens, to the micro-dollar. */
-export function priceOf(
-  target: RouteTarget,
-  usage: { inputTokens: number; outputTokens: number },
-): Omit<Cost, 'source'> {
+function priceOf(target: RouteTarget, usage: { inputTokens: number; outputTokens: number }): Omit<Cost, 'source'> {
   const input = (usage.inputTokens / 1000) * target.pricePer1K.input;
   const output = (usage.outputTokens / 1000) * target.pricePer1K.output;
-  return { input: micro(input), output: micro(output), total: micro(input + output), currency: 'USD' };
-}
-
-function micro(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+  return {
+    input: sixDecimals(input),
+    output: sixDecimals(output),
+    total: sixDecimals(input + output),
+    currency: 'USD',
+  };
 }

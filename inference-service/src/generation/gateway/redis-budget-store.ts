@@ -10,8 +10,8 @@ import type { Adjustment, BudgetStore, Charge, Refusal } from './budget-store.ts
  *
  * Keys share one hash tag, `{budgets}`, so one script can touch all of them on a Redis Cluster.
  * A Redis that cannot be reached fails the request (503 LIMITS_UNAVAILABLE) rather than letting
- * it through unmetered: commands time out after `commandTimeoutMs`, and are not queued while
- * the client reconnects.
+ * it through unmetered: commands time out after a second (Redis answers in well under a
+ * millisecond), and are not queued while the client reconnects.
  */
 
 const RESERVE = `
@@ -51,8 +51,6 @@ declare module 'ioredis' {
 
 export interface RedisBudgetStoreOptions {
   url: string;
-  /** How long one command may take before the request is refused; Redis answers in well under a millisecond. */
-  commandTimeoutMs?: number;
   /** Heroku Key-Value Store presents a self-signed certificate on rediss:// URLs. */
   tlsRejectUnauthorized?: boolean;
 }
@@ -68,7 +66,7 @@ export class RedisBudgetStore implements BudgetStore {
     this.redis = new Redis(options.url, {
       ...tls,
       keyPrefix: 'byom:{budgets}:',
-      commandTimeout: options.commandTimeoutMs ?? 1000,
+      commandTimeout: 1000,
       connectTimeout: 2000,
       maxRetriesPerRequest: 0,
       // Fail at once while disconnected, instead of holding requests until Redis is back.

@@ -176,9 +176,9 @@ export interface ClassifiedFailure {
  * Maps an error from a provider call to an attempt outcome. Provider error bodies can quote
  * the prompt back, so nothing from them ends up in the message.
  */
-export function classifyFailure(error: unknown, now: () => number = Date.now): ClassifiedFailure {
+export function classifyFailure(error: unknown): ClassifiedFailure {
   if (error instanceof StreamPartError) {
-    const inner = classifyFailure(error.cause, now);
+    const inner = classifyFailure(error.cause);
     // An error event in a stream is the provider's failure unless it says otherwise.
     return inner.outcome === 'client_error' && inner.status === null
       ? { outcome: 'server_error', status: null, message: 'the provider reported an error in its stream' }
@@ -198,7 +198,7 @@ export function classifyFailure(error: unknown, now: () => number = Date.now): C
       };
     }
     if (status === 429) {
-      const retryAfterMs = parseRetryAfter(error.responseHeaders, now);
+      const retryAfterMs = parseRetryAfter(error.responseHeaders);
       return {
         outcome: 'rate_limited',
         status,
@@ -242,7 +242,7 @@ export function isRequestRejection(failure: ClassifiedFailure): boolean {
   );
 }
 
-function parseRetryAfter(headers: Record<string, string> | undefined, now: () => number): number | undefined {
+function parseRetryAfter(headers: Record<string, string> | undefined): number | undefined {
   if (!headers) return undefined;
   const ms = Number(headers['retry-after-ms']);
   if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
@@ -251,5 +251,5 @@ function parseRetryAfter(headers: Record<string, string> | undefined, now: () =>
   const seconds = Number(value);
   if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
   const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now()) : undefined;
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }

@@ -8,10 +8,10 @@ import { needKey } from './provider-adapter.ts';
 export const openaiCompatible: ProviderAdapter = {
   acceptsRawFields: true,
   credentialProblems: (target, env) => (target.apiKeyEnv ? needKey(target, env, target.apiKeyEnv) : []),
-  async createModel(target, { apiKey, fetch }) {
+  async createModel(target, { apiKey, common }) {
     const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
     return createOpenAICompatible({
-      ...(fetch ? { fetch } : {}),
+      ...common,
       name: target.name ?? 'openai-compatible',
       baseURL: target.baseUrl!,
       ...(apiKey ? { apiKey } : {}),

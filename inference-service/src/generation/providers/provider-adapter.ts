@@ -17,9 +17,7 @@ export interface ModelSettings {
   env: Env;
   /** From the target's key variable, when it is set. */
   apiKey: string | undefined;
-  /** The gateway's pooled provider fetch, or a test's. */
-  fetch: FetchFunction | undefined;
-  /** `baseURL` and `fetch` when given, for the provider's create function. */
+  /** `baseURL` and `fetch` (the pooled provider fetch, or a test's) when given, for the create function. */
   common: { baseURL?: string; fetch?: FetchFunction };
 }
 

@@ -42,5 +42,5 @@ export async function buildModel(target: RouteTarget, env: Env, fetch?: FetchFun
   const keyEnv = keyEnvOf(target);
   const apiKey = keyEnv !== undefined && env[keyEnv] ? env[keyEnv] : undefined;
   const common = { ...(target.baseUrl !== undefined ? { baseURL: target.baseUrl } : {}), ...(fetch ? { fetch } : {}) };
-  return PROVIDER_ADAPTERS[target.provider].createModel(target, { env, apiKey, fetch, common });
+  return PROVIDER_ADAPTERS[target.provider].createModel(target, { env, apiKey, common });
 }

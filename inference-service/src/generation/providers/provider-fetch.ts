@@ -32,7 +32,7 @@ export interface ProviderFetchOptions {
   env?: Record<string, string | undefined>;
 }
 
-export const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_PROVIDER_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 // Statuses whose Response must not have a body (the constructor throws otherwise).
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -114,8 +114,7 @@ function createDispatcher(maxResponseBytes: number, env: Record<string, string |
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   if (headers === undefined) return {};
-  if (headers instanceof Headers) return Object.fromEntries(headers);
-  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers);
   // The AI SDK leaves optional headers (an organization, a project) undefined.
   const record: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers as Record<string, string | undefined>)) {
