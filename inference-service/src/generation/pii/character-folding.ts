@@ -23,11 +23,8 @@ const NOT_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/g;
 
 export function foldCharacters(view: TextView): TextView {
   const { text } = view;
-  NOT_PLAIN_ASCII.lastIndex = 0;
-  if (!NOT_PLAIN_ASCII.test(text)) return view;
-  const builder = new ViewBuilder(view);
+  let builder: ViewBuilder | undefined;
   let last = 0;
-  let changed = false;
   NOT_PLAIN_ASCII.lastIndex = 0;
   for (let match = NOT_PLAIN_ASCII.exec(text); match !== null; match = NOT_PLAIN_ASCII.exec(text)) {
     const at = match.index;
@@ -36,12 +33,12 @@ export function foldCharacters(view: TextView): TextView {
     NOT_PLAIN_ASCII.lastIndex = at + width;
     const folded = foldCodePoint(codePoint);
     if (folded.length === width && folded === text.slice(at, at + width)) continue;
+    builder ??= new ViewBuilder(view);
     builder.keep(last, at);
     builder.replace(at, at + width, folded);
     last = at + width;
-    changed = true;
   }
-  if (!changed) return view;
+  if (builder === undefined) return view;
   builder.keep(last, text.length);
   return builder.build();
 }
@@ -56,7 +53,7 @@ const LINE_BREAKS = new Set([0x85, 0x2028, 0x2029]);
 const FULL_STOPS = new Set([0x3002, 0xff0e, 0xff61]);
 
 /** What one code point reads as for detection: possibly several characters, possibly none. */
-export function foldCodePoint(codePoint: number): string {
+function foldCodePoint(codePoint: number): string {
   if (codePoint < 0x80)
     return codePoint < 0x20 && codePoint !== 9 && codePoint !== 10 && codePoint !== 13
       ? ''

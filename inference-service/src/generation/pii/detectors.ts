@@ -32,8 +32,6 @@ export interface PiiFinding {
   end: number;
 }
 
-type DetectedType = Exclude<PiiType, 'FIELD'>;
-
 // Letters and digits in any script: a match never starts or ends inside a word.
 const WORD = String.raw`\p{L}\p{N}`;
 
@@ -77,9 +75,8 @@ const SSN_GLUED_DIGITS = /(?<!\d[.]|\d-)(\d{3})( ?- ?)(\d{2})\2(\d{4})(?=\d)/gu;
  * Runs of digit groups, for cards. Groups are separated by one or two spaces or tabs, one
  * hyphen or dot, or a line break with a little space around it (a number wrapped onto the
  * next line). Letters may touch a run ("card4111…1111x"): the Luhn check keeps identifiers
- * out. A run
- * never starts right after a digit and a separator, so a run is scanned once, not once per
- * group; cards are then found in windows of its groups.
+ * out. A run never starts right after a digit and a separator, so a run is scanned once, not
+ * once per group; cards are then found in windows of its groups.
  */
 const GROUP_SEPARATOR = String.raw`(?:[ \t]{1,2}|[.\-]|[ \t]{0,3}\r?\n[ \t]{0,3})`;
 const DIGIT_RUN = new RegExp(String.raw`(?<![\d_]|\d[ \t.\-\n])\d+(?:${GROUP_SEPARATOR}\d+)*(?![\d_])`, 'gu');
@@ -111,20 +108,15 @@ const IBAN_LENGTHS = new Map(
 export function detectPii(text: string): PiiFinding[] {
   const findings: PiiFinding[] = [];
   // Cheap guards skip whole detectors on text that cannot contain their kind of value.
-  const hasDigit = /\d/.test(text);
   if (text.includes('@')) detectEmails(text, findings);
   if (text.includes(':')) detectIPv6(text, findings);
-  if (!hasDigit) return findings;
+  if (!/\d/.test(text)) return findings;
   detectIPv4(text, findings);
   detectSsns(text, findings);
   detectCards(text, findings);
   detectIbans(text, findings);
   detectPhones(text, findings);
   return text.includes('-') ? findings.filter((finding) => !insideBenignShape(text, finding)) : findings;
-}
-
-function push(findings: PiiFinding[], type: DetectedType, start: number, end: number): void {
-  findings.push({ type, start, end });
 }
 
 function detectEmails(text: string, findings: PiiFinding[]): void {
@@ -145,7 +137,7 @@ function detectEmails(text: string, findings: PiiFinding[]): void {
       }
       if (labels.length < 2) continue;
     }
-    push(findings, 'EMAIL', match.index, end);
+    findings.push({ type: 'EMAIL', start: match.index, end });
   }
 }
 
@@ -153,7 +145,7 @@ function detectIPv4(text: string, findings: PiiFinding[]): void {
   for (const match of text.matchAll(IPV4)) {
     const end = match.index + match[0].length;
     if (looksLikeVersion(text, match.index, end)) continue;
-    push(findings, 'IP', match.index, end);
+    findings.push({ type: 'IP', start: match.index, end });
   }
 }
 
@@ -163,7 +155,7 @@ function detectIPv6(text: string, findings: PiiFinding[]): void {
     // "at 2001:db8::1: the gateway" ends the address with the sentence's colon.
     if (!isIPv6(candidate) && candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
     if (/[0-9A-Fa-f]/.test(candidate) && isIPv6(candidate)) {
-      push(findings, 'IP', match.index, match.index + candidate.length);
+      findings.push({ type: 'IP', start: match.index, end: match.index + candidate.length });
     }
   }
 }
@@ -172,29 +164,29 @@ function detectSsns(text: string, findings: PiiFinding[]): void {
   for (const pattern of [SSN, SSN_GLUED_DIGITS]) {
     for (const match of text.matchAll(pattern)) {
       if (isValidSsn(match[1]!, match[3]!, match[4]!))
-        push(findings, 'SSN', match.index, match.index + match[0].length);
+        findings.push({ type: 'SSN', start: match.index, end: match.index + match[0].length });
     }
   }
 }
 
 /** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000. */
-export function isValidSsn(area: string, group: string, serial: string): boolean {
+function isValidSsn(area: string, group: string, serial: string): boolean {
   return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
 }
 
 function detectCards(text: string, findings: PiiFinding[]): void {
   for (const match of text.matchAll(DIGIT_RUN)) {
-    const groups = digitGroups(match[0], match.index);
+    const groups = groupsOf(match[0], match.index, /\d+/g);
     for (const window of validWindows(groups, 13, 19, (digits, _raw, i, j) => isCardNumber(digits, groups, i, j))) {
-      push(findings, 'CARD', window.start, window.end);
+      findings.push({ type: 'CARD', ...window });
     }
   }
 }
 
 /**
- * 13 to 19 digits passing the Luhn check. Grouped with dots, tabs or double spaces, or wrapped over a line, the
- * groups must look like a card's (three digits or more, one line break at most) and not
- * like a number with thousands separators (1.234.567.890.123), which dotted amounts are.
+ * 13 to 19 digits passing the Luhn check. Grouped with dots, tabs or double spaces, or wrapped
+ * over a line, the groups must look like a card's (three digits or more, one line break at
+ * most), not like a number with thousands separators (1.234.567.890.123) as dotted amounts are.
  */
 function isCardNumber(digits: string, groups: Group[], first: number, last: number): boolean {
   if (digits.length < 13 || digits.length > 19 || !luhn(digits)) return false;
@@ -226,10 +218,9 @@ export function luhn(digits: string): boolean {
 function detectIbans(text: string, findings: PiiFinding[]): void {
   // The candidate pattern runs on greedily (into the next IBAN, say); each search resumes
   // right after what was actually taken.
-  const pattern = IBAN_CANDIDATE;
-  pattern.lastIndex = 0;
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    pattern.lastIndex = match.index + 1;
+  IBAN_CANDIDATE.lastIndex = 0;
+  for (let match = IBAN_CANDIDATE.exec(text); match !== null; match = IBAN_CANDIDATE.exec(text)) {
+    IBAN_CANDIDATE.lastIndex = match.index + 1;
     const length = IBAN_LENGTHS.get(match[0].slice(0, 2).toUpperCase());
     if (length === undefined) continue;
     // Take exactly the country's number of characters (separators between groups do not count).
@@ -243,8 +234,8 @@ function detectIbans(text: string, findings: PiiFinding[]): void {
     if (taken < length) continue;
     if (/\d/.test(text.charAt(match.index + end))) continue;
     if (isValidIBAN(candidate.slice(0, end).replace(/[ -]/g, '').toUpperCase())) {
-      push(findings, 'IBAN', match.index, match.index + end);
-      pattern.lastIndex = match.index + end;
+      findings.push({ type: 'IBAN', start: match.index, end: match.index + end });
+      IBAN_CANDIDATE.lastIndex = match.index + end;
     }
   }
 }
@@ -262,12 +253,13 @@ function detectPhones(text: string, findings: PiiFinding[]): void {
     // A national-format number labelled as an order or ticket number (the label stands before
     // the whole run), or written as an amount, is one.
     const labelled = labelledNonPersonal(text, offset);
-    const groups = splitOnSpaces(candidate, offset);
+    // Split at spaces and tabs only: a phone number's other separators stay inside its groups.
+    const groups = groupsOf(candidate, offset, /[^ \t]+/g);
     for (const window of validWindows(groups, 8, 17, (_digits, raw) => isPhoneNumber(raw))) {
       const international = /^(?:\+|00)/.test(text.slice(window.start, window.start + 2));
       if (!international && (labelled || looksLikeAmount(text, window.start, window.end))) continue;
       if (!international && LETTER_FIRST.test(text.slice(window.end, window.end + 2))) continue;
-      push(findings, 'PHONE', window.start, window.end);
+      findings.push({ type: 'PHONE', ...window });
     }
   }
 }
@@ -306,11 +298,11 @@ interface Group {
   end: number;
 }
 
-/** The digit groups of a run of digits and separators, with offsets into the scanned text. */
-function digitGroups(run: string, offset: number): Group[] {
+/** The matches of `group` (a global pattern) in `run`, with offsets into the scanned text. */
+function groupsOf(run: string, offset: number, group: RegExp): Group[] {
   const groups: Group[] = [];
   let previousEnd = 0;
-  for (const match of run.matchAll(/\d+/g)) {
+  for (const match of run.matchAll(group)) {
     groups.push({
       text: match[0],
       separator: run.slice(previousEnd, match.index),
@@ -318,20 +310,6 @@ function digitGroups(run: string, offset: number): Group[] {
       end: offset + match.index + match[0].length,
     });
     previousEnd = match.index + match[0].length;
-  }
-  return groups;
-}
-
-/** A phone candidate split at its spaces and tabs (its other separators stay inside the groups). */
-function splitOnSpaces(run: string, offset: number): Group[] {
-  const groups: Group[] = [];
-  for (const match of run.matchAll(/[^ \t]+/g)) {
-    groups.push({
-      text: match[0],
-      separator: ' ',
-      start: offset + match.index,
-      end: offset + match.index + match[0].length,
-    });
   }
   return groups;
 }
@@ -357,7 +335,7 @@ function validWindows(
     let raw = '';
     for (let j = i; j < groups.length; j++) {
       const text = groups[j]!.text;
-      digits += /^\d+$/.test(text) ? text : text.replace(/\D/g, '');
+      digits += text.replace(/\D/g, '');
       raw = j === i ? text : `${raw} ${text}`;
       if (digits.length > maxDigits) break;
       if (digits.length >= minDigits && valid(digits, raw, i, j))

@@ -5,9 +5,9 @@
  *
  * A segment is a run of the base64 alphabet (standard or URL-safe, padding allowed) of at
  * least 12 characters (9 bytes encoded: any phone, card, IBAN or SSN, and every email but the
- * very shortest), not inside a longer run; most words are shorter, and are never decoded. It counts as readable when it decodes to valid
- * UTF-8 without control characters other than tab and line breaks: random words, hashes,
- * record ids and binary data decode to bytes that are not, and are left alone.
+ * very shortest), not inside a longer run; most words are shorter, and are never decoded. It
+ * counts as readable when it decodes to valid UTF-8 without control characters other than tab
+ * and line breaks: random words, hashes, record ids and binary data do not, and are left alone.
  *
  * Cost: finding segments is one linear scan; decoding is linear in the segment, and what a
  * segment decodes to is three quarters of its length, so scanning decoded text (and text

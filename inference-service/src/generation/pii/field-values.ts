@@ -22,7 +22,7 @@ import type { PiiFinding } from './detectors.ts';
  */
 
 /** A field value shorter than this (in skeleton characters) identifies no one, and masking every "A" would mangle the text. */
-export const MIN_FIELD_VALUE_LENGTH = 2;
+const MIN_FIELD_VALUE_LENGTH = 2;
 
 export interface FieldSpan extends PiiFinding {
   type: 'FIELD';
@@ -56,7 +56,7 @@ export function fieldMatcher(pii: PiiValue[]): FieldMatcher {
       skeleton,
       label: fieldLabel(field),
       wordStart: isWordCodePoint(trimmed.codePointAt(0) ?? 0),
-      wordEnd: isWordCodePoint(lastCodePoint(trimmed)),
+      wordEnd: isWordCodePoint(codePointBefore(trimmed, trimmed.length)),
     });
   }
   const list = [...patterns.values()];
@@ -99,9 +99,9 @@ export function fieldLabel(field: string): string {
 }
 
 /** Whitespace, hyphens, underscores, dots and the apostrophes (straight, curly, modifier letter, grave, acute, prime). */
-const JOIN = /^[\s\-_.'\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]$/u;
-const JOINS_AT_ENDS =
-  /^[\s\-_.'\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]+|[\s\-_.'\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]+$/gu;
+const JOIN_CHARS = String.raw`[\s\-_.'\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032]`;
+const JOIN = new RegExp(`^${JOIN_CHARS}$`, 'u');
+const JOINS_AT_ENDS = new RegExp(`^${JOIN_CHARS}+|${JOIN_CHARS}+$`, 'gu');
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 const MARKS = /\p{M}/gu;
 
@@ -187,8 +187,4 @@ function codePointBefore(text: string, index: number): number {
   const low = text.charCodeAt(index - 1);
   if (low >= 0xdc00 && low <= 0xdfff && index >= 2) return text.codePointAt(index - 2)!;
   return low;
-}
-
-function lastCodePoint(text: string): number {
-  return text.length === 0 ? 0 : codePointBefore(text, text.length);
 }

@@ -80,11 +80,9 @@ export interface StrippedMarkup {
 export function stripTags(view: TextView): StrippedMarkup {
   const { text } = view;
   let at = text.indexOf('<');
-  if (at < 0) return { view, hidden: [] };
-  const builder = new ViewBuilder(view);
+  let builder: ViewBuilder | undefined;
   const hidden: TextView[] = [];
   let last = 0;
-  let changed = false;
   let commentsCanClose = true;
   while (at >= 0) {
     let next = at + 1;
@@ -94,16 +92,17 @@ export function stripTags(view: TextView): StrippedMarkup {
         // No comment after this one can be closed either: stop looking for them.
         commentsCanClose = false;
       } else {
+        builder ??= new ViewBuilder(view);
         builder.keep(last, at);
         if (close > at + 4) hidden.push(sliceView(view, at + 4, close));
         last = next = close + 3;
-        changed = true;
       }
     } else {
       TAG.lastIndex = at;
       const match = TAG.exec(text);
       const name = match?.[1]!.toLowerCase();
       if (match && KNOWN_TAGS.has(name!)) {
+        builder ??= new ViewBuilder(view);
         builder.keep(last, at);
         const end = at + match[0].length;
         builder.replace(at, end, INLINE_TAGS.has(name!) ? '' : '\n');
@@ -113,12 +112,11 @@ export function stripTags(view: TextView): StrippedMarkup {
           hidden.push(sliceView(view, attributesStart, end - 1));
         }
         last = next = end;
-        changed = true;
       }
     }
     at = text.indexOf('<', next);
   }
-  if (!changed) return { view, hidden };
+  if (builder === undefined) return { view, hidden };
   builder.keep(last, text.length);
   return { view: builder.build(), hidden };
 }

@@ -1,3 +1,4 @@
+import { PII_TYPES } from '../domain.ts';
 import type { PiiType, PiiValue } from '../domain.ts';
 import { detectionViews } from './detection-views.ts';
 import { detectPii } from './detectors.ts';
@@ -33,15 +34,6 @@ export { MaskingError } from './masking-error.ts';
 export { PlaceholderVault } from './placeholder-vault.ts';
 export type { VaultSnapshot } from './placeholder-vault.ts';
 
-export const DETECTED_LABELS: Record<Exclude<PiiType, 'FIELD'>, string> = {
-  EMAIL: 'EMAIL',
-  PHONE: 'PHONE',
-  CARD: 'CARD',
-  IBAN: 'IBAN',
-  SSN: 'SSN',
-  IP: 'IP',
-};
-
 /** A JSON value: what the gateway forwards besides messages (stop sequences, a JSON Schema…). */
 export type ForwardedValue = string | number | boolean | null | ForwardedValue[] | { [key: string]: ForwardedValue };
 
@@ -75,10 +67,9 @@ const MAX_BASE64_DEPTH = 2;
  */
 export function maskRequest<M extends { content: string }>(input: MaskingInput<M>): MaskingOutput<M> {
   const fields = fieldMatcher(input.pii);
-  const labels = [...Object.values(DETECTED_LABELS), 'FIELD', ...fields.labels];
   const forwardedStrings = input.forwarded === undefined ? [] : stringsOf(input.forwarded);
   const texts = [...input.messages.map((message) => message.content), ...forwardedStrings];
-  const vault = new PlaceholderVault(reservedTokens(texts, labels), labels);
+  const vault = vaultFor(texts, fields);
   const masked = maskTexts(texts, fields, vault);
   const messages = input.messages.map((message, i) => ({ ...message, content: masked[i]! }));
   let next = input.messages.length;
@@ -103,19 +94,24 @@ export function maskForLog<T extends Record<string, unknown>>(fields: T, pii: Pi
     if (error instanceof MaskingError) return {};
     throw error;
   }
-  const labels = [...Object.values(DETECTED_LABELS), 'FIELD', ...matcher.labels];
   for (const [key, value] of Object.entries(fields)) {
     if (typeof value !== 'string') {
       if (value !== undefined) out[key] = value;
       continue;
     }
     try {
-      out[key] = maskTexts([value], matcher, new PlaceholderVault(reservedTokens([value], labels), labels))[0];
+      out[key] = maskTexts([value], matcher, vaultFor([value], matcher))[0];
     } catch (error) {
       if (!(error instanceof MaskingError)) throw error;
     }
   }
   return out as Partial<T>;
+}
+
+/** A vault for `texts`: detected kinds are labelled by their type, marked fields by their name. */
+function vaultFor(texts: string[], fields: FieldMatcher): PlaceholderVault {
+  const labels = [...PII_TYPES, ...fields.labels];
+  return new PlaceholderVault(reservedTokens(texts, labels), labels);
 }
 
 function maskTexts(texts: string[], fields: FieldMatcher, vault: PlaceholderVault): string[] {
@@ -218,7 +214,7 @@ function replaceSpans(text: string, spans: Span[], vault: PlaceholderVault): str
   for (const span of spans) {
     out += text.slice(last, span.start);
     const value = text.slice(span.start, span.end);
-    const label = span.type === 'FIELD' ? span.label! : DETECTED_LABELS[span.type];
+    const label = span.type === 'FIELD' ? span.label! : span.type;
     out += vault.placeholderFor(value, span.type, label);
     last = span.end;
   }

@@ -133,7 +133,8 @@ export class PlaceholderVault {
   }
 
   /** Restores every string (keys included) in a parsed JSON answer. */
-  restoreJson(value: unknown, invented: string[] = []): { value: unknown; invented: string[] } {
+  restoreJson(value: unknown): { value: unknown; invented: string[] } {
+    const invented: string[] = [];
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') {
         const result = this.restore(node);

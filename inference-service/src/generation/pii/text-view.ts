@@ -34,15 +34,8 @@ export function sliceView(view: TextView, from: number, to: number): TextView {
 
 /** The original span behind units [from, to) of a view (from < to). */
 export function originalSpan(view: TextView, from: number, to: number): { start: number; end: number } {
-  return { start: startOf(view, from), end: endOf(view, to - 1) };
-}
-
-function startOf(view: TextView, unit: number): number {
-  return view.start === null ? view.offset + unit : view.start[unit]!;
-}
-
-function endOf(view: TextView, unit: number): number {
-  return view.end === null ? view.offset + unit + 1 : view.end[unit]!;
+  if (view.start === null || view.end === null) return { start: view.offset + from, end: view.offset + to };
+  return { start: view.start[from]!, end: view.end[to - 1]! };
 }
 
 /**
@@ -86,8 +79,7 @@ export class ViewBuilder {
   replace(from: number, to: number, text: string): void {
     if (text.length === 0) return;
     this.reserve(text.length);
-    const start = startOf(this.source, from);
-    const end = endOf(this.source, to - 1);
+    const { start, end } = originalSpan(this.source, from, to);
     this.parts.push(text);
     this.start.fill(start, this.length, this.length + text.length);
     this.end.fill(end, this.length, this.length + text.length);
