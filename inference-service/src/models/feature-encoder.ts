@@ -106,10 +106,9 @@ function unseenCategory(spec: FeatureSpec, value: string, known: ReadonlySet<str
 }
 
 /**
- * The value behind a feature as the caller would recognise it: booleans as true and false,
- * a missing value as null, a default as the default. Worked out from the model value (the
- * only conversions resolveRecord makes are booleans to 1/0 and missing to NaN), so a
- * resolved record need not carry a second copy of its values.
+ * The value behind a feature as the caller would recognise it (booleans as true and false, a
+ * missing value as null), undoing resolveRecord's only conversions so a resolved record need
+ * not carry a second copy of its values.
  */
 export function requestValue(spec: FeatureSpec, value: ModelValue): RequestValue {
   if (typeof value === 'number' && Number.isNaN(value)) return null;

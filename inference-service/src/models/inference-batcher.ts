@@ -46,7 +46,7 @@ export class InferenceBatcher {
   private draining = false;
   private drainScheduled = false;
 
-  constructor(run: RunBatches, options: BatcherOptions = { maxQueuedRows: Number.POSITIVE_INFINITY }) {
+  constructor(run: RunBatches, options: BatcherOptions) {
     this.run = run;
     this.options = options;
   }
@@ -86,11 +86,6 @@ export class InferenceBatcher {
     return this.queuedRows === 0 || this.queuedRows + rows <= this.options.maxQueuedRows;
   }
 
-  /** The predictions for a batch's rows from a run of their own (to isolate a failure). */
-  predictAlone(batch: RowBatch): Promise<Predictions> {
-    return this.run([batch]);
-  }
-
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.queue.length > 0) {
@@ -105,7 +100,7 @@ export class InferenceBatcher {
       } catch (error) {
         // A lone caller gets its error; in a shared run, rerun each caller alone so only the one whose rows broke it fails.
         if (calls.length === 1) calls[0]!.reject(error);
-        else for (const call of calls) await this.predictAlone(call.batch).then(call.resolve, call.reject);
+        else for (const call of calls) await this.run([call.batch]).then(call.resolve, call.reject);
       }
       this.countQueued(-calls.reduce((sum, call) => sum + call.rows, 0));
     }

@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ElemType, decodeModel } from '../onnx/onnx-proto.ts';
+import { DataLocation, ElemType, decodeModel } from '../onnx/onnx-proto.ts';
 import type { ModelProto, TensorProto } from '../onnx/onnx-proto.ts';
 import { ModelLoadError } from './model-load-error.ts';
 
@@ -23,9 +23,6 @@ export interface ModelFile {
   /** The external data files read, relative to the model's directory (validate-models lists them). */
   externalDataFiles: string[];
 }
-
-/** ONNX TensorProto.DataLocation.EXTERNAL. */
-const EXTERNAL = 1;
 
 export async function readModelFile(onnxFile: string): Promise<ModelFile> {
   let bytes: Uint8Array;
@@ -71,7 +68,7 @@ function externalTensors(model: ModelProto): TensorProto[] {
       tensors.push(...(attribute.tensors ?? []));
     }
   }
-  return tensors.filter((t) => t.dataLocation === EXTERNAL);
+  return tensors.filter((t) => t.dataLocation === DataLocation.EXTERNAL);
 }
 
 interface ExternalReference {
@@ -155,7 +152,7 @@ async function inlineExternalData(tensors: TensorProto[], directory: string, onn
         const data = Buffer.alloc(length);
         await handle.read(data, 0, length, ref.offset);
         tensor.rawData = data;
-        tensor.dataLocation = 0;
+        tensor.dataLocation = DataLocation.DEFAULT;
         tensor.externalData = [];
       }
     } finally {

@@ -121,7 +121,8 @@ async function dryRun(
 /** float32 rounding can put a probability a hair outside [0, 1]. */
 const PROBABILITY_SLACK = 1e-6;
 
-async function readCard(cardFile: string): Promise<ModelCard> {
+/** The model card in `cardFile`, parsed and checked; a ModelLoadError saying why not. */
+export async function readCard(cardFile: string): Promise<ModelCard> {
   let text: string;
   try {
     text = await readFile(cardFile, 'utf8');

@@ -79,7 +79,7 @@ export class ModelRegistry {
     }
   }
   /** A registry of loaded model versions; a version loaded twice or two defaults is a ModelLoadError. */
-  static fromModels(models: ScoringModel[], warnings: ModelLoadWarning[] = []): ModelRegistry {
+  static fromModels(models: ScoringModel[], warnings: ModelLoadWarning[]): ModelRegistry {
     return new ModelRegistry(familiesOf(models), warnings);
   }
 
@@ -110,18 +110,14 @@ export class ModelRegistry {
     });
   }
 
-  /** Every loaded model version, for metrics. */
-  all(): ScoringModel[] {
-    return [...this.families.values()].flatMap((f) => [...f.versions.values()]);
-  }
-
   get size(): number {
     return [...this.families.values()].reduce((sum, f) => sum + f.versions.size, 0);
   }
 
   /** Closes every model once its runs in flight have finished (ScoringModel.close). */
   async close(): Promise<void> {
-    await Promise.all(this.all().map((model) => model.close()));
+    const models = [...this.families.values()].flatMap((f) => [...f.versions.values()]);
+    await Promise.all(models.map((model) => model.close()));
   }
 }
 

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { ElemType } from '../onnx/onnx-proto.ts';
 import type { ModelProto, TypeProto, ValueInfoProto } from '../onnx/onnx-proto.ts';
 import { scoreRecords } from '../scoring/score-records.ts';
-import { ModelCard } from '@byom/contracts/model-card';
+import type { ModelCard } from '@byom/contracts/model-card';
 import { ModelLoadError } from './model-load-error.ts';
 import { readModelFile } from './model-file.ts';
+import { readCard } from './model-loader.ts';
 import { ModelRegistry, findModels, loadFoundModels } from './model-registry.ts';
 import type { FoundModel, ModelLoadWarning } from './model-registry.ts';
 import type { ScoringModel } from './scoring-model.ts';
@@ -177,7 +178,7 @@ async function describeModel(
     outputs: [],
   };
   // A model that failed to load is still named, and its inputs described, when its card parses.
-  const card = model?.card ?? (await cardIfValid(found.versionDir));
+  const card = model?.card ?? (await readCard(path.join(found.versionDir, 'model.json')).catch(() => undefined));
   if (card) {
     validation.name = card.name;
     validation.version = card.version;
@@ -195,15 +196,6 @@ async function describeModel(
     // Already the model's problem: a file that cannot be read or decoded.
   }
   return validation;
-}
-
-async function cardIfValid(directory: string): Promise<ModelCard | undefined> {
-  try {
-    const parsed = ModelCard.safeParse(JSON.parse(await readFile(path.join(directory, 'model.json'), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function describeGraph(

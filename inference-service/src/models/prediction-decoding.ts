@@ -293,9 +293,8 @@ function probabilityAt(
   column: number,
   transform: ModelCard['output']['transform'],
 ): number {
-  if (columns === 1) return transform === 'sigmoid' ? sigmoid(data[offset]!) : data[offset]!;
-  if (transform === 'softmax') return softmaxAt(data, offset, columns, column);
-  const value = data[offset + column]!;
+  if (columns > 1 && transform === 'softmax') return softmaxAt(data, offset, columns, column);
+  const value = data[offset + (columns === 1 ? 0 : column)]!;
   return transform === 'sigmoid' ? sigmoid(value) : value;
 }
 

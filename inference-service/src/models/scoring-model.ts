@@ -168,10 +168,6 @@ export class ScoringModel {
     return this.card.version;
   }
 
-  get isClassifier(): boolean {
-    return this.card.task !== 'regression';
-  }
-
   /**
    * Scores rows of model values (card order), in a session run shared with concurrent callers;
    * a QueueFullError when too many rows wait, unless the request was `admitted` already
@@ -188,7 +184,7 @@ export class ScoringModel {
 
   /** Scores rows in a run of their own, never batched with other callers (used to isolate failures). */
   predictAlone(batch: RowBatch): Promise<Predictions> {
-    return this.batcher.predictAlone(batch);
+    return this.run([batch]);
   }
 
   /**

@@ -13,6 +13,7 @@ export type TypeProto = onnxProtoModule.onnx.ITypeProto;
 
 export const ElemType = onnx.TensorProto.DataType;
 export const AttrType = onnx.AttributeProto.AttributeType;
+export const DataLocation = onnx.TensorProto.DataLocation;
 
 /** Decodes ONNX model bytes; throws protobufjs' error on bytes that are not a ModelProto. */
 export function decodeModel(bytes: Uint8Array): ModelProto {

@@ -14,12 +14,13 @@ export interface ExampleRequest {
   model: string;
   version?: string;
   explain?: boolean;
+  improve?: boolean;
   topK?: number;
   records: Array<{ id: string; features: Record<string, number | string | boolean | null> }>;
 }
 
 /** One record for a model, from its card. */
-export function exampleRequest(model: ScoringModel): ExampleRequest {
+function exampleRequest(model: ScoringModel): ExampleRequest {
   const features: ExampleRequest['records'][number]['features'] = {};
   model.card.features.forEach((spec, i) => {
     features[spec.name] = exampleValue(spec, model.categories[i]);
@@ -63,20 +64,16 @@ export async function workingExample(
   const defaults = registry.list().map((m) => registry.get(m.name)!);
   const own = defaults.filter((m) => !m.directory.startsWith(bundledDir));
   const lead = defaults.find((m) => m.name === LEAD_EXAMPLE.model && m.directory.startsWith(bundledDir));
-  const candidates: Array<{ request: ExampleRequest; model: ScoringModel }> = [
-    ...own.map((model) => ({ request: exampleRequest(model), model })),
-    ...(lead ? [{ request: LEAD_EXAMPLE, model: lead }] : []),
-    ...defaults
-      .filter((m) => m !== lead && !own.includes(m))
-      .map((model) => ({ request: exampleRequest(model), model })),
-  ];
-  for (const candidate of candidates) {
-    const answer = await scoreRecords(candidate.model, {
-      records: candidate.request.records,
-      explain: candidate.request.explain ?? false,
-      topK: candidate.request.topK ?? 5,
+  const others = defaults.filter((m) => m !== lead && !own.includes(m));
+  for (const model of [...own, ...(lead ? [lead] : []), ...others]) {
+    const request: ExampleRequest = model === lead ? LEAD_EXAMPLE : exampleRequest(model);
+    const answer = await scoreRecords(model, {
+      records: request.records,
+      explain: request.explain ?? false,
+      improve: request.improve ?? false,
+      topK: request.topK ?? 5,
     });
-    if (answer.results.length === candidate.request.records.length && answer.errors.length === 0) return candidate;
+    if (answer.results.length === request.records.length && answer.errors.length === 0) return { request, model };
   }
   return undefined;
 }

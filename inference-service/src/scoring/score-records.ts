@@ -7,7 +7,7 @@ import { QueueFullError } from '../models/inference-batcher.ts';
 import type { Band } from '@byom/contracts/model-card';
 import type { ClassProbabilities, Predictions } from '../models/prediction-decoding.ts';
 import { changeCount, coalitionCount, recordRowCount } from '../models/row-batch.ts';
-import type { ChangeRows, RecordRows, RowBatch } from '../models/row-batch.ts';
+import type { ChangeRows, RecordRows } from '../models/row-batch.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
 import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
@@ -204,7 +204,7 @@ async function isolateFailures(
   if (records.length === 1) return [failed(records[0]!, batchError)];
   return Promise.all(
     records.map((record) =>
-      model.predictAlone(firstRound([record])).then(
+      model.predictAlone({ records: [firstRoundRows(record)] }).then(
         (predictions) => recordRows([record], predictions)[0]!,
         (error: unknown) => failed(record, error),
       ),
@@ -215,10 +215,6 @@ async function isolateFailures(
 /** A record's rows in the first run: its own, its explanation's, its "how to improve" candidates. */
 function firstRoundRows(record: ValidRecord): RecordRows {
   return { values: record.values, coalitions: record.explanation?.rows, changes: record.changes };
-}
-
-function firstRound(records: ValidRecord[]): RowBatch {
-  return { records: records.map(firstRoundRows) };
 }
 
 /** Where each record's rows are in the first round's predictions. */

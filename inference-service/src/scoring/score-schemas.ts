@@ -176,7 +176,6 @@ export const ScoreResult = z
 export type ScoreResult = z.infer<typeof ScoreResult>;
 
 export const RecordErrorCode = z.enum(['MISSING_FEATURE', 'INVALID_FEATURE', 'DUPLICATE_ID', 'INFERENCE_FAILED']);
-export type RecordErrorCode = z.infer<typeof RecordErrorCode>;
 
 export const RecordError = z
   .object({
