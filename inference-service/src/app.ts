@@ -71,7 +71,7 @@ export function createApp({ config, state, logger, metrics, now, llm }: AppDepen
       secrets: config.signingSecrets,
       toleranceSeconds: config.signatureToleranceSeconds,
       logger,
-      ...(now ? { now } : {}),
+      now,
     });
     app.on(['POST', 'PUT', 'PATCH'], '*', verify);
   }

@@ -133,17 +133,15 @@ export function loadConfig(
         'generate one with: openssl rand -hex 32',
     );
   }
-  let apiKeyGenerated = false;
-  let devKeyFile: string | undefined;
-  let devKeyNotSaved: string | undefined;
+  const production = vars.NODE_ENV === 'production';
+  let dev: DevKey | undefined;
   if (apiKeys.length === 0) {
-    if (vars.NODE_ENV === 'production') {
+    if (production) {
       throw new ConfigError(
         'BYOM_API_KEYS is required when NODE_ENV=production: set one or more comma-separated keys ' +
           '(heroku config:set BYOM_API_KEYS=$(openssl rand -base64 32)) and put the same key in the External Credential',
       );
     }
-    let dev: DevKey;
     try {
       dev = devKey(vars.BYOM_DEV_KEY_FILE);
     } catch (error) {
@@ -151,11 +149,7 @@ export function loadConfig(
       throw error;
     }
     apiKeys.push(dev.key);
-    apiKeyGenerated = true;
-    devKeyFile = dev.file;
-    devKeyNotSaved = dev.notSaved;
   }
-  const production = vars.NODE_ENV === 'production';
   if (vars.HEADERS_TIMEOUT_MS > vars.REQUEST_TIMEOUT_MS) {
     throw new ConfigError(
       `HEADERS_TIMEOUT_MS (${vars.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${vars.REQUEST_TIMEOUT_MS}): the headers are part of the request`,
@@ -168,9 +162,9 @@ export function loadConfig(
     host: vars.HOST ?? (production ? PRODUCTION_HOST : DEVELOPMENT_HOST),
     apiKeys,
     unsignedKeys,
-    apiKeyGenerated,
-    ...(devKeyFile ? { devKeyFile } : {}),
-    ...(devKeyNotSaved ? { devKeyNotSaved } : {}),
+    apiKeyGenerated: dev !== undefined,
+    ...(dev?.file ? { devKeyFile: dev.file } : {}),
+    ...(dev?.notSaved ? { devKeyNotSaved: dev.notSaved } : {}),
     publicDocs: vars.BYOM_PUBLIC_DOCS === undefined ? !production : vars.BYOM_PUBLIC_DOCS === 'true',
     signingSecrets,
     signatureToleranceSeconds: vars.BYOM_SIGNATURE_TOLERANCE_SECONDS,

@@ -10,7 +10,6 @@ import type { RouteTable } from './generation/gateway/routes-config.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { ModelLoadError } from './models/model-load-error.ts';
 import { createLogger } from './observability/logger.ts';
-import type { Logger } from './observability/logger.ts';
 import { ServiceMetrics } from './observability/metrics.ts';
 import { workingExample } from './scoring/example-request.ts';
 import { developmentBanner } from './startup/development-banner.ts';
@@ -24,22 +23,13 @@ import { CpuPool } from './workers/cpu-pool.ts';
  */
 
 let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`byom-inference: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
-
-// A broken routes file stops the boot before listening, naming the file and the field.
 let routes: RouteTable | undefined;
 try {
+  config = loadConfig();
+  // A broken routes file stops the boot before listening, naming the file and the field.
   routes = config.routesFile === undefined ? undefined : loadRoutesFile(config.routesFile);
 } catch (error) {
-  if (error instanceof RoutesConfigError) {
+  if (error instanceof ConfigError || error instanceof RoutesConfigError) {
     process.stderr.write(`byom-inference: ${error.message}\n`);
     process.exit(1);
   }
@@ -76,7 +66,7 @@ http.server.once('listening', () => {
     'listening',
   );
 });
-http.server.on('error', (error) => fatal(logger, listenErrorMessage(error, config.host, config.port)));
+http.server.on('error', (error) => fatal(listenErrorMessage(error, config.host, config.port)));
 
 // Before the models load: a dyno stopped while booting drains and exits 0 like any other.
 let shuttingDown = false;
@@ -103,7 +93,7 @@ try {
     await registry.close();
   } else {
     // Built before readiness, so the banner is out by the time /readyz answers 200.
-    const banner = config.apiKeyGenerated ? await developmentHint(config, registry) : undefined;
+    const banner = config.apiKeyGenerated ? await developmentHint(registry) : undefined;
     state.setRegistry(registry);
     metrics.modelsLoaded.set(registry.size);
     for (const warning of registry.warnings) logger.warn({ file: warning.file }, `model directory: ${warning.message}`);
@@ -112,7 +102,7 @@ try {
     if (banner) process.stderr.write(banner);
   }
 } catch (error) {
-  if (error instanceof ModelLoadError) fatal(logger, `cannot load models: ${error.message}`);
+  if (error instanceof ModelLoadError) fatal(`cannot load models: ${error.message}`);
   throw error;
 }
 
@@ -187,8 +177,8 @@ async function loadBudgets(table: RouteTable) {
   return new BudgetLedger(store, table.limits);
 }
 
-function fatal(log: Logger, message: string): never {
-  log.fatal(message);
+function fatal(message: string): never {
+  logger.fatal(message);
   process.stderr.write(`byom-inference: ${message}\n`);
   exit(1);
 }
@@ -202,8 +192,8 @@ function exit(code: number): never {
   process.exit(code);
 }
 
-async function developmentHint(cfg: Config, registry: ModelRegistry): Promise<string> {
+async function developmentHint(registry: ModelRegistry): Promise<string> {
   const example = await workingExample(registry, BUNDLED_MODEL_DIR);
   const bundled = example !== undefined && example.model.directory.startsWith(BUNDLED_MODEL_DIR);
-  return developmentBanner(cfg, example && { request: example.request, bundled });
+  return developmentBanner(config, example && { request: example.request, bundled });
 }

@@ -77,9 +77,9 @@ export function renderApiDocsPage(document: OpenApiDocument): string {
   );
   const groups = GROUPS.map((group) => ({ title: group.title, operations: [] as typeof operations }));
   for (const entry of operations) groups[GROUPS.findIndex((g) => g.matches(entry.path))]!.operations.push(entry);
+  const shown = groups.filter((group) => group.operations.length > 0);
 
-  const contents = groups
-    .filter((group) => group.operations.length > 0)
+  const contents = shown
     .map(
       (group) =>
         `<li>${escape(group.title)}<ul>${group.operations
@@ -90,8 +90,7 @@ export function renderApiDocsPage(document: OpenApiDocument): string {
           .join('')}</ul></li>`,
     )
     .join('');
-  const body = groups
-    .filter((group) => group.operations.length > 0)
+  const body = shown
     .map(
       (group) =>
         `<h2>${escape(group.title)}</h2>\n${group.operations
@@ -184,7 +183,7 @@ function exampleHtml(title: string, example: unknown): string {
 }
 
 /** A schema as a nested list of its properties; a `$ref` is followed (and named), a cycle is named only. */
-export function schemaHtml(
+function schemaHtml(
   schema: SchemaObject,
   schemas: Record<string, SchemaObject>,
   seen: ReadonlySet<string> = new Set(),

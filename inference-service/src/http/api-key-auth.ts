@@ -22,8 +22,7 @@ export const UNSIGNED_KEY_ROUTE = { method: 'POST', path: '/v1/chat/completions'
  * request-signature check then lets them through unsigned.
  */
 export function apiKeyAuth(apiKeys: string[], unsignedKeys: string[] = []): MiddlewareHandler {
-  const keys = [...apiKeys, ...unsignedKeys];
-  const digests = keys.map(digest);
+  const digests = [...apiKeys, ...unsignedKeys].map(digest);
   const ids = digests.map(idOfDigest);
   return (c, next) => {
     // `api-key` is where Salesforce's LLM Open Connector (and Azure OpenAI clients) send a key.

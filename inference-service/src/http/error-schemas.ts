@@ -25,3 +25,9 @@ export const ErrorBody = z
   })
   .openapi('Error');
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** An error response of a route's OpenAPI definition. */
+export const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBody } },
+});

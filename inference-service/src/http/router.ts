@@ -19,21 +19,19 @@ const MAX_DETAILED_ISSUES = 20;
 /** How many issues the message names. */
 const MAX_LISTED_ISSUES = 5;
 
-/** The 400 for a body that fails its schema (routes that validate by hand throw it too). */
-export function validationError(issues: z.core.$ZodIssue[]): ApiError {
+/** The 400 for a body that fails its schema. */
+function validationError(issues: z.core.$ZodIssue[]): ApiError {
   const details: { issues: Array<{ path: string; message: string }>; moreIssues?: number } = {
     issues: issues.slice(0, MAX_DETAILED_ISSUES).map((issue) => ({ path: pathOf(issue), message: issue.message })),
   };
   if (issues.length > MAX_DETAILED_ISSUES) details.moreIssues = issues.length - MAX_DETAILED_ISSUES;
-  const first = issues[0] !== undefined && issues[0].path.length > 0 ? pathOf(issues[0]) : undefined;
-  return new ApiError(400, 'VALIDATION_ERROR', describeIssues(issues), details, { param: first });
-}
-
-/** "records.0.id: Too small ...; model: Invalid input ..." with at most five issues listed. */
-export function describeIssues(issues: z.core.$ZodIssue[]): string {
+  // "records.0.id: Too small ...; model: Invalid input ..."
   const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${pathOf(issue) || 'body'}: ${issue.message}`);
   const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';
-  return `invalid request: ${listed.join('; ')}${more}`;
+  const first = issues[0] !== undefined && issues[0].path.length > 0 ? pathOf(issues[0]) : undefined;
+  return new ApiError(400, 'VALIDATION_ERROR', `invalid request: ${listed.join('; ')}${more}`, details, {
+    param: first,
+  });
 }
 
 /** The issue's path; keys come from the caller (a record of parameters), so the path is cut like any echoed input. */

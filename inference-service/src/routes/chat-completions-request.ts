@@ -35,7 +35,6 @@ const READ_FIELDS = new Set([
   'logit_bias',
 ]);
 
-type Options = GenerationInput['options'];
 type NumericOption =
   'temperature' | 'topP' | 'topK' | 'seed' | 'frequencyPenalty' | 'presencePenalty' | 'maxTokens' | 'n';
 
@@ -56,7 +55,7 @@ export function generationInputOf(
   request: ChatCompletionRequest,
 ): Pick<GenerationInput, 'route' | 'messages' | 'pii' | 'options' | 'warnings'> {
   const warnings: string[] = [];
-  const options: Options = {};
+  const options: GenerationInput['options'] = {};
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (request.temperature != null) options.temperature = request.temperature;
   if (request.top_p != null) options.topP = request.top_p;

@@ -5,16 +5,11 @@ import { streamSSE } from 'hono/streaming';
 import type { GenerationResult } from '../generation/domain.ts';
 import type { GatewayState } from '../generation/gateway/gateway-state.ts';
 import { openAiErrorType } from '../http/api-error.ts';
-import { ErrorBody } from '../http/error-schemas.ts';
+import { errorResponse } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import { generationInputOf } from './chat-completions-request.ts';
 import { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse } from './chat-completions-schemas.ts';
-import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorBody } },
-});
+import { withTimingHeaders } from './gateway-http.ts';
 
 const chatCompletionsRoute = createRoute({
   method: 'post',
@@ -65,7 +60,8 @@ export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
     const input = {
       api: 'chat.completions' as const,
       ...generationInputOf(request),
-      arrivedAt: arrivalOf(c),
+      // Set by the app's first middleware, so gateway time includes parsing and checks.
+      arrivedAt: c.get('arrivedAt'),
       signal: c.req.raw.signal,
       requestId: c.get('requestId'),
       caller: { keyId: c.get('keyId'), ...(request.user ? { userId: request.user } : {}) },
@@ -118,7 +114,6 @@ export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
     }
     const result = await withTimingHeaders(c, () => gateway.generate(input));
     const answers = [result, ...result.extraAnswers];
-    const usage = openAiUsage(result);
     const response: ChatCompletionResponse = {
       id,
       object: 'chat.completion',
@@ -130,7 +125,7 @@ export function chatCompletionsRoutes(llm: GatewayState): OpenAPIHono {
         finish_reason: finishReasonOf(answer.finishReason),
         logprobs: null,
       })),
-      ...(usage ? { usage } : {}),
+      usage: openAiUsage(result),
       system_fingerprint: null,
       byom: byomReport(result),
     };
@@ -153,7 +148,7 @@ function byomReport(result: GenerationResult): ChatCompletionResponse['byom'] {
   return {
     route: result.route,
     provider: result.provider,
-    ...(result.region !== undefined ? { region: result.region } : {}),
+    region: result.region,
     attempts: result.attempts,
     usage: result.usage,
     cost: result.cost,

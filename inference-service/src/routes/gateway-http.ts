@@ -3,19 +3,13 @@ import type { GenerationTiming } from '../generation/domain.ts';
 import { GatewayError } from '../generation/gateway/gateway-error.ts';
 
 /**
- * What the two generation endpoints share at the HTTP level: when a request arrived, and the
- * timing headers every answer (error or not) carries:
+ * The timing headers every answer of the two generation endpoints (error or not) carries:
  *
  *   Server-Timing: gateway;dur=0.84, provider;dur=612.3
  *   X-BYOM-Gateway-Ms: 0.84
  */
 
-/** When the request reached the app (set by its first middleware), so gateway time includes parsing and checks. */
-export function arrivalOf(c: Context): number {
-  return c.get('arrivedAt') ?? performance.now();
-}
-
-export function setTimingHeaders(c: Context, timing: GenerationTiming): void {
+function setTimingHeaders(c: Context, timing: GenerationTiming): void {
   c.header('Server-Timing', `gateway;dur=${timing.gatewayMs}, provider;dur=${timing.providerMs}`);
   c.header('X-BYOM-Gateway-Ms', String(timing.gatewayMs));
 }

@@ -1,15 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ErrorBody } from '../http/error-schemas.ts';
+import { ErrorBody, errorResponse } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { GatewayState } from '../generation/gateway/gateway-state.ts';
-import { arrivalOf, withTimingHeaders } from './gateway-http.ts';
+import { withTimingHeaders } from './gateway-http.ts';
 import { GenerateRequest, GenerateResponse } from './generate-schemas.ts';
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorBody } },
-});
 
 const timingHeaders = {
   'Server-Timing': {
@@ -80,7 +75,8 @@ export function generateRoutes(llm: GatewayState): OpenAPIHono {
           ...(format?.type === 'json' ? { json: { schema: format.schema } } : {}),
         },
         ...(request.deadlineMs !== undefined ? { deadlineMs: request.deadlineMs } : {}),
-        arrivedAt: arrivalOf(c),
+        // Set by the app's first middleware, so gateway time includes parsing and checks.
+        arrivedAt: c.get('arrivedAt'),
         signal: c.req.raw.signal,
         requestId: c.get('requestId'),
         caller: {
@@ -96,9 +92,9 @@ export function generateRoutes(llm: GatewayState): OpenAPIHono {
       route: result.route,
       provider: result.provider,
       model: result.model,
-      ...(result.region !== undefined ? { region: result.region } : {}),
+      region: result.region,
       text: result.text,
-      ...(result.json !== undefined ? { json: result.json } : {}),
+      json: result.json,
       finishReason: result.finishReason,
       attempts: result.attempts,
       usage: result.usage,

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError, echoed } from '../http/api-error.ts';
-import { ErrorBody } from '../http/error-schemas.ts';
+import { errorResponse } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
 import { ModelCard } from '@byom/contracts/model-card';
@@ -77,7 +77,7 @@ const getRoute = createRoute({
   request: { params: NameParam },
   responses: {
     200: { description: 'The model cards', content: { 'application/json': { schema: ModelDetail } } },
-    404: { description: 'Unknown model', content: { 'application/json': { schema: ErrorBody } } },
+    404: errorResponse('Unknown model'),
   },
 });
 

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import ort from 'onnxruntime-node';
 import { ApiError, echoed } from '../http/api-error.ts';
-import { ErrorBody } from '../http/error-schemas.ts';
+import { errorResponse } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
@@ -101,13 +101,7 @@ const InferResponse = z
 
 const ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) });
 
-const pathParams = (versioned: boolean) =>
-  versioned ? z.object({ name: z.string().min(1), version: z.string().min(1) }) : z.object({ name: z.string().min(1) });
-
-const errors = {
-  400: { description: 'Invalid tensors', content: { 'application/json': { schema: ErrorBody } } },
-  404: { description: 'Unknown model or version', content: { 'application/json': { schema: ErrorBody } } },
-};
+const errors = { 400: errorResponse('Invalid tensors'), 404: errorResponse('Unknown model or version') };
 
 export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIHono {
   const app = createRouter();
@@ -134,7 +128,9 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
 
   for (const versioned of [false, true]) {
     const base = versioned ? '/v2/models/{name}/versions/{version}' : '/v2/models/{name}';
-    const params = pathParams(versioned);
+    const params = versioned
+      ? z.object({ name: z.string().min(1), version: z.string().min(1) })
+      : z.object({ name: z.string().min(1) });
 
     app.openapi(
       createRoute({
@@ -227,7 +223,7 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
           {
             model_name: model.name,
             model_version: model.version,
-            ...(request.id !== undefined ? { id: request.id } : {}),
+            id: request.id,
             outputs: wanted.map((outputName) => fromTensor(outputName, results[outputName]!)),
           },
           200,
@@ -268,38 +264,23 @@ const ORT_TYPES: Record<Datatype, ort.Tensor.Type> = {
 };
 
 function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTensor>>): Record<string, ort.Tensor> {
+  const invalid = (message: string) => new ApiError(400, 'VALIDATION_ERROR', message);
   const expected = describeInputs(model);
   const feeds: Record<string, ort.Tensor> = {};
   for (const input of inputs) {
     const meta = expected.find((e) => e.name === input.name);
-    if (!meta) {
-      throw new ApiError(
-        400,
-        'VALIDATION_ERROR',
-        `unknown input ${echoed(input.name)} (inputs: ${expected.map((e) => e.name).join(', ')})`,
-      );
-    }
+    if (!meta) throw invalid(`unknown input ${echoed(input.name)} (inputs: ${expected.map((e) => e.name).join(', ')})`);
     if (meta.datatype !== input.datatype) {
-      throw new ApiError(
-        400,
-        'VALIDATION_ERROR',
-        `input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`,
-      );
+      throw invalid(`input "${input.name}" must be ${meta.datatype}, got ${input.datatype}`);
     }
     // Nested data goes as deep as the shape, no deeper: flat(Infinity) would recurse as deep as the body nests.
     const values = (input.data as unknown[]).flat(Math.max(0, input.shape.length - 1));
     if (values.some(Array.isArray)) {
-      throw new ApiError(
-        400,
-        'VALIDATION_ERROR',
-        `input "${input.name}" nests its data deeper than its shape [${input.shape.join(', ')}]`,
-      );
+      throw invalid(`input "${input.name}" nests its data deeper than its shape [${input.shape.join(', ')}]`);
     }
     const size = input.shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) {
-      throw new ApiError(
-        400,
-        'VALIDATION_ERROR',
+      throw invalid(
         `input "${input.name}" has ${values.length} values for shape [${input.shape.join(', ')}] (${size} expected)`,
       );
     }
@@ -310,7 +291,7 @@ function toFeeds(model: ScoringModel, inputs: Array<z.infer<typeof InferInputTen
     );
   }
   const missing = expected.filter((e) => !(e.name in feeds)).map((e) => e.name);
-  if (missing.length > 0) throw new ApiError(400, 'VALIDATION_ERROR', `missing inputs: ${missing.join(', ')}`);
+  if (missing.length > 0) throw invalid(`missing inputs: ${missing.join(', ')}`);
   return feeds;
 }
 

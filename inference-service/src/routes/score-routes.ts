@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { overloaded } from '../http/admission-control.ts';
 import { ApiError } from '../http/api-error.ts';
-import { ErrorBody } from '../http/error-schemas.ts';
+import { errorResponse } from '../http/error-schemas.ts';
 import { createRouter } from '../http/router.ts';
 import type { ServiceState } from '../http/service-state.ts';
 import { QueueFullError } from '../models/inference-batcher.ts';
@@ -11,16 +11,7 @@ import { scoreRecords } from '../scoring/score-records.ts';
 import { ScoreRequest, ScoreResponse } from '../scoring/score-schemas.ts';
 import { modelNotFound } from './model-routes.ts';
 
-const errorDoc = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorBody } },
-});
-
-/**
- * The route. Its body schema first runs `admit` on the parsed body, then zod's checks of the
- * envelope, on the validator's parse of the body (no second parse for the checks: Hono caches a
- * body's text, not its parsed value).
- */
+/** `admit` runs inside the body schema, on the validator's parse: Hono caches a body's text, not its parsed value. */
 function scoreRoute(state: ServiceState, maxRecords: number) {
   const body = z.preprocess(
     (value) => {
@@ -41,11 +32,11 @@ function scoreRoute(state: ServiceState, maxRecords: number) {
     request: { body: { required: true, content: { 'application/json': { schema: body } } } },
     responses: {
       200: { description: 'Scores and per-record errors', content: { 'application/json': { schema: ScoreResponse } } },
-      400: errorDoc('The request body does not match the schema'),
-      401: errorDoc('Missing or invalid service key'),
-      404: errorDoc('Unknown model or version; details list the known models'),
-      413: errorDoc('Body or record count over the limit'),
-      503: errorDoc(
+      400: errorResponse('The request body does not match the schema'),
+      401: errorResponse('Missing or invalid service key'),
+      404: errorResponse('Unknown model or version; details list the known models'),
+      413: errorResponse('Body or record count over the limit'),
+      503: errorResponse(
         'NOT_READY: models are still loading; OVERLOADED: too much work is queued (admission control). Retry-After says when to retry',
       ),
     },

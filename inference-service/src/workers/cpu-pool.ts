@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type ort from 'onnxruntime-node';
 import { Piscina } from 'piscina';
 import type { ChatMessage } from '../generation/domain.ts';
@@ -17,10 +16,7 @@ import type { InferenceResult, InferenceTask, MaskingOutcome, TensorPayload } fr
  */
 
 // The tasks module next to this one, as compiled (dist/…/cpu-tasks.js) or as source (npm start).
-const TASKS_FILE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  `cpu-tasks${path.extname(fileURLToPath(import.meta.url))}`,
-);
+const TASKS_FILE = path.join(import.meta.dirname, `cpu-tasks${path.extname(import.meta.filename)}`);
 
 /**
  * Prompts with at least this many characters (messages and forwarded strings) are masked on the
