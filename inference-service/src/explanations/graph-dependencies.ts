@@ -333,8 +333,7 @@ export class GraphDependencies {
     return sizes.map((size) => {
       const indices = Array.from({ length: size }, (_, i) => start + i);
       start += size;
-      const part = select(x, axis, indices);
-      return part;
+      return select(x, axis, indices);
     });
   }
 

@@ -3,6 +3,7 @@ import { routePath } from 'hono/route';
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
+import { roundMs } from '../rounding.ts';
 import { ApiError, openAiErrorType } from './api-error.ts';
 import type { ErrorCode } from './api-error.ts';
 import type { ErrorBody } from './error-schemas.ts';
@@ -53,7 +54,7 @@ export function requestLifecycle({ metrics, logger, quietRoutes }: RequestLifecy
     // Client errors log at info; server errors are logged by errorHandler with their stack.
     const level = status >= 400 ? 'info' : 'debug';
     if (logger.isLevelEnabled(level) && !quiet.has(route)) {
-      logger[level]({ requestId: id, method: c.req.method, route, status, ms: round2(seconds * 1000) }, 'request');
+      logger[level]({ requestId: id, method: c.req.method, route, status, ms: roundMs(seconds * 1000) }, 'request');
     }
   };
 }
@@ -98,8 +99,4 @@ export function errorBody(
   };
   if (details !== undefined) body.error.details = details;
   return c.json(body, status);
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }

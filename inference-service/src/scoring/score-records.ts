@@ -9,6 +9,7 @@ import type { ClassProbabilities, Predictions } from '../models/prediction-decod
 import { changeCount, coalitionCount, recordRowCount } from '../models/row-batch.ts';
 import type { ChangeRows, RecordRows } from '../models/row-batch.ts';
 import type { ScoringModel } from '../models/scoring-model.ts';
+import { sixDecimals } from '../rounding.ts';
 import type { Explanation, Factor, RecordError, RecordWarning, ScoreResponse, ScoreResult } from './score-schemas.ts';
 
 /**
@@ -272,7 +273,7 @@ async function sampleFurther(model: ScoringModel, groups: RecordPredictions[]): 
  * raw output units for regressors (docs/explanations.md).
  */
 function topFactors(model: ScoringModel, record: ValidRecord, raw: Float64Array, top: Int32Array): Factor[] {
-  const impacts = raw.map((impact) => (Number.isFinite(impact) ? round(impact) : 0));
+  const impacts = raw.map((impact) => (Number.isFinite(impact) ? sixDecimals(impact) : 0));
   // Insertion into a list kept sorted by |impact|: a new feature goes after every one at
   // least as large, which keeps card order among equals.
   let count = 0;
@@ -303,8 +304,8 @@ function explanationOf(result: ExplanationResult): Explanation | undefined {
   if (!Number.isFinite(result.margin) || !Number.isFinite(result.baselineMargin)) return undefined;
   const summary: Explanation = {
     method: result.method,
-    margin: round(result.margin),
-    baselineMargin: round(result.baselineMargin),
+    margin: sixDecimals(result.margin),
+    baselineMargin: sixDecimals(result.baselineMargin),
   };
   if (result.errorBound !== undefined) {
     // Rounded up, so the stated bound never claims more than was estimated.
@@ -321,9 +322,4 @@ function bandFor(bands: Band[] | undefined, score: number): string | null {
     if (score >= band.min && (best === undefined || band.min > best.min)) best = band;
   }
   return best?.label ?? null;
-}
-
-/** Six decimals: well below what a rep can read, and it keeps float noise out of responses. */
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

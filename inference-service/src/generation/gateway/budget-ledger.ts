@@ -1,4 +1,5 @@
 import type { Caller, LimitName, LimitScope, LimitSet, Limits, Route } from '../domain.ts';
+import { sixDecimals } from '../../rounding.ts';
 import type { BudgetStore, Charge } from './budget-store.ts';
 
 /**
@@ -212,9 +213,4 @@ function describe(limit: ExceededLimit): string {
       ? 'is reached'
       : `has no room for this request (${sixDecimals(limit.used)} used, up to ${sixDecimals(limit.requested)} needed)`;
   return `${what} ${where}${who} ${state}; it resets at ${limit.resetsAt.toISOString()}`;
-}
-
-/** To six decimals: micro-dollars for USD. */
-export function sixDecimals(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -4,6 +4,7 @@ import type { AttemptRecord, CircuitPosition, Route, RouteTarget } from '../doma
 import { classifyFailure, countsAgainstTarget, isRequestRejection } from '../providers/model-call.ts';
 import type { ClassifiedFailure, ProviderLanguageModel } from '../providers/model-call.ts';
 import type { ProviderFactory } from '../providers/provider-factory.ts';
+import { roundMs } from '../../rounding.ts';
 import type { CircuitBreakers, CountedFailure } from './circuit-breakers.ts';
 import { targetLabel } from './routes-config.ts';
 
@@ -220,9 +221,4 @@ export async function runWithFallback<T>(options: RunOptions<T>): Promise<RunRes
     attempts,
     roundMs(waitedMs),
   );
-}
-
-/** Milliseconds to two decimals, as timings are reported. */
-export function roundMs(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
