@@ -14,18 +14,16 @@ import type { TreeShap } from './tree-shap.ts';
  * Explains records the way their model's card asks (docs/explanations.md):
  *
  * - `occlusion`: impact(f) = margin(x) − margin(x with f at its baseline), one row per feature
- *   off its baseline. Today's method, kept for cards that do not opt in.
- * - `shapley`, by the cheapest exact route the graph allows:
- *   - TreeSHAP from the trees in the graph, with no extra rows (tree-shap.ts);
- *   - else coalitions, group by group (graph-dependencies.ts): a group of k features off their
- *     baselines takes 2^k − 1 rows of its own, exact up to MAX_EXACT_PLAYERS; a larger group is
- *     sampled (antithetic orderings, shapley.ts) until its 95 % error bound is within the card's
- *     tolerance, in rounds, each a batched run shared by every record of the request.
+ *   off its baseline (cards that do not opt in).
+ * - `shapley`, by the cheapest exact route the graph allows: TreeSHAP from the graph's trees,
+ *   with no extra rows (tree-shap.ts); else coalitions, group by group (graph-dependencies.ts):
+ *   a group of k features off their baselines takes 2^k − 1 rows, exact up to
+ *   MAX_EXACT_PLAYERS; a larger group is sampled (shapley.ts) until its 95 % error bound is
+ *   within the card's tolerance, in rounds batched across the request's records.
  *
- * Every Shapley method explains the same game, v(S) = margin of the record with the features
- * in S at their own values and the rest at their baselines, so its impacts add up to
- * margin(x) − margin(baseline). A feature at its baseline has impact 0 in every method and
- * costs no row.
+ * Every Shapley method explains the same game, v(S) = margin with the features in S at their
+ * own values and the rest at their baselines, so impacts add up to margin(x) − margin(baseline).
+ * A feature at its baseline has impact 0 and costs no row.
  */
 
 export type ExplanationMethod = 'occlusion' | 'shapley-exact' | 'shapley-sampled' | 'tree-shap';
@@ -70,7 +68,7 @@ export interface ExplanationResult {
 }
 
 export class Explainer {
-  readonly options: ExplainerOptions;
+  private readonly options: ExplainerOptions;
 
   constructor(options: ExplainerOptions) {
     this.options = options;
@@ -95,9 +93,8 @@ interface PlayerGroup {
   empty?: number;
   /** Exact: where the group's coalition margins are, indexed by subset mask from `at` (the full set is the record's own). */
   exact?: { margins: Float64Array; at: number };
-  /** Where this group's rows start in the current round's coalition rows, and how many. */
+  /** Where this group's rows start in the current round's coalition rows. */
   start: number;
-  count: number;
   /** Sampled: pairs drawn for the current round. */
   drawn: number;
   done: boolean;
@@ -112,9 +109,8 @@ export class RecordExplanation {
   private readonly alternates: ModelValue[];
   private readonly groups: PlayerGroup[] = [];
   /**
-   * Players that are groups of one (every feature of a linear or additive model): exact at one
-   * row each, occlusion's row. Kept as indexes rather than PlayerGroup objects, since a request
-   * of 1,000 records would otherwise hold ten thousand small objects while it waits for its run.
+   * Players explained alone, at one row each (occlusion's row): every player under occlusion,
+   * groups of one under Shapley. Indexes, not PlayerGroups: 1,000 records would hold 10,000 objects.
    */
   private singles: Int32Array | undefined;
   /** The singles' margins, once scored, in `singles` order. */
@@ -123,8 +119,7 @@ export class RecordExplanation {
   private margin = Number.NaN;
   /** The rows to score in the current round (after the record's own row). */
   rows: CoalitionRows | undefined;
-  private treeImpacts: Float64Array | undefined;
-  private treeMargins: { margin: number; baselineMargin: number } | undefined;
+  private treeResult: ExplanationResult | undefined;
 
   constructor(options: ExplainerOptions, values: ModelValue[]) {
     this.options = options;
@@ -140,7 +135,8 @@ export class RecordExplanation {
     this.alternates = players.map((f) => baselines[f]!);
     this.words = Math.max(1, Math.ceil(players.length / 32));
     if (options.method === 'occlusion') {
-      this.rows = this.occlusionRows();
+      this.singles = Int32Array.from(players.keys());
+      this.rows = this.coalitionRows(true);
       return;
     }
     if (options.trees) return; // TreeSHAP needs no rows
@@ -158,7 +154,7 @@ export class RecordExplanation {
         singles.push(members[0]!);
         continue;
       }
-      const group: PlayerGroup = { members, start: 0, count: 0, drawn: 0, done: false };
+      const group: PlayerGroup = { members, start: 0, drawn: 0, done: false };
       if (members.length > MAX_EXACT_PLAYERS) {
         // Seeded by the record's values, so the same record always gets the same orderings.
         seed ??= hashString(values.map(String).join('\u0000'));
@@ -183,11 +179,6 @@ export class RecordExplanation {
     const margins = predictions.margins;
     this.margin = margins[ownRow]!;
     const first = ownRow + 1;
-    if (this.options.method === 'occlusion') {
-      this.rows = undefined;
-      this.occlusionMargins = margins.subarray(first, first + this.players.length);
-      return;
-    }
     if (this.singles && this.singleMargins === undefined) {
       // The first round's rows start with the singles' (coalitionRows).
       this.singleMargins = margins.subarray(first, first + this.singles.length);
@@ -220,33 +211,20 @@ export class RecordExplanation {
     const trees = this.options.trees!;
     const input = predictions.treeInput!;
     const row = input.data.subarray(ownRow * input.columns, (ownRow + 1) * input.columns);
-    this.treeImpacts = new Float64Array(this.values.length);
-    this.treeMargins = trees.shap.explain(row, trees.baseline, this.treeImpacts);
-    this.margin = predictions.margins[ownRow]!;
+    const impacts = new Float64Array(this.values.length);
+    this.treeResult = { method: 'tree-shap', impacts, ...trees.shap.explain(row, trees.baseline, impacts) };
     this.rows = undefined;
   }
 
-  private occlusionMargins: Float64Array | undefined;
-
   result(): ExplanationResult {
+    if (this.treeResult) return this.treeResult;
     const impacts = new Float64Array(this.values.length);
-    const { baselineMargin } = this.options;
-    if (this.options.method === 'occlusion') {
-      this.players.forEach((f, p) => (impacts[f] = this.margin - this.occlusionMargins![p]!));
-      return { method: 'occlusion', impacts, margin: this.margin, baselineMargin };
-    }
-    if (this.treeImpacts) {
-      return { method: 'tree-shap', impacts: this.treeImpacts, ...this.treeMargins! };
-    }
+    const margins = { margin: this.margin, baselineMargin: this.options.baselineMargin };
+    // A group of one: v({i}) − v(∅), the record's margin against its row with the feature at its baseline.
+    this.singleMargins?.forEach((m, i) => (impacts[this.players[this.singles![i]!]!] = this.margin - m));
+    if (this.options.method === 'occlusion') return { method: 'occlusion', impacts, ...margins };
     let errorBound: number | undefined;
     let permutations: number | undefined;
-    const singles = this.singles;
-    if (singles && this.singleMargins) {
-      // A group of one: v({i}) − v(∅), the record's margin against its row with the feature at its baseline.
-      for (let i = 0; i < singles.length; i++) {
-        impacts[this.players[singles[i]!]!] = this.margin - this.singleMargins[i]!;
-      }
-    }
     for (const group of this.groups) {
       const { members } = group;
       const local = new Float64Array(members.length);
@@ -259,17 +237,8 @@ export class RecordExplanation {
       }
       members.forEach((p, i) => (impacts[this.players[p]!] = local[i]!));
     }
-    const result: ExplanationResult = {
-      method: errorBound === undefined ? 'shapley-exact' : 'shapley-sampled',
-      impacts,
-      margin: this.margin,
-      baselineMargin,
-    };
-    if (errorBound !== undefined) {
-      result.errorBound = errorBound;
-      result.permutations = permutations!;
-    }
-    return result;
+    if (errorBound === undefined) return { method: 'shapley-exact', impacts, ...margins };
+    return { method: 'shapley-sampled', impacts, ...margins, errorBound, permutations: permutations! };
   }
 
   /** A sampled group's simultaneous 95 % bound, over every sampled player of the record (Bonferroni). */
@@ -277,18 +246,6 @@ export class RecordExplanation {
     const sampled = this.groups.reduce((n, g) => n + (g.sampler ? g.members.length : 0), 0);
     const sampler = group.sampler!;
     return simultaneousCriticalValue(sampled, sampler.samples) * sampler.maxStandardError();
-  }
-
-  /** Occlusion: one row per player, with that player at its baseline. */
-  private occlusionRows(): CoalitionRows | undefined {
-    const count = this.players.length;
-    if (count === 0) return undefined;
-    const writer = new MaskWriter(this.words, count);
-    for (let p = 0; p < count; p++) {
-      writer.setAll(p, count);
-      writer.clear(p, p);
-    }
-    return this.coalitions(writer);
   }
 
   /**
@@ -301,18 +258,15 @@ export class RecordExplanation {
     let total = singles;
     for (const group of this.groups) {
       group.start = total;
-      group.count = 0;
       if (group.done) continue;
       const k = group.members.length;
       if (group.sampler) {
-        const pairs = first ? FIRST_PAIRS : this.nextPairs(group);
-        group.drawn = pairs;
-        // Each ordering's proper, non-empty prefixes (PermutationSampler.draw).
-        group.count = (first ? 1 : 0) + pairs * 2 * (k - 1);
+        group.drawn = first ? FIRST_PAIRS : this.nextPairs(group);
+        // The empty coalition once, then each ordering's proper, non-empty prefixes (PermutationSampler.draw).
+        total += (first ? 1 : 0) + group.drawn * 2 * (k - 1);
       } else {
-        group.count = (1 << k) - 1;
+        total += (1 << k) - 1;
       }
-      total += group.count;
     }
     if (total === 0) return undefined;
     const writer = new MaskWriter(this.words, total);
@@ -322,7 +276,7 @@ export class RecordExplanation {
       writer.clear(row, this.singles![row]!);
     }
     for (const group of this.groups) {
-      if (group.count === 0) continue;
+      if (group.done) continue;
       const k = group.members.length;
       const outside = (row: number) => {
         writer.setAll(row, everyone);
@@ -347,7 +301,7 @@ export class RecordExplanation {
         }
       }
     }
-    return this.coalitions(writer);
+    return { players: this.players, alternates: this.alternates, words: this.words, masks: writer.masks };
   }
 
   /** Pairs for a group's next round: enough to reach the tolerance at the current spread, within the budget. */
@@ -357,10 +311,6 @@ export class RecordExplanation {
     const ratio = this.samplingBound(group) / this.options.tolerance;
     const wanted = Math.ceil(n * ratio * ratio * 1.1) - n;
     return Math.min(Math.max(4, Math.min(wanted, n * 4)), MAX_PAIRS - n);
-  }
-
-  private coalitions(writer: MaskWriter): CoalitionRows {
-    return { players: this.players, alternates: this.alternates, words: this.words, masks: writer.masks };
   }
 }
 

@@ -19,9 +19,9 @@ import type { TreeEnsemble } from './tree-ensemble.ts';
  * - **Trees**: for a tree ensemble whose log-odds (or value) is a sum over its trees, the trees,
  *   and their input exposed as an extra output, so TreeSHAP sees the columns the trees saw.
  *
- * The extra outputs are fetched with the score in the same run; they change nothing the graph
- * computes. The loader checks each on real rows before relying on it. The model is edited in
- * place (the loader encodes it once, after score-output.ts has edited it too).
+ * The extra outputs are fetched with the score in the same run and change nothing the graph
+ * computes; the loader checks each on real rows before relying on it. The model is edited in
+ * place (the loader encodes it once, after score-output.ts's edits).
  */
 
 /** Where a run's margins come from. */
@@ -132,12 +132,6 @@ function marginTerms(elements: Term[][], link: 'logistic' | 'softmax', positiveC
 
 /** How each graph input the card feeds carries its features (see graph-dependencies.ts). */
 function inputFeatures(graph: GraphProto, card: ModelCard): Map<string, InputFeatures> {
-  const innerShape = (name: string): number[] | undefined => {
-    const input = (graph.input ?? []).find((i) => i.name === name);
-    const dims = input?.type?.tensorType?.shape?.dim;
-    if (!dims) return undefined;
-    return dims.slice(1).map((d) => (d.dimValue !== undefined && d.dimValue !== null ? Number(d.dimValue) : -1));
-  };
   const inputs = new Map<string, InputFeatures>();
   if (card.inputs.style === 'tensor') {
     inputs.set(card.inputs.name, { shape: [card.features.length], features: card.features.map((_, i) => i) });
@@ -145,9 +139,9 @@ function inputFeatures(graph: GraphProto, card: ModelCard): Map<string, InputFea
   }
   card.features.forEach((feature, index) => {
     const name = feature.input ?? feature.name;
-    const shape = innerShape(name);
+    const dims = (graph.input ?? []).find((i) => i.name === name)?.type?.tensorType?.shape?.dim;
     // [N] or [N, 1]: one value per row.
-    inputs.set(name, { shape: shape && shape.length === 0 ? [] : [1], features: [index] });
+    inputs.set(name, { shape: dims && dims.length <= 1 ? [] : [1], features: [index] });
   });
   return inputs;
 }
@@ -170,7 +164,9 @@ function exposeLogits(
   const domain = producer.domain ?? '';
   if ((producer.opType === 'Sigmoid' || producer.opType === 'Softmax') && domain === '' && producer.input?.[0]) {
     const link = producer.opType === 'Sigmoid' ? 'logistic' : 'softmax';
-    if (link === 'softmax' && !softmaxOverLastAxis(producer)) return { from: 'probability' };
+    // Before opset 13 Softmax's default axis is 1, after it -1: for [N, C] both are the class axis.
+    const axis = attributeValue(producer, 'axis') as number | undefined;
+    if (link === 'softmax' && axis !== undefined && axis !== -1 && axis !== 1) return { from: 'probability' };
     graph.node!.push({
       opType: 'Identity',
       domain: '',
@@ -202,12 +198,6 @@ function exposeLogits(
     return { from: 'logits', tensor: MARGIN_OUTPUT, link: transformName === 'LOGISTIC' ? 'logistic' : 'softmax' };
   }
   return { from: 'probability' };
-}
-
-function softmaxOverLastAxis(node: NodeProto): boolean {
-  const axis = attributeValue(node, 'axis') as number | undefined;
-  // Before opset 13 the default axis is 1, after it -1: for [N, C] both are the class axis.
-  return axis === undefined || axis === -1 || axis === 1;
 }
 
 /** TreeSHAP's inputs, when the score comes straight from a tree ensemble TreeSHAP can read. */

@@ -4,8 +4,9 @@ import type { FeatureSpec, ModelCard } from '@byom/contracts/model-card';
 import type { InputBinding, ModelValue } from '../models/feature-encoder.ts';
 import type { Predictions, ScoreDecoding } from '../models/prediction-decoding.ts';
 import { buildFeeds } from '../models/row-batch.ts';
-import type { ExplanationSummary } from '../models/scoring-model.ts';
+import type { ExplanationSummary, runScore } from '../models/scoring-model.ts';
 import { DEFAULT_TOLERANCE, Explainer } from './explainer.ts';
+import type { TreeExplainer } from './explainer.ts';
 import type { ExplanationGraph } from './explanation-graph.ts';
 import { ImprovementPlanner } from './improvements.ts';
 import { TreeShap } from './tree-shap.ts';
@@ -13,14 +14,9 @@ import { TreeShap } from './tree-shap.ts';
 /**
  * Sets up how a loaded model is explained, after its session exists: scores a few probe rows
  * (the baselines, and each feature moved off its baseline) and keeps each shortcut of
- * explanation-graph.ts only if it agrees with what onnxruntime answers on them:
- *
- * - margins from the graph's logits must give back its probabilities;
- * - the trees TreeSHAP reads must give back its scores.
- *
- * A shortcut that does not agree is dropped (margins from the probability, coalitions instead
- * of TreeSHAP) and the summary says why, so a converter layout read wrongly costs speed or
- * precision near 0 and 1, never a wrong explanation.
+ * explanation-graph.ts (margins from logits, TreeSHAP's trees) only if it gives back what
+ * onnxruntime answers on them. One that does not is dropped, and the summary says why: a
+ * converter layout read wrongly costs speed or precision near 0 and 1, never a wrong explanation.
  */
 
 /** How far a probability (or regression value, relatively) may be from onnxruntime's: float32 rounding. */
@@ -44,7 +40,7 @@ export async function setUpExplanations(
   const method = explanationMethod(card);
   const notes: string[] = [];
   const probes = [baselines, ...probeRows(card.features, baselines)];
-  let predictions: Predictions | undefined;
+  let predictions: Predictions;
   let rows = probes;
   try {
     predictions = await run(probes);
@@ -66,7 +62,7 @@ export async function setUpExplanations(
     predictions = await run(rows);
   }
 
-  let trees: Explainer['options']['trees'];
+  let trees: TreeExplainer | undefined;
   if (method === 'shapley' && graph.trees && 'tensor' in graph.trees && predictions.treeInput) {
     const { data, columns } = predictions.treeInput;
     const shap = new TreeShap(graph.trees.trees, graph.trees.columnFeature, card.features.length);
@@ -109,15 +105,10 @@ export function runRowsWith(
   session: ort.InferenceSession,
   bindings: InputBinding[],
   decoding: ScoreDecoding,
-  runScore: (
-    session: ort.InferenceSession,
-    feeds: Record<string, ort.Tensor>,
-    rows: number,
-    decoding: ScoreDecoding,
-  ) => Promise<Predictions>,
+  score: typeof runScore,
 ): RunRows {
   return (rows) =>
-    runScore(session, buildFeeds(bindings, [{ records: rows.map((values) => ({ values })) }]), rows.length, decoding);
+    score(session, buildFeeds(bindings, [{ records: rows.map((values) => ({ values })) }]), rows.length, decoding);
 }
 
 /**

@@ -2,23 +2,21 @@ import { attributeValue, tensorNumbers } from '../onnx/onnx-proto.ts';
 import type { GraphProto, NodeProto, TensorProto } from '../onnx/onnx-proto.ts';
 
 /**
- * Which card features each value in an ONNX graph depends on, and how: read from the graph's
- * operators, without running it. Two explanation algorithms rest on it:
+ * Which card features each value in an ONNX graph depends on, read from the graph's operators
+ * without running it. Two explanation algorithms rest on it:
  *
  * - Shapley values by interaction group: when the margin is a sum of terms and no term mixes
- *   two groups of features (a linear or logistic model over per-feature preprocessing),
- *   each group's Shapley values can be computed on its own, with 2^k − 1 rows for a group of
- *   k features instead of 2^F for the whole record.
+ *   two groups of features (a linear or logistic model over per-feature preprocessing), each
+ *   group is explained on its own, with 2^k − 1 rows for its k features instead of 2^F.
  * - TreeSHAP: every column of the trees' input must come from exactly one card feature, so a
  *   split on a one-hot or scaled column is a split on that feature.
  *
- * A tensor is described per row: its elements (everything after the batch axis, row-major),
- * each as a sum of terms, a term being the set of card features it depends on. Linear
- * operators (Add, MatMul with constant weights, LinearClassifier's raw scores, Scaler, Concat,
- * slicing) keep terms apart; a nonlinear one (Relu, Sigmoid, a product of two inputs) merges
- * an element's terms into one. An operator this module does not know makes its outputs
- * unknown, which only ever costs speed: a model is then explained as one group (all
- * coalitions, or sampling), never wrongly.
+ * A tensor is described per row: its elements (after the batch axis, row-major), each a sum of
+ * terms, a term being the set of card features it depends on. Linear operators (Add, MatMul
+ * with constant weights, LinearClassifier's raw scores, Scaler, Concat, slicing) keep terms
+ * apart; a nonlinear one (Relu, Sigmoid, a product of two inputs) merges an element's terms.
+ * An unknown operator makes its outputs unknown, which only costs speed (the model is then
+ * explained as one group), never correctness.
  */
 
 /** Sorted card feature indexes. */
@@ -111,10 +109,9 @@ export class GraphDependencies {
             constants === terms.length - 1 ? dedupe(terms.flat()) : merge(terms.flat()),
           ),
         ];
-      case 'Flatten': {
+      case 'Flatten':
         if (!x || (attributeValue(node, 'axis') ?? 1) !== 1) return [];
         return [{ shape: [x.elements.length], elements: x.elements }];
-      }
       case 'Reshape':
         return [x ? this.reshape(x, this.constantInts(node, 1)) : undefined];
       case 'Squeeze':
@@ -194,7 +191,7 @@ export class GraphDependencies {
         const width =
           op === 'TreeEnsembleRegressor'
             ? ((attributeValue(node, 'n_targets') as number | undefined) ?? 1)
-            : classCount(node);
+            : Math.max(classLabelCount(node), 1);
         const scores = { shape: [width], elements: Array.from({ length: width }, () => everything) };
         return op === 'TreeEnsembleRegressor' ? [scores] : [undefined, scores];
       }
@@ -258,13 +255,8 @@ export class GraphDependencies {
   }
 
   private concat(node: NodeProto): ElementTerms | undefined {
-    const parts: ElementTerms[] = [];
-    for (let i = 0; i < (node.input?.length ?? 0); i++) {
-      const known = this.input(node, i);
-      if (!known) return undefined;
-      parts.push(known);
-    }
-    if (parts.length === 0) return undefined;
+    const parts = (node.input ?? []).map((name) => this.known.get(name));
+    if (parts.length === 0 || !parts.every((p) => p !== undefined)) return undefined;
     const rank = parts[0]!.shape.length;
     if (parts.some((p) => p.shape.length !== rank)) return undefined;
     const attribute = attributeValue(node, 'axis') as number;
@@ -401,10 +393,11 @@ const ELEMENTWISE_NONLINEAR = new Set([
   'LabelEncoder',
 ]);
 
-function classCount(node: NodeProto): number {
+/** How many class labels a classifier node lists (0 when it lists none). */
+export function classLabelCount(node: NodeProto): number {
   const ints = attributeValue(node, 'classlabels_int64s') as number[] | undefined;
   const strings = attributeValue(node, 'classlabels_strings') as string[] | undefined;
-  return Math.max(ints?.length ?? 0, strings?.length ?? 0, 1);
+  return Math.max(ints?.length ?? 0, strings?.length ?? 0);
 }
 
 /** Scores that are linear in x: score c sums the inputs with a non-zero coefficient in row c. */

@@ -37,7 +37,9 @@ export class ImprovementPlanner {
   constructor(features: FeatureSpec[], direction: 'raise' | 'lower') {
     this.features = features;
     this.raise = direction === 'raise';
-    this.candidates = features.map((f) => (actionableCandidates(f) ?? []).map(toModelValue));
+    this.candidates = features.map((f) =>
+      (actionableCandidates(f) ?? []).map((v): ModelValue => (typeof v === 'boolean' ? (v ? 1 : 0) : v)),
+    );
     this.actionable = features.flatMap((_, i) => (this.candidates[i]!.length > 0 ? [i] : []));
   }
 
@@ -52,30 +54,26 @@ export class ImprovementPlanner {
       feature: f,
       values: this.candidates[f]!.filter((v) => !Object.is(v, values[f])),
     }));
-    let count = 0;
-    for (let i = 0; i < options.length; i++) {
-      count += options[i]!.values.length;
-      for (let j = i + 1; j < options.length; j++) count += options[i]!.values.length * options[j]!.values.length;
-    }
-    if (count === 0) return undefined;
-    const features = new Int32Array(count * 2);
-    const changed = new Array<ModelValue>(count * 2);
-    let row = 0;
-    const add = (a: number, va: ModelValue, b: number, vb: ModelValue | undefined) => {
-      features[2 * row] = a;
-      changed[2 * row] = va;
-      features[2 * row + 1] = b;
-      changed[2 * row + 1] = vb ?? va;
-      row++;
-    };
-    for (const option of options) for (const v of option.values) add(option.feature, v, -1, undefined);
-    for (let i = 0; i < options.length; i++) {
-      for (let j = i + 1; j < options.length; j++) {
-        for (const v of options[i]!.values)
-          for (const w of options[j]!.values) add(options[i]!.feature, v, options[j]!.feature, w);
+    const features: number[] = [];
+    const changed: ModelValue[] = [];
+    for (const option of options) {
+      for (const v of option.values) {
+        features.push(option.feature, -1);
+        changed.push(v, v);
       }
     }
-    return { features, values: changed };
+    for (let i = 0; i < options.length; i++) {
+      for (let j = i + 1; j < options.length; j++) {
+        for (const v of options[i]!.values) {
+          for (const w of options[j]!.values) {
+            features.push(options[i]!.feature, options[j]!.feature);
+            changed.push(v, w);
+          }
+        }
+      }
+    }
+    if (features.length === 0) return undefined;
+    return { features: Int32Array.from(features), values: changed };
   }
 
   /**
@@ -124,8 +122,4 @@ export class ImprovementPlanner {
     if (single) improvements.push(single);
     return improvements;
   }
-}
-
-function toModelValue(value: number | string | boolean): ModelValue {
-  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
 }

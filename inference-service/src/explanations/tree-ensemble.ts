@@ -1,18 +1,17 @@
 import { attributeValue, tensorNumbers } from '../onnx/onnx-proto.ts';
 import type { NodeProto, TensorProto } from '../onnx/onnx-proto.ts';
+import { classLabelCount } from './graph-dependencies.ts';
 
 /**
  * The trees of an ONNX TreeEnsembleClassifier or TreeEnsembleRegressor node (ai.onnx.ml
  * opset 1–3), read into flat arrays for TreeSHAP, with each leaf's contribution to the margin
- * the service explains (log-odds of the positive class, or the raw regression value).
+ * (log-odds of the positive class, or the raw regression value).
  *
- * This reads the layouts the common converters write: skl2onnx (random forests and gradient
- * boosting), onnxmltools for LightGBM and XGBoost (BRANCH_LEQ / BRANCH_LT splits, missing
- * values sent down the "true" branch, base values). It is only used where the margin is a
- * linear function of the trees' sums (regressors, binary boosted classifiers, a softmax over
- * two classes); for averaged class probabilities (a random forest classifier) the log-odds is
- * not, and readTreeEnsemble says so. The loader then checks on real rows that these trees give
- * the probabilities onnxruntime gives before it relies on them.
+ * Reads the layouts skl2onnx and onnxmltools (LightGBM, XGBoost) write: BRANCH_LEQ / BRANCH_LT
+ * splits, missing values down the "true" branch, base values. Only a margin linear in the
+ * trees' sums is read (regressors, binary boosted classifiers, a softmax over two classes), not
+ * averaged class probabilities (a random forest classifier). The loader checks the result
+ * against onnxruntime on real rows (explanation-setup.ts).
  */
 
 /** A node's comparison (or LEAF), as stored in TreeEnsemble.mode. */
@@ -95,10 +94,7 @@ export function readTreeEnsemble(node: NodeProto, positiveColumn: number): TreeE
     coefficients = new Map([[0, 1]]);
     bias = baseValues[0] ?? 0;
   } else {
-    const labels = Math.max(
-      ((attributeValue(node, 'classlabels_int64s') as number[] | undefined) ?? []).length,
-      ((attributeValue(node, 'classlabels_strings') as string[] | undefined) ?? []).length,
-    );
+    const labels = classLabelCount(node);
     if (ids.size === 1 && labels === 2 && postTransform === 'LOGISTIC') {
       // One score s for two classes (boosted binary classifiers): p(positive) = sigmoid(s).
       const sign = positiveColumn === 1 ? 1 : -1;
