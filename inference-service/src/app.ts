@@ -41,10 +41,8 @@ export interface AppDependencies {
 }
 
 /**
- * Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. One app:
- * every request goes through the same middleware (request lifecycle, then the service key,
- * then for bodies the JSON and size checks, admission, "100 Continue" and the signature
- * check) before its route.
+ * Builds the HTTP app; server.ts starts it and tests call `app.request()` on it. One app, so
+ * every request passes the same middleware, in the order below, before its route.
  */
 export function createApp({ config, state, logger, metrics, now, llm }: AppDependencies): OpenAPIHono {
   const app = new OpenAPIHono();

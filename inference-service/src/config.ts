@@ -100,9 +100,8 @@ export class ConfigError extends Error {
 export const BUNDLED_MODEL_DIR = new URL('../models/', import.meta.url).pathname;
 
 /**
- * Outside production the service binds the loopback address by default, so the development
- * key (and every route) is reachable only from this machine; production (Heroku, containers)
- * must accept connections from the router, so it binds every interface.
+ * The default HOST: loopback outside production, so the development key reaches this machine
+ * only; every interface in production (Heroku, containers), where the router connects.
  */
 export const DEVELOPMENT_HOST = '127.0.0.1';
 export const PRODUCTION_HOST = '0.0.0.0';

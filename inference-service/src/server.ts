@@ -107,11 +107,9 @@ try {
 }
 
 /**
- * Readiness turns false (load balancers stop sending), the listener closes, in-flight requests
- * finish and every connection is closed without resetting one a client is using (node-server.ts);
- * then the models are released once their runs in flight (those of callers who hung up
- * included) have finished, then the worker pool, and the process exits 0. Past
- * SHUTDOWN_TIMEOUT_MS it exits 1.
+ * Readiness turns false, the listener closes and connections drain without a reset
+ * (node-server.ts); then the models (once their runs finish, hung-up callers' included), then
+ * the worker pool are released and the process exits 0. Past SHUTDOWN_TIMEOUT_MS it exits 1.
  */
 async function shutDown(signal: NodeJS.Signals): Promise<void> {
   logger.info({ signal, connections: http.connectionCount }, 'draining in-flight requests');

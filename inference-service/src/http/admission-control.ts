@@ -2,12 +2,10 @@ import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
 
 /**
- * Admission control by request bytes in flight: a request body turns into several times its
- * size in parsed objects, rows and answers while it is served, so the bytes of the bodies being
- * served bound the memory the service needs. A request that would take the total past the
- * budget is refused at once, before its body is read, with 503 OVERLOADED and Retry-After; one
- * request is always admitted when nothing else is in flight, so a body the size limit accepts
- * can always be served. (Rows waiting for inference are bounded per model as well:
+ * Admission control by request bytes in flight, which bound the memory the service needs (a body
+ * becomes several times its size in objects while served). Past the budget a request is refused
+ * before its body is read, with 503 OVERLOADED; a request alone in flight is always admitted, so
+ * any body the size limit accepts can be served. (Queued rows are bounded per model too:
  * models/inference-batcher.ts.)
  */
 

@@ -15,11 +15,9 @@ declare module 'hono' {
 export const UNSIGNED_KEY_ROUTE = { method: 'POST', path: '/v1/chat/completions' } as const;
 
 /**
- * Service-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so
- * neither the length nor the content of a configured key leaks through response timing,
- * and every configured key is compared (no early exit) so rotation windows behave the same.
- * `unsignedKeys` (BYOM_UNSIGNED_KEYS) are accepted on UNSIGNED_KEY_ROUTE only, where the
- * request-signature check then lets them through unsigned.
+ * Service-key check: SHA-256 digests compared with timingSafeEqual against every key (no early
+ * exit), so timing reveals neither a key's length or content nor which key matched.
+ * `unsignedKeys` (BYOM_UNSIGNED_KEYS) pass on UNSIGNED_KEY_ROUTE only, unsigned (request-signature.ts).
  */
 export function apiKeyAuth(apiKeys: string[], unsignedKeys: string[] = []): MiddlewareHandler {
   const digests = [...apiKeys, ...unsignedKeys].map(digest);

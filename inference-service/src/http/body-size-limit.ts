@@ -3,13 +3,9 @@ import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
 
 /**
- * Rejects bodies over `maxBytes` with 413 PAYLOAD_TOO_LARGE.
- *
- * With a Content-Length (what Salesforce and most clients send), the header decides and the
- * body is never touched here; Node's HTTP parser guarantees the body has exactly that
- * length. Hono's bodyLimit reads `request.body` first, which on @hono/node-server turns the
- * request into a web stream and takes it off the fast JSON path (it cost more than the whole
- * scoring step), so it only handles chunked bodies, where the size is known only by counting.
+ * Rejects bodies over `maxBytes` with 413 PAYLOAD_TOO_LARGE. A Content-Length decides alone
+ * (Node's parser holds the body to it). Hono's bodyLimit, which reads `request.body` and so takes
+ * @hono/node-server off its fast JSON path (costlier than scoring), counts chunked bodies only.
  */
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   const tooLarge = () =>

@@ -2,12 +2,10 @@ import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 
 /**
- * `Expect: 100-continue`: the client sends its headers and waits to be told to send the body.
- * Node would say so at once, before any check; node-server.ts hands such requests to the app
- * instead, and `sendContinue` tells the client to go on only once the key, the media type, the
+ * `Expect: 100-continue`: Node would answer 100 at once, before any check; node-server.ts hands
+ * such requests to the app instead, and `sendContinue` answers it once the key, media type,
  * declared size and admission have passed. A request refused before that never sends its body,
- * so `closeWhenRefused` makes its answer close the connection: the client's next bytes on it
- * would otherwise be read as the body it never sent.
+ * so `closeWhenRefused` closes its connection: the client's next bytes would be read as that body.
  */
 
 declare module 'hono' {

@@ -9,11 +9,10 @@ import type { ErrorCode } from './api-error.ts';
 import type { ErrorBody } from './error-schemas.ts';
 
 /**
- * The Node HTTP server the app runs on, with what only the server can do: timeouts and a
- * connection cap, Node's own refusals (a request it cannot parse, headers over its limit, a
- * request too slow to arrive) in the service's JSON error shape, `Expect: 100-continue` handed
- * to the app (which sends the 100 only after the key is checked: expect-continue.ts), and a
- * drain on shutdown that fails no request a client has sent.
+ * The Node HTTP server the app runs on, for what only the server can do: timeouts, a connection
+ * cap, Node's own refusals (unparseable, headers too large, too slow) in the service's JSON error
+ * shape, `Expect: 100-continue` handed to the app (expect-continue.ts), and a shutdown drain that
+ * fails no request a client has sent.
  */
 
 type FetchCallback = Parameters<typeof serve>[0]['fetch'];

@@ -45,7 +45,10 @@ export function requestLifecycle({ metrics, logger, quietRoutes }: RequestLifecy
 
     await next();
 
-    const route = routeLabel(c);
+    // The pattern the request was addressed to, even when a middleware answered (a 401), so labels stay
+    // bounded (no model names or ids); "unmatched" when only the app-wide middleware matched.
+    const pattern = routePath(c, -1);
+    const route = pattern.endsWith('*') ? 'unmatched' : pattern;
     const status = c.res.status;
     const seconds = (performance.now() - c.get('arrivedAt')) / 1000;
     metrics.observeRequest(route, c.req.method, status, seconds);
@@ -57,16 +60,6 @@ export function requestLifecycle({ metrics, logger, quietRoutes }: RequestLifecy
       logger[level]({ requestId: id, method: c.req.method, route, status, ms: roundMs(seconds * 1000) }, 'request');
     }
   };
-}
-
-/**
- * The route pattern the request was addressed to, even when a middleware before it answered
- * (a 401), so metric labels stay bounded (no model names or ids); "unmatched" when only the
- * app-wide middleware matched.
- */
-function routeLabel(c: Context): string {
-  const route = routePath(c, -1);
-  return route.endsWith('*') ? 'unmatched' : route;
 }
 
 /** The app's onError: the JSON error response for anything a route or middleware threw; unexpected errors are logged with their stack. */

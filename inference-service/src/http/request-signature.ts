@@ -77,9 +77,7 @@ export function requestSignature({
     if (seen.size >= MAX_REMEMBERED_REQUESTS) seen.delete(seen.keys().next().value!);
     seen.set(signature, clock + toleranceSeconds * 1000);
     logger.debug({ requestId, signature: 'ok' }, 'request signature verified');
-    // The route's validator reads the body again through Hono, from the bytes cached above: Hono 4
-    // caches a body's bytes or text, never its parsed value, so a signed body is decoded and
-    // parsed twice (here for sentAt, then by the validator).
+    // The validator parses the body again from the bytes Hono cached: Hono 4 never caches the parsed value.
     await next();
   };
 }

@@ -4,10 +4,8 @@ import type { Logger } from 'pino';
 export type { Logger };
 
 /**
- * Structured JSON logs. Nothing that carries record data is ever logged: request logs hold
- * the method, route, status, latency and request id; scoring logs hold counts, never
- * feature values. Redaction is a second line of defence for fields a future log line might
- * include by mistake.
+ * Structured JSON logs, never with record data: request logs hold method, route, status, latency
+ * and request id; scoring logs hold counts. Redaction guards against a future line's mistake.
  */
 
 /** Keys censored at the top of a log line and one level down (`records`, `body.records`). */

@@ -161,10 +161,7 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  /**
-   * The labelled series of a counter, for src/generation (it calls this rather than
-   * `metric.labels()`); the same as `metric.labels(labels)`.
-   */
+  /** The labelled series of a counter (`metric.labels(labels)`), for src/generation. */
   counter<L extends string>(metric: Counter<L>, labels: Partial<Record<L, string | number>>): Counter.Internal {
     return metric.labels(labels);
   }

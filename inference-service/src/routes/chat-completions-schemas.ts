@@ -33,8 +33,7 @@ const unsupported = (what: string, why: string) =>
         value === undefined ||
         value === null ||
         value === false ||
-        (Array.isArray(value) && value.length === 0) ||
-        (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0),
+        (typeof value === 'object' && Object.keys(value).length === 0),
       { message: `${what} ${why}` },
     );
 

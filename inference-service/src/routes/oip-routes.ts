@@ -119,7 +119,7 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
     (c) => c.json({ name: 'byom-bridge', version: serviceVersion, extensions: [] }, 200),
   );
 
-  const find = (name: string, version?: string): ScoringModel => {
+  const find = ({ name, version }: { name: string; version?: string }): ScoringModel => {
     const registry = state.requireRegistry();
     const model = registry.get(name, version);
     if (!model) throw modelNotFound(registry, name, version);
@@ -146,15 +146,12 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
       }),
       (c) => {
         const { name, version } = c.req.valid('param') as { name: string; version?: string };
-        const model = find(name, version);
-        const versions = state
-          .requireRegistry()
-          .versionsOf(name)!
-          .models.map((m) => m.version);
+        const model = find({ name, version });
+        const family = state.requireRegistry().versionsOf(name)!;
         return c.json(
           {
             name: model.name,
-            versions: version ? [model.version] : versions,
+            versions: version ? [model.version] : family.models.map((m) => m.version),
             platform: 'onnxruntime_onnx' as const,
             inputs: describeInputs(model),
             outputs: describeOutputs(model),
@@ -180,8 +177,7 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         },
       }),
       (c) => {
-        const { name, version } = c.req.valid('param') as { name: string; version?: string };
-        const model = find(name, version);
+        const model = find(c.req.valid('param'));
         return c.json({ name: model.name, ready: true }, 200);
       },
     );
@@ -199,9 +195,8 @@ export function oipRoutes(state: ServiceState, serviceVersion: string): OpenAPIH
         },
       }),
       async (c) => {
-        const { name, version } = c.req.valid('param') as { name: string; version?: string };
         const request = c.req.valid('json');
-        const model = find(name, version);
+        const model = find(c.req.valid('param'));
         const feeds = toFeeds(model, request.inputs);
         const available = describeOutputs(model).map((o) => o.name);
         const wanted = request.outputs?.map((o) => o.name) ?? available;

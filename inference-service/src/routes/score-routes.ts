@@ -44,11 +44,10 @@ function scoreRoute(state: ServiceState, maxRecords: number) {
 }
 
 /**
- * What can be refused from the parsed body alone, before zod looks at a single record: 413
- * TOO_MANY_RECORDS (a million empty records would otherwise cost a million issue objects, and an
- * error body to match), and 503 OVERLOADED when the model's queue cannot take as many rows as the
- * request may make (each record, plus one per feature when explaining), so a request that would
- * be shed anyway costs no validation. Anything malformed is left to zod to describe.
+ * Refusals the parsed body allows before zod looks at a record, so a hopeless request costs no
+ * validation: 413 TOO_MANY_RECORDS (a million empty records would be a million zod issues), and
+ * 503 OVERLOADED when the model's queue has no room for its rows (each record, plus one per
+ * feature when explaining). Anything malformed is left to zod to describe.
  */
 function admit(value: unknown, state: ServiceState, maxRecords: number): void {
   const body = value as { model?: unknown; version?: unknown; records?: unknown; explain?: unknown } | null;

@@ -11,10 +11,7 @@ import { fileURLToPath } from 'node:url';
 /** inference-service/.dev-key, next to src/ (git-ignored). BYOM_DEV_KEY_FILE moves it. */
 export const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../.dev-key', import.meta.url));
 
-/**
- * A prefix keeps the key from ever starting with "-" (base64url can), which would make
- * `curl -H "Authorization: Bearer $KEY"` fine but `--key $KEY`-style arguments read it as a flag.
- */
+/** A prefix keeps the key from starting with "-" (base64url can), which `--key $KEY` arguments read as a flag. */
 const KEY_PREFIX = 'byom_dev_';
 /** What a saved key must look like: 16+ characters that need no quoting in a shell, never starting with "-". */
 const USABLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.~+/=-]{15,}$/;

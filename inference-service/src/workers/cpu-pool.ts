@@ -33,11 +33,9 @@ export const OFFLOAD_MIN_PROMPT_CHARS = 8 * 1024;
 const THREAD_HEAP_MB = 192;
 
 /**
- * Pool threads run this much nicer than the event loop (piscina's `niceIncrement`, through
- * @napi-rs/nice; on Linux a thread's nice value is its own). On a dyno with a core or two, a
- * thread masking a long prompt would otherwise take its full share of CPU from the thread that
- * answers health checks and small scoring requests; at +10 the scheduler gives the event loop
- * the CPU whenever it has work, and the pool every cycle it leaves.
+ * Pool threads run this much nicer than the event loop (piscina's `niceIncrement`, via
+ * @napi-rs/nice; on Linux nice is per thread): on a dyno with a core or two, the event loop then
+ * gets the CPU whenever it has work (health checks, small scores), and the pool what it leaves.
  */
 export const POOL_NICE_INCREMENT = 10;
 
