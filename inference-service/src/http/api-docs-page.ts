@@ -249,7 +249,8 @@ function typeName(schema: SchemaObject, schemas: Record<string, SchemaObject>): 
   if (resolved.type === 'array' && resolved.items) return `array of ${typeName(resolved.items, schemas)}${nullable}`;
   const alternatives = resolved.oneOf ?? resolved.anyOf;
   if (alternatives?.every((alt) => isScalar(alt, schemas))) {
-    const names = alternatives.map((alt) => (alt.type ? typeName(alt, schemas) : 'null'));
+    // An alternative without a type, even behind a reference, is the null of a union.
+    const names = alternatives.map((alt) => (resolve(alt, schemas).resolved.type ? typeName(alt, schemas) : 'null'));
     return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}${nullable}`;
   }
   if (alternatives) return `one of ${alternatives.length} shapes${nullable}`;

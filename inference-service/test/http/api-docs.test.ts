@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { BUNDLED_MODEL_DIR } from '../../src/config.ts';
+import { renderApiDocsPage } from '../../src/http/api-docs-page.ts';
 import type { OpenApiDocument, SchemaObject } from '../../src/http/api-docs-page.ts';
 import { API_EXAMPLES, LEAD_SCORE_RESPONSE } from '../../src/http/api-examples.ts';
 import { LEAD_EXAMPLE } from '../../src/scoring/lead-example.ts';
@@ -159,5 +160,39 @@ describe('the API reference (/docs) and /openapi.json', () => {
     const block = /```json\n([\s\S]*?)\n```/.exec(readme.slice(intro));
     assert.ok(block, 'the README shows the scoring answer as a json block');
     assert.deepEqual(JSON.parse(block[1]!), LEAD_SCORE_RESPONSE, 'the README shows the answer the test above checks');
+  });
+
+  it('names a union alternative behind a reference by its own type, and one without a type as null', () => {
+    const page = renderApiDocsPage({
+      openapi: '3.0.0',
+      info: { title: 'Unions', version: '1' },
+      paths: {
+        '/band': {
+          get: {
+            operationId: 'band',
+            responses: {
+              200: {
+                description: 'A band',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        band: { oneOf: [{ $ref: '#/components/schemas/Band' }, { type: 'number' }, {}] },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      components: { schemas: { Band: { type: 'string', enum: ['Hot', 'Cold'] } } },
+    });
+    assert.match(
+      page,
+      /<code>band<\/code> <span class="type">string, one of &quot;Hot&quot;, &quot;Cold&quot;, number or null<\/span>/,
+    );
   });
 });
