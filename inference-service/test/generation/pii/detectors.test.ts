@@ -74,6 +74,11 @@ describe('PII detection in free text', () => {
     assert.equal(masked('amex 3782 822463 10005'), 'amex [CARD_1]');
     assert.equal(masked('visa 4111111111111111'), 'visa [CARD_1]');
     assert.equal(masked('card 4111 1111 1111 1111 exp 12/29'), 'card [CARD_1] exp 12/29');
+    // Found by the hostile-markup property test: a digit glued to either end hid a grouped card.
+    assert.equal(masked('x4111 1111 1111 11114y'), 'x[CARD_1]4y');
+    assert.equal(masked('94111-1111-1111-1111'), '9[CARD_1]');
+    assert.equal(masked('4111 1111 1111 11114111 1111 1111 1111'), '[CARD_1]', 'two cards run together: one span');
+    assert.ok(!found('ref 4111 1111 1111 11125').some((f) => f.startsWith('CARD')), 'glued, but the Luhn check fails');
     assert.ok(!found('ref 4111111111111112').some((f) => f.startsWith('CARD')), 'a failed Luhn check is not a card');
     assert.equal(luhn('79927398713'), true);
     assert.equal(luhn('79927398710'), false);
