@@ -6,7 +6,8 @@ import type { PiiValue } from '../../../src/generation/domain.ts';
 import { EXEMPTING_WORDS } from '../../../src/generation/pii/benign-context.ts';
 import { luhn } from '../../../src/generation/pii/detectors.ts';
 import { fieldLabel } from '../../../src/generation/pii/field-values.ts';
-import { MaskingError } from '../../../src/generation/pii/masking.ts';
+import { MaskingError, maskRequest } from '../../../src/generation/pii/masking.ts';
+import { PlaceholderVault } from '../../../src/generation/pii/placeholder-vault.ts';
 import { maskMessages } from '../../support/masking.ts';
 
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -144,6 +145,23 @@ describe('PII masking', () => {
     );
     assert.deepEqual(restored.invented, ['[EMAIL_2]', '[NAME_3]'], 'labels this request uses, numbers it never issued');
     assert.deepEqual(vault.restore('Step [STEP_1] and SKU_12').invented, [], 'other bracketed tokens are not ours');
+  });
+
+  it('restores and reports the same from a snapshot that crossed threads, and issues nothing from it', () => {
+    const text = 'Mail bob@example.org, then ann@example.org, call +44 20 7946 0958; template [EMAIL_9]';
+    const masked = maskRequest({ messages: [user(text)], pii: [{ field: 'Lead.Name', value: 'Bob Stone' }] });
+    // What a pool thread's answer is on the main thread: a structured clone.
+    const vault = PlaceholderVault.fromSnapshot(structuredClone(masked.vault));
+    assert.deepEqual(vault.report(), { total: 3, byType: { EMAIL: 2, PHONE: 1 } });
+    const answer = `${masked.messages[0]!.content} [EMAIL_3] [EMAIL 2]`;
+    const restored = vault.restore(answer);
+    assert.equal(restored.text, `${text} [EMAIL_3] ann@example.org`);
+    assert.deepEqual(
+      restored.invented,
+      ['[EMAIL_3]'],
+      "a label it issued, a number it did not; [EMAIL_9] is the caller's",
+    );
+    assert.throws(() => vault.placeholderFor('eve@example.org', 'EMAIL', 'EMAIL'), /issues none/);
   });
 
   it('restores inside JSON without breaking it when a value holds quotes or backslashes', () => {
