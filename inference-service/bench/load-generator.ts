@@ -49,6 +49,11 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** CPU the load generator itself used while measuring, in % of one core: near 100 means it, not the server, may be the limit. */
   cpuPercent: number;
+  /**
+   * An open loop's requests due in the measured window that were not counted, by why: an error's
+   * code, or "answered after the window" (a few are the requests in flight when it closes).
+   */
+  uncounted?: Record<string, number>;
 }
 
 // The parts of autocannon's programmatic API this file uses (the package ships no types).
@@ -194,17 +199,22 @@ async function runPaced(job: LoadJob): Promise<LoadResult> {
   const headers = { ...job.headers, 'content-length': String(Buffer.byteLength(body)) };
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
   const inFlight: Array<Promise<void>> = [];
+  const uncounted: Record<string, number> = {};
+  const skip = (why: string) => (uncounted[why] = (uncounted[why] ?? 0) + 1);
   const fire = (due: number) =>
     send(job.url, job.method, headers, body, agent).then(
       (answer) => {
         const done = performance.now();
-        if (due < measureFrom || done > stopAt) return;
+        if (due < measureFrom) return;
+        if (done > stopAt) return void skip('answered after the window');
         counts.total++;
         counts.statusCodes[answer.status] = (counts.statusCodes[answer.status] ?? 0) + 1;
         if (answer.status >= 200 && answer.status < 300) counts.latencies.push(done - due);
       },
-      () => {
-        if (due >= measureFrom) counts.errors++;
+      (error: NodeJS.ErrnoException) => {
+        if (due < measureFrom) return;
+        counts.errors++;
+        skip(error.code ?? error.message);
       },
     );
   for (let sent = 0; ; sent++) {
@@ -216,7 +226,7 @@ async function runPaced(job: LoadJob): Promise<LoadResult> {
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return summarize(job.durationSeconds, counts, process.cpuUsage(cpuAtStart));
+  return { ...summarize(job.durationSeconds, counts, process.cpuUsage(cpuAtStart)), uncounted };
 }
 
 /** A LoadResult from what a load of our own counted in its measured window. */

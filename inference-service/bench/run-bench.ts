@@ -548,8 +548,12 @@ function describeBreakage(r: ScenarioResult): string[] {
     const codes = Object.entries(load.statusCodes)
       .map(([code, n]) => `${code}: ${n}`)
       .join(', ');
+    const uncounted = Object.entries(load.uncounted ?? {})
+      .map(([why, n]) => `${why}: ${n}`)
+      .join(', ');
     return [
-      `${name}: ${load.totalRequests} requests, ${load.errors} errors, ${load.timeouts} timeouts (status codes ${codes || 'none'})`,
+      `${name}: ${load.totalRequests} requests, ${load.errors} errors, ${load.timeouts} timeouts (status codes ${codes || 'none'})` +
+        (uncounted ? `; not counted: ${uncounted}` : ''),
     ];
   });
 }
