@@ -53,6 +53,11 @@ export class CpuPool {
       maxThreads: threads,
       resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
       niceIncrement: POOL_NICE_INCREMENT,
+      // In arrival order. piscina otherwise puts a task it could not hand to a busy thread at the
+      // back of its queue, and keeps abortable tasks (masking, which carries the caller's
+      // deadline) ahead of the others: under steady masking load an inference run never left the
+      // queue, and its model's scoring stopped until the load did (test/workers/cpu-pool.test.ts).
+      stricterFIFO: true,
     });
   }
 

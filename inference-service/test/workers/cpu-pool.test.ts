@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import ort from 'onnxruntime-node';
+import { ModelRegistry } from '../../src/models/model-registry.ts';
+import { CpuPool } from '../../src/workers/cpu-pool.ts';
+
+const BENCH_MODELS = new URL('../../bench/models/', import.meta.url).pathname;
+
+/**
+ * The pool serves tasks in arrival order. piscina's default moved a task it could not hand to a
+ * busy thread to the back of its queue and kept abortable tasks (masking carries the caller's
+ * deadline) ahead of the rest, so under steady masking load an inference run never ran: the
+ * benchmark's mixed load saw its model score nothing for 11 s, until the masking load stopped.
+ */
+describe('the worker pool', () => {
+  it('runs an inference task in its turn while masking keeps its thread busy', async () => {
+    const pool = new CpuPool(1);
+    const registry = await ModelRegistry.load([BENCH_MODELS], { intraOpNumThreads: 1 });
+    try {
+      const model = registry.get('account-churn-mlp')!;
+      // Over OFFLOAD_MIN_PROMPT_CHARS, so each is masked on the pool (a few ms apiece).
+      const prompt = { messages: [{ role: 'user' as const, content: 'Call Jane at jane@acme.example. '.repeat(600) }] };
+      const maskers = 4;
+      const total = 80;
+      let started = 0;
+      let masked = 0;
+      const masking = Array.from({ length: maskers }, async () => {
+        while (started < total) {
+          started++;
+          await pool.mask({ ...prompt, pii: [] }, AbortSignal.timeout(60_000));
+          masked++;
+        }
+      });
+      // Once the thread is busy and masking tasks wait, a session run joins the queue.
+      while (masked === 0) await sleep(1);
+      const maskedBefore = masked;
+      const rows = 64;
+      const feeds = {
+        [model.session.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(rows * 30), [rows, 30]),
+      };
+      const run = await pool.runInference(model.source, feeds, [...model.session.outputNames]);
+      const waitedFor = masked - maskedBefore;
+      await Promise.all(masking);
+      assert.equal(run.outputs[model.session.outputNames[0]!]!.dims[0], rows);
+      assert.ok(waitedFor <= maskers, `the run waited for ${waitedFor} maskings; at most ${maskers} were ahead of it`);
+    } finally {
+      await Promise.all([pool.close(), registry.close()]);
+    }
+  });
+});
