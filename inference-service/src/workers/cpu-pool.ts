@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { Piscina } from 'piscina';
 import type { ChatMessage } from '../generation/domain.ts';
 import { MaskingError, maskRequest } from '../generation/pii/masking.ts';
@@ -42,7 +44,17 @@ export const POOL_NICE_INCREMENT = 10;
 export class CpuPool {
   private readonly piscina: Piscina;
   private readonly threads: number;
-  /** Tasks handed to piscina and not yet settled (running or queued). */
+  /**
+   * Tasks wait for a thread here, in arrival order, and piscina is handed one only when a thread
+   * is free. piscina's own queue reorders under load: a task it could not hand to a busy thread
+   * goes to the back, abortable tasks (masking carries the caller's deadline) go ahead of the
+   * others, and with `stricterFIFO` the abortable ones are served newest first. Under steady
+   * masking an inference run never left that queue, so its model scored nothing until the load
+   * stopped; with `stricterFIFO`, some masking requests waited past 10 s
+   * (test/workers/cpu-pool.test.ts).
+   */
+  private readonly turns: LimitFunction;
+  /** Tasks waiting for a thread or running, not yet settled. */
   private pending = 0;
 
   constructor(threads: number) {
@@ -53,12 +65,8 @@ export class CpuPool {
       maxThreads: threads,
       resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
       niceIncrement: POOL_NICE_INCREMENT,
-      // In arrival order. piscina otherwise puts a task it could not hand to a busy thread at the
-      // back of its queue, and keeps abortable tasks (masking, which carries the caller's
-      // deadline) ahead of the others: under steady masking load an inference run never left the
-      // queue, and its model's scoring stopped until the load did (test/workers/cpu-pool.test.ts).
-      stricterFIFO: true,
     });
+    this.turns = pLimit(threads);
   }
 
   /**
@@ -105,18 +113,40 @@ export class CpuPool {
     return outcome.output;
   }
 
-  private async run(task: unknown, options: Parameters<Piscina['run']>[1]): Promise<unknown> {
+  /**
+   * Runs a task in its turn. An abort while it waits answers the caller at once; when its turn
+   * comes, piscina refuses the aborted task without running it. An abort while it runs stops its
+   * thread (piscina), and a new one starts.
+   */
+  private async run(
+    task: unknown,
+    options: { name: string; transferList?: ArrayBuffer[]; signal?: AbortSignal },
+  ): Promise<unknown> {
     this.pending++;
     try {
-      return await this.piscina.run(task, options);
+      const turn = this.turns(() => this.piscina.run(task, options));
+      const { signal } = options;
+      if (signal === undefined) return await turn;
+      turn.catch(() => undefined); // its abort is answered below
+      return await Promise.race([turn, aborted(signal)]);
     } finally {
       this.pending--;
     }
   }
 
   close(): Promise<void> {
+    // Tasks still waiting would otherwise start threads on the destroyed pool (at shutdown, after the server drained).
+    this.turns.clearQueue();
     return this.piscina.destroy();
   }
+}
+
+/** Rejects with the signal's reason once it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 }
 
 function promptChars(input: MaskingInput<ChatMessage>): number {

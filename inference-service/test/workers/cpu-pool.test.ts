@@ -8,10 +8,11 @@ import { CpuPool } from '../../src/workers/cpu-pool.ts';
 const BENCH_MODELS = new URL('../../bench/models/', import.meta.url).pathname;
 
 /**
- * The pool serves tasks in arrival order. piscina's default moved a task it could not hand to a
- * busy thread to the back of its queue and kept abortable tasks (masking carries the caller's
- * deadline) ahead of the rest, so under steady masking load an inference run never ran: the
- * benchmark's mixed load saw its model score nothing for 11 s, until the masking load stopped.
+ * The pool serves tasks in arrival order. piscina's own queue kept abortable tasks (masking
+ * carries the caller's deadline) ahead of the rest, so under steady masking load an inference
+ * run never ran: the benchmark's mixed load saw its model score nothing for 11 s, until the
+ * masking load stopped. With its `stricterFIFO` option, abortable tasks were served newest
+ * first, and some masking requests waited past 10 s.
  */
 describe('the worker pool', () => {
   it('runs an inference task in its turn while masking keeps its thread busy', async () => {
@@ -46,6 +47,29 @@ describe('the worker pool', () => {
       assert.ok(waitedFor <= maskers, `the run waited for ${waitedFor} maskings; at most ${maskers} were ahead of it`);
     } finally {
       await Promise.all([pool.close(), registry.close()]);
+    }
+  });
+
+  it('masks prompts in the order they came, and answers an abort while one waits at once', async () => {
+    const pool = new CpuPool(1);
+    try {
+      const prompt = (i: number) => ({
+        messages: [{ role: 'user' as const, content: `Prompt ${i}: mail jane@acme.example. `.repeat(500) }],
+        pii: [],
+      });
+      const finished: number[] = [];
+      const waiting = new AbortController();
+      const tasks = Array.from({ length: 12 }, (_, i) =>
+        pool.mask(prompt(i), i === 6 ? waiting.signal : AbortSignal.timeout(60_000)).then(
+          () => finished.push(i),
+          () => finished.push(-i),
+        ),
+      );
+      waiting.abort();
+      await Promise.all(tasks);
+      assert.deepEqual(finished, [-6, 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11], 'the aborted one first, the rest in order');
+    } finally {
+      await pool.close();
     }
   });
 });
