@@ -54,8 +54,6 @@ export class CpuPool {
    * (test/workers/cpu-pool.test.ts).
    */
   private readonly turns: LimitFunction;
-  /** Tasks waiting for a thread or running, not yet settled. */
-  private pending = 0;
 
   constructor(threads: number) {
     this.threads = threads;
@@ -74,7 +72,8 @@ export class CpuPool {
    * when every thread is busy (masking long prompts, say) it runs where it is instead of queueing.
    */
   get hasFreeThread(): boolean {
-    return this.pending < this.threads;
+    // Counted by the queue: tasks running, and those waiting for a thread.
+    return this.turns.activeCount + this.turns.pendingCount < this.threads;
   }
 
   /**
@@ -118,20 +117,15 @@ export class CpuPool {
    * comes, piscina refuses the aborted task without running it. An abort while it runs stops its
    * thread (piscina), and a new one starts.
    */
-  private async run(
+  private run(
     task: unknown,
     options: { name: string; transferList?: ArrayBuffer[]; signal?: AbortSignal },
   ): Promise<unknown> {
-    this.pending++;
-    try {
-      const turn = this.turns(() => this.piscina.run(task, options));
-      const { signal } = options;
-      if (signal === undefined) return await turn;
-      turn.catch(() => undefined); // its abort is answered below
-      return await Promise.race([turn, aborted(signal)]);
-    } finally {
-      this.pending--;
-    }
+    const turn = this.turns(() => this.piscina.run(task, options));
+    const { signal } = options;
+    if (signal === undefined) return turn;
+    turn.catch(() => undefined); // its abort is answered below
+    return Promise.race([turn, aborted(signal)]);
   }
 
   close(): Promise<void> {
