@@ -1,11 +1,22 @@
+import { compareBuild, valid } from 'semver';
+
 /**
  * How the versions of one model are ordered, and which one serves a request that names no
  * version. The service (ModelRegistry), the trainer (the default it reports after adding a
  * version) and `sf byom` (doctor, model train and eval) all follow these two rules.
  */
 
-/** Orders "1.10.0" after "1.9.2": numeric segments compare as numbers, others as text. */
+/**
+ * Orders versions as semver does when both are semver ("2.0.0-rc.1" before "2.0.0", "1.10.0"
+ * after "1.9.2", build metadata last, numeric identifiers as numbers). Versions that are not
+ * semver ("3.1", "2024-06-01") compare segment by segment: numbers as numbers, the rest as text.
+ */
 export function compareVersions(a: string, b: string): number {
+  if (valid(a) && valid(b)) return compareBuild(a, b);
+  return compareSegments(a, b);
+}
+
+function compareSegments(a: string, b: string): number {
   const left = a.split(/[.+_-]/);
   const right = b.split(/[.+_-]/);
   for (let i = 0; i < Math.max(left.length, right.length); i++) {

@@ -151,6 +151,8 @@ const MAX_CATEGORY_LENGTH = 10_000;
 function describe(value: unknown): string {
   if (typeof value === 'string') return `string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   if (Array.isArray(value)) return 'an array';
+  // JSON numbers past ±1.8e308 parse as ±Infinity: say so, not just "number".
+  if (typeof value === 'number') return `${value} (out of range)`;
   return value === null ? 'null' : typeof value;
 }
 

@@ -208,6 +208,13 @@ describe('POST /v1/score', () => {
     assert.match(byId['array-value:INVALID_FEATURE'] ?? '', /"b" must be a number, got an array/);
   });
 
+  it('names a number too large for JSON (it parses as Infinity) as out of range', async () => {
+    const body = '{"model":"tensor-classifier","records":[{"id":"big","features":{"a":1e400,"b":-1e400}}]}';
+    const { status, json } = await score(t, body);
+    assert.equal(status, 200);
+    assert.match(json.errors[0]?.message ?? '', /"a" must be a number, got Infinity \(out of range\)/);
+  });
+
   it('fails only the record the model cannot score, on its own, as INFERENCE_FAILED', async () => {
     const strict = await createTestApp([await writeModelDir([columnsZipMapClassifier('fails')])]);
     const region = (id: string, Region: string) => ({ id, features: { Amount: 10, Visits: 1, Region } });
