@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Distinct callers with series of their own in the caller metrics; later ones count as "other". */
+export const MAX_CALLER_SERIES = 10_000;
+
 /**
  * Prometheus metrics for one app instance. Each app gets its own registry so tests can
  * build several apps in one process without their counters mixing.
@@ -139,7 +142,7 @@ export class ServiceMetrics {
   });
 
   // Caller identity: a service key's id (never the key) and the org and user ids Apex sends, so
-  // cost can be attributed. One series per route and caller: users are bounded by the org's reps.
+  // cost can be attributed. One series per route and caller, up to MAX_CALLER_SERIES (observeCaller).
   readonly llmCallerTokens = new Counter({
     name: 'byom_llm_caller_tokens_total',
     help: 'Tokens of answered LLM requests by route and caller (key_id, org_id, user_id; "none" when not sent).',
@@ -172,6 +175,30 @@ export class ServiceMetrics {
     labels: Partial<Record<L, string | number>>,
   ): Histogram.Internal<L> {
     return metric.labels(labels);
+  }
+
+  /** Caller series (route, key, org, user) seen so far; bounded by MAX_CALLER_SERIES. */
+  private readonly callers = new Set<string>();
+
+  /**
+   * Counts an answered LLM request's tokens and cost for its caller. Org and user ids come from
+   * callers (an OpenAI-compatible client may send a new `user` per session), so past
+   * MAX_CALLER_SERIES distinct callers a new one is counted as org_id and user_id "other": memory
+   * and scrapes stay bounded, and the log still names every caller.
+   */
+  observeCaller(
+    labels: { route: string; key_id: string; org_id: string; user_id: string },
+    tokens: number,
+    cost: number,
+  ): void {
+    const key = `${labels.route}\u0000${labels.key_id}\u0000${labels.org_id}\u0000${labels.user_id}`;
+    let series = labels;
+    if (!this.callers.has(key)) {
+      if (this.callers.size < MAX_CALLER_SERIES) this.callers.add(key);
+      else series = { ...labels, org_id: 'other', user_id: 'other' };
+    }
+    this.llmCallerTokens.labels(series).inc(tokens);
+    this.llmCallerCost.labels(series).inc(cost);
   }
 
   /** Where the bytes-in-flight gauge reads its value at scrape time. */

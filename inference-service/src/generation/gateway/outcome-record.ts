@@ -57,8 +57,7 @@ export function recordOutcome(
       org_id: input.caller.orgId ?? 'none',
       user_id: input.caller.userId ?? 'none',
     };
-    metrics.llmCallerTokens.labels(caller).inc(details.usage.totalTokens);
-    metrics.llmCallerCost.labels(caller).inc(details.cost.total);
+    metrics.observeCaller(caller, details.usage.totalTokens, details.cost.total);
   }
   const masked = details.masked?.byType;
   if (masked) for (const type in masked) metrics.counter(metrics.piiMasked, { type }).inc(masked[type as PiiType]);
