@@ -69,47 +69,68 @@ type InputData = Float32Array | Float64Array | BigInt64Array | Int32Array | stri
 export function buildFeeds(bindings: InputBinding[], batches: RowBatch[]): Record<string, ort.Tensor> {
   let n = 0;
   for (const batch of batches) n += rowCount(batch);
+  const inputs = bindings.map((binding) => newInput(binding, n));
+  writeRows(
+    bindings,
+    batches,
+    inputs.map((input) => input.writer),
+  );
   const feeds: Record<string, ort.Tensor> = {};
-  for (const binding of bindings) {
-    const columns = binding.featureIndexes.length;
-    const dims = binding.rank === 1 ? [n] : [n, columns];
-    feeds[binding.inputName] = new ort.Tensor(binding.dataType, fillInput(binding, batches, n), dims);
-  }
+  bindings.forEach((binding, i) => {
+    const dims = binding.rank === 1 ? [n] : [n, binding.featureIndexes.length];
+    feeds[binding.inputName] = new ort.Tensor(binding.dataType, inputs[i]!.data, dims);
+  });
   return feeds;
 }
 
 /**
  * Where a tensor's rows are written, one element type each: the walk below decides what each
- * row holds, the writer stores it. A derived row starts as a copy of its record's own row and
+ * row holds, the writer stores it. A record's derived rows start as copies of its own row and
  * only the cells that differ are set, so filling costs what changes, not rows × columns.
  */
 interface RowWriter {
   /** Writes a record's own row at `row`, from its values in card order. */
   own(row: number, values: ModelValue[]): void;
-  /** Copies the row at `from` to `row`. */
-  copy(from: number, row: number): void;
+  /** Copies the row at `from` into the `count` rows after it. */
+  repeat(from: number, count: number): void;
   /** Sets column `column` of the row at `row`. */
   set(row: number, column: number, value: ModelValue): void;
 }
 
-/** Writes every row of the batches through `writer`, in order. */
-function writeRows(binding: InputBinding, batches: RowBatch[], writer: RowWriter): void {
-  const { featureIndexes } = binding;
-  // Per card feature, its column in this tensor, or -1 when the tensor does not carry it.
-  const columnOf = new Int32Array(Math.max(...featureIndexes) + 1).fill(-1);
-  featureIndexes.forEach((f, c) => (columnOf[f] = c));
-  const columnOfFeature = (f: number) => (f >= 0 && f < columnOf.length ? columnOf[f]! : -1);
+/**
+ * Writes every row of the batches, in order, walking the rows once for all the tensors: a
+ * model with an input per feature (ten for the bundled one) would otherwise walk every
+ * coalition mask once per input, to set a cell in one of them.
+ */
+function writeRows(bindings: InputBinding[], batches: RowBatch[], writers: RowWriter[]): void {
+  // Per card feature, the writer of the tensor that carries it and its column there.
+  const featureCount = Math.max(...bindings.map((binding) => Math.max(...binding.featureIndexes))) + 1;
+  const writerOf = new Int32Array(featureCount).fill(-1);
+  const columnOf = new Int32Array(featureCount);
+  bindings.forEach((binding, w) =>
+    binding.featureIndexes.forEach((f, c) => {
+      writerOf[f] = w;
+      columnOf[f] = c;
+    }),
+  );
+  const set = (row: number, feature: number, value: ModelValue) => {
+    const w = feature >= 0 && feature < featureCount ? writerOf[feature]! : -1;
+    if (w >= 0) writers[w]!.set(row, columnOf[feature]!, value);
+  };
   let row = 0;
   for (const batch of batches) {
     for (const record of batch.records) {
       const own = row++;
-      writer.own(own, record.values);
+      const derived = recordRowCount(record) - 1;
+      for (const writer of writers) {
+        writer.own(own, record.values);
+        if (derived > 0) writer.repeat(own, derived);
+      }
       const coalitions = record.coalitions;
       if (coalitions) {
         const { masks, words, alternates, players } = coalitions;
         const lastBits = players.length % 32 === 0 ? -1 : (1 << (players.length % 32)) - 1;
         for (let base = 0; base < masks.length; base += words, row++) {
-          writer.copy(own, row);
           for (let w = 0; w < words; w++) {
             // The players off in this row: clear bits, walked lowest first.
             let off = ~masks[base + w]! & (w === words - 1 ? lastBits : -1);
@@ -117,8 +138,7 @@ function writeRows(binding: InputBinding, batches: RowBatch[], writer: RowWriter
               const bit = 31 - Math.clz32(off & -off);
               off &= off - 1;
               const p = w * 32 + bit;
-              const column = columnOfFeature(players[p]!);
-              if (column >= 0) writer.set(row, column, alternates[p]!);
+              set(row, players[p]!, alternates[p]!);
             }
           }
         }
@@ -126,32 +146,40 @@ function writeRows(binding: InputBinding, batches: RowBatch[], writer: RowWriter
       const changes = record.changes;
       if (changes) {
         for (let k = 0; k < changes.features.length; k += 2, row++) {
-          writer.copy(own, row);
-          for (let i = k; i < k + 2; i++) {
-            const column = columnOfFeature(changes.features[i]!);
-            if (column >= 0) writer.set(row, column, changes.values[i]!);
-          }
+          set(row, changes.features[k]!, changes.values[k]!);
+          set(row, changes.features[k + 1]!, changes.values[k + 1]!);
         }
       }
     }
   }
 }
 
+/** A flat array of cells: a typed array, or the strings of a string tensor. */
+interface Cells<T> {
+  [index: number]: T;
+  copyWithin(target: number, start: number, end: number): unknown;
+  fill(value: T, start: number, end: number): unknown;
+}
+
 /** A writer into a flat array of `columns` cells a row, converting each value as it stores it. */
-function rowWriter<T>(
-  data: { [index: number]: T; copyWithin(target: number, start: number, end: number): unknown },
-  featureIndexes: number[],
-  convert: (value: ModelValue) => T,
-): RowWriter {
+function rowWriter<T>(data: Cells<T>, featureIndexes: number[], convert: (value: ModelValue) => T): RowWriter {
   const columns = featureIndexes.length;
   return {
     own(row, values) {
       for (let c = 0; c < columns; c++) data[row * columns + c] = convert(values[featureIndexes[c]!]!);
     },
-    copy(from, row) {
-      // A one-column tensor (a model with an input per feature) copies its cell; copyWithin's call costs more.
-      if (columns === 1) data[row] = data[from]!;
-      else data.copyWithin(row * columns, from * columns, (from + 1) * columns);
+    repeat(from, count) {
+      if (columns === 1) {
+        // A one-column tensor (a model with an input per feature): one fill for all the rows.
+        data.fill(data[from]!, from + 1, from + 1 + count);
+        return;
+      }
+      // Doubling: each copy takes every row written so far, so k rows cost log2(k) calls.
+      const start = from * columns;
+      const end = (from + 1 + count) * columns;
+      for (let done = columns; start + done < end; done *= 2) {
+        data.copyWithin(start + done, start, Math.min(start + done, end - done));
+      }
     },
     set(row, column, value) {
       data[row * columns + column] = convert(value);
@@ -159,36 +187,27 @@ function rowWriter<T>(
   };
 }
 
-function fillInput(binding: InputBinding, batches: RowBatch[], n: number): InputData {
+const asNumber = (value: ModelValue) => value as number;
+const asInt64 = (value: ModelValue) => BigInt(Math.trunc(value as number));
+
+/** A tensor's data for `n` rows, in the writer that fills it. */
+function newInput(binding: InputBinding, n: number): { data: InputData; writer: RowWriter } {
   const size = n * binding.featureIndexes.length;
-  const fill = <T>(data: Parameters<typeof rowWriter<T>>[0], convert: (value: ModelValue) => T) =>
-    writeRows(binding, batches, rowWriter(data, binding.featureIndexes, convert));
+  const input = <T>(data: Cells<T> & InputData, convert: (value: ModelValue) => T) => ({
+    data,
+    writer: rowWriter<T>(data, binding.featureIndexes, convert),
+  });
   switch (binding.dataType) {
-    case 'string': {
-      const strings = new Array<string>(size);
-      fill(strings, String);
-      return strings;
-    }
-    case 'int64': {
-      const ints = new BigInt64Array(size);
-      fill(ints, (value) => BigInt(Math.trunc(value as number)));
-      return ints;
-    }
+    case 'string':
+      return input<string>(new Array<string>(size), String);
+    case 'int64':
+      return input<bigint>(new BigInt64Array(size), asInt64);
     // Typed arrays convert as they store: float32 rounding, int32 truncation.
-    case 'float32': {
-      const data = new Float32Array(size);
-      fill(data, (value) => value as number);
-      return data;
-    }
-    case 'float64': {
-      const data = new Float64Array(size);
-      fill(data, (value) => value as number);
-      return data;
-    }
-    case 'int32': {
-      const data = new Int32Array(size);
-      fill(data, (value) => value as number);
-      return data;
-    }
+    case 'float32':
+      return input<number>(new Float32Array(size), asNumber);
+    case 'float64':
+      return input<number>(new Float64Array(size), asNumber);
+    case 'int32':
+      return input<number>(new Int32Array(size), asNumber);
   }
 }
